@@ -1,0 +1,1 @@
+//! Analyses built on the decoded structures (pure code over plain data; no file bytes).

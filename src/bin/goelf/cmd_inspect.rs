@@ -1,0 +1,241 @@
+//! `goelf inspect FILE...`: the container and Go metadata of each file, as tables or JSON.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use goelf::elf::ElfReport;
+use goelf::inspect::{inspect_bytes, InspectFile, InspectOptions};
+use goelf::report::Envelope;
+
+use crate::common::{self, align_right, hex, table};
+
+/// Arguments of `goelf inspect`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files to inspect.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Print one JSON document for all files (schema_version 1).
+    #[arg(long)]
+    json: bool,
+    /// Print the build information exactly as `go version -m` does.
+    #[arg(long)]
+    modules: bool,
+    /// Leave out the section headers table (human output).
+    #[arg(long)]
+    no_sections: bool,
+    /// Only the container; skip the Go metadata.
+    #[arg(long)]
+    no_go: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let opts = InspectOptions { no_go: args.no_go };
+    let reports = common::per_file(&args.files, |path| {
+        let shown = path.display().to_string();
+        match common::open(path) {
+            Ok(data) => inspect_bytes(&shown, &data, &opts),
+            Err(e) => InspectFile::failed(&shown, e),
+        }
+    });
+    let failed = reports.iter().any(|r| !r.ok);
+    for r in reports.iter().filter(|r| !r.ok) {
+        eprintln!(
+            "goelf: {}: {}",
+            r.path,
+            r.error.as_deref().unwrap_or("failed")
+        );
+    }
+    if args.json {
+        common::print_json(&Envelope::new("inspect", reports))?;
+    } else if args.modules {
+        let mut out = String::new();
+        for r in reports.iter().filter(|r| r.ok) {
+            match r.go.as_ref().and_then(crate::render_go::version_m) {
+                Some(text) => out.push_str(&text),
+                None => eprintln!("goelf: {}: no Go build information", r.path),
+            }
+        }
+        common::print_text(&out)?;
+    } else {
+        let mut out = String::new();
+        for r in reports.iter().filter(|r| r.ok) {
+            render(&mut out, r, &args);
+        }
+        common::print_text(&out)?;
+    }
+    Ok(if failed {
+        common::EXIT_FAILED
+    } else {
+        common::EXIT_OK
+    })
+}
+
+fn render(out: &mut String, r: &InspectFile, args: &Args) {
+    let _ = writeln!(
+        out,
+        "{}: {} {}",
+        r.path,
+        r.format.as_deref().unwrap_or("?").to_uppercase(),
+        r.arch.as_deref().unwrap_or("?")
+    );
+    if let Some(elf) = &r.elf {
+        render_elf(out, elf, args);
+    }
+    match &r.go {
+        Some(go) => crate::render_go::render(out, go),
+        None if !args.no_go => out.push_str("\nGo: none found (not a Go binary)\n"),
+        None => {}
+    }
+    if !r.problems.is_empty() {
+        out.push_str("\nProblems:\n");
+        for p in &r.problems {
+            let _ = writeln!(out, "  [{}] {}", p.code, p.message);
+        }
+    }
+    out.push('\n');
+}
+
+fn render_elf(out: &mut String, e: &ElfReport, args: &Args) {
+    let h = &e.header;
+    let _ = writeln!(
+        out,
+        "\nELF header: {} {:?}-endian, type {}, machine {} ({}), entry {:#x}, flags {:#x}",
+        h.class, h.endian, h.r#type, h.machine, h.machine_code, h.entry, h.flags
+    );
+    let _ = writeln!(
+        out,
+        "  {} program headers at {:#x}, {} section headers at {:#x}, section names in [{}]",
+        h.phnum, h.phoff, h.shnum, h.shoff, h.shstrndx
+    );
+
+    let mut t = table(&[
+        "#", "Type", "Offset", "VirtAddr", "PhysAddr", "FileSiz", "MemSiz", "Flg", "Align",
+        "Sections",
+    ]);
+    for p in &e.program_headers {
+        t.add_row(vec![
+            p.index.to_string(),
+            p.r#type.clone(),
+            hex(p.offset),
+            hex(p.vaddr),
+            hex(p.paddr),
+            hex(p.filesz),
+            hex(p.memsz),
+            p.flags.clone(),
+            hex(p.align),
+            p.sections.join(" "),
+        ]);
+    }
+    align_right(&mut t, &[0, 2, 3, 4, 5, 6, 8]);
+    let _ = writeln!(out, "\nProgram headers:\n{t}");
+    if let Some(i) = &e.interp {
+        let _ = writeln!(out, "  interpreter: {i}");
+    }
+
+    let mut t = table(&["Check", "Result", "Detail"]);
+    for c in &e.loader_checks {
+        t.add_row(vec![
+            c.check.clone(),
+            if c.ok { "pass".into() } else { "FAIL".into() },
+            c.detail.clone(),
+        ]);
+    }
+    let _ = writeln!(out, "\nLoader checks:\n{t}");
+
+    if !args.no_sections && !e.sections.is_empty() {
+        let mut t = table(&[
+            "[Nr]", "Name", "Type", "Address", "Off", "Size", "ES", "Flg", "Lk", "Inf", "Al",
+        ]);
+        for s in &e.sections {
+            t.add_row(vec![
+                s.index.to_string(),
+                s.name.clone(),
+                s.r#type.clone(),
+                hex(s.address),
+                hex(s.offset),
+                hex(s.size),
+                hex(s.entsize),
+                s.flags.clone(),
+                s.link.to_string(),
+                s.info.to_string(),
+                s.align.to_string(),
+            ]);
+        }
+        align_right(&mut t, &[0, 3, 4, 5, 6, 8, 9, 10]);
+        let _ = writeln!(out, "\nSections:\n{t}");
+    }
+
+    if e.init_array.is_empty() {
+        out.push_str("\nConstructors (preinit/init/init_array/fini): none\n");
+    } else {
+        let mut t = table(&["Kind", "Slot", "Target", "Symbol"]);
+        for i in &e.init_array {
+            t.add_row(vec![
+                i.kind.clone(),
+                hex(i.address),
+                hex(i.target),
+                i.symbol.clone().unwrap_or_else(|| "?".into()),
+            ]);
+        }
+        let _ = writeln!(
+            out,
+            "\nConstructors and destructors (execution order):\n{t}"
+        );
+    }
+
+    let d = &e.dynamic;
+    if d.present {
+        let _ = writeln!(
+            out,
+            "\nDynamic: {} entries; NEEDED {}; FLAGS [{}]; FLAGS_1 [{}]; BIND_NOW {}; RELRO {}; DT_RELR {}; relative count {}",
+            d.entries.len(),
+            if d.needed.is_empty() { "none".into() } else { d.needed.join(", ") },
+            d.flags.join(" "),
+            d.flags_1.join(" "),
+            yes(d.bind_now),
+            yes(d.relro),
+            yes(d.relr),
+            d.relative_count.map_or("absent".into(), |c| c.to_string()),
+        );
+    } else {
+        out.push_str("\nDynamic: none (statically linked)\n");
+    }
+
+    let hd = &e.hardening;
+    let mut t = table(&["Hardening", "Value"]);
+    t.add_row(vec!["PIE".into(), yes(hd.pie).to_string()]);
+    t.add_row(vec!["NX stack".into(), yes(hd.nx).to_string()]);
+    t.add_row(vec!["RELRO".into(), hd.relro.clone()]);
+    t.add_row(vec![
+        "Linking".into(),
+        if hd.is_static { "static" } else { "dynamic" }.to_string(),
+    ]);
+    t.add_row(vec![
+        "Interpreter".into(),
+        hd.interp.clone().unwrap_or_else(|| "none".into()),
+    ]);
+    t.add_row(vec![
+        "Stripped (.symtab)".into(),
+        yes(hd.stripped).to_string(),
+    ]);
+    t.add_row(vec!["DWARF".into(), yes(hd.dwarf).to_string()]);
+    t.add_row(vec!["W+X segment".into(), yes(hd.wx_segment).to_string()]);
+    t.add_row(vec![
+        "GNU build id".into(),
+        hd.build_id.clone().unwrap_or_else(|| "none".into()),
+    ]);
+    t.add_row(vec![
+        "Go build id".into(),
+        hd.go_build_id.clone().unwrap_or_else(|| "none".into()),
+    ]);
+    let _ = writeln!(out, "\n{t}");
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}

@@ -1,0 +1,86 @@
+//! The `goelf` command: parses flags, calls the library, renders tables or JSON.
+
+mod cmd_funcs;
+mod cmd_generate;
+mod cmd_init_order;
+mod cmd_inspect;
+mod cmd_reloc_cost;
+mod common;
+mod render_go;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A readelf that understands Go: static analysis of Go binaries.
+#[derive(Debug, Parser)]
+#[command(
+    name = "goelf",
+    version,
+    about = "A readelf that understands Go: static analysis of Go binaries",
+    after_help = "Exit status: 0 every file analysed (or, for comparisons, no difference); \
+                  1 a file failed (or a difference was found); 2 usage or hard error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// ELF container, loader checks, hardening and Go metadata of each file.
+    Inspect(cmd_inspect::Args),
+    /// Every function from the pclntab (stripped binaries too); addr2line with --addr.
+    Funcs(cmd_funcs::Args),
+    /// The order Go packages initialise in, why, and whether it changed.
+    #[command(name = "init-order")]
+    InitOrder(cmd_init_order::Args),
+    /// Dynamic relocations and their load-time cost, file by file side by side.
+    #[command(name = "reloc-cost")]
+    RelocCost(cmd_reloc_cost::Args),
+    /// Generate the man page or shell completions.
+    #[command(hide = true)]
+    Generate(cmd_generate::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                common::EXIT_USAGE
+            } else {
+                common::EXIT_OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Inspect(a) => cmd_inspect::run(a),
+        Command::Funcs(a) => cmd_funcs::run(a),
+        Command::InitOrder(a) => cmd_init_order::run(a),
+        Command::RelocCost(a) => cmd_reloc_cost::run(a),
+        Command::Generate(a) => cmd_generate::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::from(common::EXIT_OK);
+            }
+            eprintln!("goelf: {e:#}");
+            ExitCode::from(common::EXIT_USAGE)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(|j| j.io_error_kind())
+                .is_some_and(|k| k == std::io::ErrorKind::BrokenPipe)
+    })
+}

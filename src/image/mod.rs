@@ -1,0 +1,318 @@
+//! A container-neutral view of an executable: segments, sections, symbols and virtual-address
+//! reads, over ELF, PE and Mach-O.
+//!
+//! The Go decoders see only this type (the idea of Go's own `debug/buildinfo` `exe`
+//! interface), so a Go structure is decoded once for every container. ELF is read with
+//! `object`'s low-level API so that a damaged section table still leaves the segments usable;
+//! PE and Mach-O go through `object`'s unified reader.
+
+mod elf;
+pub use elf::machine_name as elf_machine_name;
+mod other;
+
+use std::sync::OnceLock;
+
+use crate::bytes::{Endian, Reader};
+use crate::error::{Error, Result};
+
+/// The container format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// ELF (Linux, BSDs, …).
+    Elf,
+    /// PE/COFF (Windows).
+    Pe,
+    /// Mach-O (macOS, iOS).
+    Macho,
+}
+
+impl Format {
+    /// Lower-case name as used in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Elf => "elf",
+            Format::Pe => "pe",
+            Format::Macho => "macho",
+        }
+    }
+}
+
+/// The target architecture as far as the Go decoders need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arch {
+    /// Short name: `x86_64`, `aarch64`, `i386`, `arm`, `mips`, `s390x`, … or `unknown`.
+    pub name: &'static str,
+    /// Pointer size in bytes.
+    pub ptr_size: u8,
+    /// Byte order.
+    pub endian: Endian,
+}
+
+/// A loadable region of the file (ELF PT_LOAD, PE section, Mach-O segment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    /// Virtual address of the first byte.
+    pub vaddr: u64,
+    /// Size in memory.
+    pub memsz: u64,
+    /// File offset of the first byte.
+    pub offset: u64,
+    /// Bytes present in the file (the rest of `memsz` is zero-filled).
+    pub filesz: u64,
+    /// Readable.
+    pub read: bool,
+    /// Writable.
+    pub write: bool,
+    /// Executable.
+    pub exec: bool,
+}
+
+/// A section of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section<'a> {
+    /// Name bytes as stored (ELF `.gopclntab`, Mach-O `__gopclntab`, PE `.rdata`).
+    pub name: &'a [u8],
+    /// Mach-O segment name, when there is one.
+    pub segment: Option<String>,
+    /// Virtual address (0 when not allocated).
+    pub vaddr: u64,
+    /// Size in memory.
+    pub size: u64,
+    /// File offset and size of its bytes, `None` for NOBITS/zero-fill.
+    pub file_range: Option<(u64, u64)>,
+    /// Occupies memory at run time.
+    pub alloc: bool,
+    /// Writable at run time.
+    pub write: bool,
+    /// Executable.
+    pub exec: bool,
+}
+
+/// Symbol kind, as far as goelf cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymbolKind {
+    /// Code.
+    Text,
+    /// Data.
+    Data,
+    /// Anything else.
+    Other,
+}
+
+/// A defined symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Symbol<'a> {
+    /// Name bytes.
+    pub name: &'a [u8],
+    /// Address.
+    pub vaddr: u64,
+    /// Size (0 when unknown).
+    pub size: u64,
+    /// Kind.
+    pub kind: SymbolKind,
+    /// From the dynamic symbol table (ELF `.dynsym`).
+    pub dynamic: bool,
+}
+
+/// A parsed executable, borrowing the file's bytes.
+pub struct Image<'a> {
+    data: &'a [u8],
+    format: Format,
+    arch: Arch,
+    /// Preferred load address (PE ImageBase); 0 elsewhere.
+    pub image_base: u64,
+    segments: Vec<Segment>,
+    sections: Vec<Section<'a>>,
+    symbols: OnceLock<Vec<Symbol<'a>>>,
+    symbol_source: SymbolSource<'a>,
+    /// Problems met while reading the container (a damaged section table, …).
+    pub problems: Vec<crate::error::Problem>,
+}
+
+enum SymbolSource<'a> {
+    Elf(elf::ElfSymbols<'a>),
+    Object(Vec<Symbol<'a>>),
+}
+
+impl std::fmt::Debug for Image<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Image")
+            .field("format", &self.format)
+            .field("arch", &self.arch)
+            .field("segments", &self.segments.len())
+            .field("sections", &self.sections.len())
+            .finish()
+    }
+}
+
+/// Recognise the container from the first bytes.
+pub fn detect_format(data: &[u8]) -> Option<Format> {
+    match data.get(..4)? {
+        [0x7f, b'E', b'L', b'F'] => Some(Format::Elf),
+        [b'M', b'Z', ..] => Some(Format::Pe),
+        [0xfe, 0xed, 0xfa, 0xce | 0xcf]
+        | [0xce | 0xcf, 0xfa, 0xed, 0xfe]
+        | [0xca, 0xfe, 0xba, 0xbe]
+        | [0xbe, 0xba, 0xfe, 0xca] => Some(Format::Macho),
+        _ => None,
+    }
+}
+
+impl<'a> Image<'a> {
+    /// Parse the container of `data`.
+    pub fn parse(data: &'a [u8]) -> Result<Image<'a>> {
+        match detect_format(data) {
+            Some(Format::Elf) => elf::parse(data),
+            Some(Format::Pe) => other::parse_pe(data),
+            Some(Format::Macho) => other::parse_macho(data),
+            None => Err(Error::UnknownFormat("not ELF, PE or Mach-O")),
+        }
+    }
+
+    /// The file's bytes.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    /// The container format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Target architecture.
+    pub fn arch(&self) -> Arch {
+        self.arch
+    }
+
+    /// A reader over the whole file with the target's byte order and pointer size.
+    pub fn reader(&self) -> Reader<'a> {
+        Reader::new(self.data, 0, self.arch.endian, self.arch.ptr_size)
+    }
+
+    /// Loadable regions.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// Sections (empty when the file has no section table).
+    pub fn sections(&self) -> &[Section<'a>] {
+        &self.sections
+    }
+
+    /// The first section with this exact name.
+    pub fn section(&self, name: &str) -> Option<&Section<'a>> {
+        self.sections.iter().find(|s| s.name == name.as_bytes())
+    }
+
+    /// A reader over a section's file bytes (empty for zero-fill sections).
+    pub fn section_reader(&self, section: &Section<'a>) -> Result<Reader<'a>> {
+        match section.file_range {
+            Some((off, len)) => self.reader().sub("section data", off, len),
+            None => Ok(Reader::new(&[], 0, self.arch.endian, self.arch.ptr_size)),
+        }
+    }
+
+    /// Every defined symbol (static and dynamic); decoded on first use.
+    pub fn symbols(&self) -> &[Symbol<'a>] {
+        self.symbols.get_or_init(|| match &self.symbol_source {
+            SymbolSource::Elf(s) => s.collect(),
+            SymbolSource::Object(v) => v.clone(),
+        })
+    }
+
+    /// True when the file has a static symbol table with entries.
+    pub fn has_symbols(&self) -> bool {
+        self.symbols().iter().any(|s| !s.dynamic)
+    }
+
+    /// The first symbol with this exact name.
+    pub fn symbol(&self, name: &str) -> Option<Symbol<'a>> {
+        self.symbols()
+            .iter()
+            .find(|s| s.name == name.as_bytes())
+            .copied()
+    }
+
+    /// The segment containing `vaddr` in its file-backed part.
+    pub fn segment_for(&self, vaddr: u64) -> Option<&Segment> {
+        self.segments
+            .iter()
+            .find(|s| vaddr >= s.vaddr && vaddr - s.vaddr < s.filesz.min(s.memsz))
+    }
+
+    /// File offset of a virtual address, when file data backs it.
+    pub fn vaddr_to_offset(&self, vaddr: u64) -> Option<u64> {
+        let s = self.segment_for(vaddr)?;
+        s.offset.checked_add(vaddr - s.vaddr)
+    }
+
+    /// Virtual address of a file offset, when a segment maps it.
+    pub fn offset_to_vaddr(&self, offset: u64) -> Option<u64> {
+        let s = self
+            .segments
+            .iter()
+            .find(|s| offset >= s.offset && offset - s.offset < s.filesz.min(s.memsz))?;
+        s.vaddr.checked_add(offset - s.offset)
+    }
+
+    /// `len` bytes at virtual address `vaddr`; all must lie in one segment's file data.
+    pub fn read_vaddr(&self, what: &'static str, vaddr: u64, len: u64) -> Result<&'a [u8]> {
+        let seg = self
+            .segment_for(vaddr)
+            .ok_or(Error::Unmapped { what, vaddr })?;
+        let within = vaddr - seg.vaddr;
+        let avail = seg.filesz.min(seg.memsz) - within;
+        if len > avail {
+            return Err(Error::Truncated {
+                what,
+                offset: seg.offset.saturating_add(within),
+                need: len,
+                have: avail,
+            });
+        }
+        self.reader()
+            .bytes_at(what, seg.offset.saturating_add(within), len)
+    }
+
+    /// A reader over `len` bytes at `vaddr` (offsets in errors are file offsets).
+    pub fn reader_at_vaddr(&self, what: &'static str, vaddr: u64, len: u64) -> Result<Reader<'a>> {
+        let bytes = self.read_vaddr(what, vaddr, len)?;
+        let off = self.vaddr_to_offset(vaddr).unwrap_or(0);
+        Ok(Reader::new(
+            bytes,
+            off,
+            self.arch.endian,
+            self.arch.ptr_size,
+        ))
+    }
+
+    /// A reader from `vaddr` to the end of its segment's file data.
+    pub fn reader_from_vaddr(&self, what: &'static str, vaddr: u64) -> Result<Reader<'a>> {
+        let seg = self
+            .segment_for(vaddr)
+            .ok_or(Error::Unmapped { what, vaddr })?;
+        let len = seg.filesz.min(seg.memsz) - (vaddr - seg.vaddr);
+        self.reader_at_vaddr(what, vaddr, len)
+    }
+
+    /// A pointer-sized value at `vaddr`.
+    pub fn uptr_at_vaddr(&self, what: &'static str, vaddr: u64) -> Result<u64> {
+        let r = self.reader_at_vaddr(what, vaddr, u64::from(self.arch.ptr_size))?;
+        r.uptr_at(what, 0)
+    }
+
+    /// True when `vaddr` lies in an executable segment.
+    pub fn is_exec_vaddr(&self, vaddr: u64) -> bool {
+        self.segments
+            .iter()
+            .any(|s| s.exec && vaddr >= s.vaddr && vaddr - s.vaddr < s.memsz)
+    }
+
+    /// True when `vaddr` lies in any segment (file-backed or zero-fill).
+    pub fn is_mapped_vaddr(&self, vaddr: u64) -> bool {
+        self.segments
+            .iter()
+            .any(|s| vaddr >= s.vaddr && vaddr - s.vaddr < s.memsz)
+    }
+}

@@ -1,0 +1,33 @@
+//! Named limits on counts read from files.
+//!
+//! Every count taken from a file is checked twice before anything is allocated: against the
+//! bytes that could hold it, and against one of these limits. They are far above anything a
+//! real Go binary holds (the largest binaries we know have ~300k functions) and exist so that a
+//! hostile file cannot make goelf allocate or loop without bound.
+
+/// Program headers in one ELF file (the kernel refuses more than 64 KiB of them).
+pub const MAX_PROGRAM_HEADERS: usize = 65_535;
+/// Sections in one file.
+pub const MAX_SECTIONS: usize = 1 << 20;
+/// Entries in `.init_array` and friends.
+pub const MAX_INIT_ARRAY: usize = 1 << 16;
+/// Entries in the dynamic section.
+pub const MAX_DYNAMIC: usize = 1 << 16;
+/// Functions in one pclntab.
+pub const MAX_FUNCS: usize = 1 << 24;
+/// File names in one pclntab.
+pub const MAX_FILES: usize = 1 << 22;
+/// Bytes of a single name (function, file, package, module).
+pub const MAX_STRING: usize = 1 << 16;
+/// Dependency modules listed in buildinfo.
+pub const MAX_MODULES: usize = 1 << 16;
+/// Init tasks in one binary.
+pub const MAX_INIT_TASKS: usize = 1 << 16;
+/// Dependencies of one init task (Go ≤1.20) and functions per task.
+pub const MAX_TASK_ENTRIES: usize = 1 << 16;
+/// Links followed in a moduledata `next` chain.
+pub const MAX_MODULE_CHAIN: usize = 64;
+/// Dynamic relocations in one file.
+pub const MAX_RELOCATIONS: usize = 1 << 26;
+/// Bytes of buildinfo modinfo text.
+pub const MAX_MODINFO: usize = 1 << 24;

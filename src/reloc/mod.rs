@@ -1,0 +1,4 @@
+//! Dynamic relocations: reading them from the tables the dynamic section names, and what
+//! they cost the loader.
+
+pub mod dynamic;
