@@ -1,4 +1,10 @@
 //! Go metadata: pclntab, `.go.buildinfo`, `moduledata`, the Go version and init tasks.
+//!
+//! Each structure has its own module named after the Go runtime structure it decodes.
+//! [`analyze`] ties them together for `goelf inspect`.
+
+pub mod pclntab;
+pub mod version;
 
 use serde::{Deserialize, Serialize};
 
