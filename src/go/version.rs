@@ -62,14 +62,23 @@ mod tests {
 
     #[test]
     fn parses_release_strings() {
-        assert_eq!(GoVersion::parse("go1.22.10"), Some(GoVersion::new(1, 22, 10)));
+        assert_eq!(
+            GoVersion::parse("go1.22.10"),
+            Some(GoVersion::new(1, 22, 10))
+        );
         assert_eq!(GoVersion::parse("go1.21"), Some(GoVersion::new(1, 21, 0)));
-        assert_eq!(GoVersion::parse("go1.21rc2"), Some(GoVersion::new(1, 21, 0)));
+        assert_eq!(
+            GoVersion::parse("go1.21rc2"),
+            Some(GoVersion::new(1, 21, 0))
+        );
         assert_eq!(
             GoVersion::parse("go1.20.3 X:boringcrypto"),
             Some(GoVersion::new(1, 20, 3))
         );
-        assert_eq!(GoVersion::parse("devel go1.23-abc"), Some(GoVersion::new(1, 23, 0)));
+        assert_eq!(
+            GoVersion::parse("devel go1.23-abc"),
+            Some(GoVersion::new(1, 23, 0))
+        );
         assert_eq!(GoVersion::parse("1.22"), None);
         assert!(GoVersion::new(1, 26, 0).at_least(1, 26));
         assert!(!GoVersion::new(1, 25, 9).at_least(1, 26));
