@@ -1,0 +1,62 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_goelf_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_goelf_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_goelf_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_goelf_using_subcommand
+    set -l cmd (__fish_goelf_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c goelf -n "__fish_goelf_needs_command" -s h -l help -d 'Print help'
+complete -c goelf -n "__fish_goelf_needs_command" -s V -l version -d 'Print version'
+complete -c goelf -n "__fish_goelf_needs_command" -f -a "inspect" -d 'ELF container, loader checks, hardening and Go metadata of each file'
+complete -c goelf -n "__fish_goelf_needs_command" -f -a "funcs" -d 'Every function from the pclntab (stripped binaries too); addr2line with --addr'
+complete -c goelf -n "__fish_goelf_needs_command" -f -a "init-order" -d 'The order Go packages initialise in, why, and whether it changed'
+complete -c goelf -n "__fish_goelf_needs_command" -f -a "reloc-cost" -d 'Dynamic relocations and their load-time cost, file by file side by side'
+complete -c goelf -n "__fish_goelf_needs_command" -f -a "generate" -d 'Generate the man page or shell completions'
+complete -c goelf -n "__fish_goelf_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l json -d 'Print one JSON document for all files (schema_version 1)'
+complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l modules -d 'Print the build information exactly as `go version -m` does'
+complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l no-sections -d 'Leave out the section headers table (human output)'
+complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l no-go -d 'Only the container; skip the Go metadata'
+complete -c goelf -n "__fish_goelf_using_subcommand inspect" -s h -l help -d 'Print help'
+complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l json -d 'Print JSON'
+complete -c goelf -n "__fish_goelf_using_subcommand funcs" -s h -l help -d 'Print help'
+complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l json -d 'Print JSON'
+complete -c goelf -n "__fish_goelf_using_subcommand init-order" -s h -l help -d 'Print help'
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l json -d 'Print JSON'
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -s h -l help -d 'Print help'
+complete -c goelf -n "__fish_goelf_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help'
+complete -c goelf -n "__fish_goelf_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "man" -d 'Write goelf.1 and one page per subcommand into DIR'
+complete -c goelf -n "__fish_goelf_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "completions" -d 'Write the completion script for SHELL into DIR (or stdout)'
+complete -c goelf -n "__fish_goelf_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_subcommand_from man" -s h -l help -d 'Print help'
+complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_subcommand_from completions" -s h -l help -d 'Print help'
+complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write goelf.1 and one page per subcommand into DIR'
+complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Write the completion script for SHELL into DIR (or stdout)'
+complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost generate help" -f -a "inspect" -d 'ELF container, loader checks, hardening and Go metadata of each file'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost generate help" -f -a "funcs" -d 'Every function from the pclntab (stripped binaries too); addr2line with --addr'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost generate help" -f -a "init-order" -d 'The order Go packages initialise in, why, and whether it changed'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost generate help" -f -a "reloc-cost" -d 'Dynamic relocations and their load-time cost, file by file side by side'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost generate help" -f -a "generate" -d 'Generate the man page or shell completions'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write goelf.1 and one page per subcommand into DIR'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Write the completion script for SHELL into DIR (or stdout)'

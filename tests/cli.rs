@@ -1,0 +1,90 @@
+//! The `goelf` command as users run it: exit codes, JSON envelope, one bad file among good
+//! ones, special paths.
+
+mod common;
+
+use common::goelf;
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+#[test]
+fn inspect_json_envelope_and_exit_codes() {
+    let f = common::fixture("initgraph-go1.27.3-linux-amd64-pie");
+    let good = f.path();
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, b"").unwrap();
+    let text = dir.path().join("text");
+    std::fs::write(&text, b"#!/bin/sh\necho hi\n").unwrap();
+    let missing = dir.path().join("missing");
+    let out = goelf(&[
+        "inspect",
+        "--json",
+        good.to_str().unwrap(),
+        empty.to_str().unwrap(),
+        text.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "a failed file gives exit 1");
+    let v = json(&out);
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["tool"], "goelf");
+    assert_eq!(v["command"], "inspect");
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files.len(), 5, "every file gets an entry, in argument order");
+    assert_eq!(files[0]["ok"], true);
+    assert_eq!(files[0]["format"], "elf");
+    assert_eq!(files[0]["arch"], "x86_64");
+    assert_eq!(files[0]["elf"]["header"]["type"], "DYN");
+    assert!(files[0]["elf"]["program_headers"][0]["flags"].is_string());
+    for (i, want) in [(1, "empty"), (2, "not an ELF"), (3, "No such file"), (4, "directory")] {
+        assert_eq!(files[i]["ok"], false);
+        let err = files[i]["error"].as_str().unwrap();
+        assert!(err.contains(want), "entry {i}: {err}");
+        assert!(files[i].get("elf").is_some(), "keys are present even on failure");
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(missing.to_str().unwrap()), "stderr names the file: {stderr}");
+
+    let out = goelf(&["inspect", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in ["Program headers:", "Loader checks:", "Sections:", "GNU_STACK", "Hardening"] {
+        assert!(text.contains(want), "human output lacks {want}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(goelf(&[]).status.code(), Some(2));
+    assert_eq!(goelf(&["inspect"]).status.code(), Some(2));
+    assert_eq!(goelf(&["inspect", "--no-such-flag", "x"]).status.code(), Some(2));
+    assert_eq!(goelf(&["--version"]).status.code(), Some(0));
+}
+
+#[test]
+fn man_page_is_generated_from_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = goelf(&["generate", "man", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let committed = common::repo().join("man");
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        let fresh = std::fs::read(entry.path()).unwrap();
+        let old = std::fs::read(committed.join(&name)).unwrap_or_default();
+        assert!(
+            fresh == old,
+            "man/{} is stale: run `cargo run -- generate man man`",
+            name.to_string_lossy()
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! Hostile input: every fixture cut at 50+ offsets (inside the ELF header, the program header
+//! table, the section header table, every section boundary and evenly across the file) must
+//! give an error or a partial report — never a panic — through the whole `inspect` path.
+
+mod common;
+
+use goelf::inspect::{inspect_bytes, InspectOptions};
+
+fn cut_points(data: &[u8], elf: Option<&goelf::elf::ElfReport>) -> Vec<usize> {
+    let len = data.len();
+    let mut cuts: Vec<usize> = (0..64).chain([100, 200, 500, 1000, 4096]).collect();
+    if let Some(e) = elf {
+        let h = &e.header;
+        for base in [h.phoff, h.shoff] {
+            for d in [0u64, 1, 7, 8, 31, 32, 55, 56, 57, 100, 200, 700] {
+                cuts.push(base.saturating_add(d) as usize);
+            }
+        }
+        for s in e.sections.iter() {
+            cuts.push(s.offset as usize);
+            cuts.push(s.offset.saturating_add(s.size / 2) as usize);
+        }
+        for p in &e.program_headers {
+            cuts.push(p.offset.saturating_add(p.filesz) as usize);
+        }
+    }
+    for i in 1..50 {
+        cuts.push(len / 50 * i);
+    }
+    cuts.retain(|&c| c < len);
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
+#[test]
+fn truncated_fixtures_never_panic() {
+    let fixtures = common::fixtures();
+    // One fixture per (format, class, endianness) keeps the run short; the fuzz corpus covers more.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut total = 0;
+    for f in fixtures {
+        let key = (f.meta_str("goos").to_string(), f.meta_str("goarch").to_string());
+        if !seen.insert(key) {
+            continue;
+        }
+        let data = f.bytes();
+        let full = inspect_bytes(&f.name, &data, &InspectOptions::default());
+        let cuts = cut_points(&data, full.elf.as_ref());
+        assert!(cuts.len() >= 50, "{}: only {} cut points", f.name, cuts.len());
+        for cut in cuts {
+            let part = &data[..cut];
+            let r = inspect_bytes(&f.name, part, &InspectOptions::default());
+            if !r.ok {
+                assert!(r.error.is_some(), "{} cut at {cut}: failed without an error", f.name);
+            }
+            total += 1;
+        }
+    }
+    assert!(total > 300, "only {total} truncated inputs");
+}
+
+#[test]
+fn hostile_headers_are_reported_not_trusted() {
+    let f = common::fixtures()
+        .into_iter()
+        .find(|f| f.meta_str("goarch") == "amd64" && f.meta_str("goos") == "linux")
+        .expect("a linux/amd64 fixture");
+    let data = f.bytes();
+    // e_phoff and e_shoff at the top of the address space.
+    let mut bad = data.clone();
+    bad[32..40].copy_from_slice(&u64::MAX.to_le_bytes());
+    bad[40..48].copy_from_slice(&(u64::MAX - 8).to_le_bytes());
+    let r = inspect_bytes("bad", &bad, &InspectOptions::default());
+    assert!(r.ok);
+    let elf = r.elf.unwrap();
+    assert!(elf.program_headers.is_empty() && elf.sections.is_empty());
+    assert!(r.problems.iter().any(|p| p.code.starts_with("elf.program_headers")));
+    // A huge e_phnum with extended numbering through a garbage section 0.
+    let mut bad = data.clone();
+    bad[56..58].copy_from_slice(&0xffffu16.to_le_bytes());
+    let _ = inspect_bytes("bad", &bad, &InspectOptions::default());
+    // Wrong class byte, wrong data byte, zero file, all-0xff file.
+    for (i, v) in [(4usize, 9u8), (5, 0)] {
+        let mut bad = data.clone();
+        bad[i] = v;
+        let r = inspect_bytes("bad", &bad, &InspectOptions::default());
+        assert!(!r.ok && r.error.unwrap().contains("expected"));
+    }
+    assert!(!inspect_bytes("z", &vec![0; 1 << 16], &InspectOptions::default()).ok);
+    let mut ff = vec![0xffu8; 1 << 16];
+    ff[..4].copy_from_slice(b"\x7fELF");
+    let _ = inspect_bytes("ff", &ff, &InspectOptions::default());
+}
