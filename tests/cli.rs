@@ -39,25 +39,46 @@ fn inspect_json_envelope_and_exit_codes() {
     assert_eq!(v["tool"], "goelf");
     assert_eq!(v["command"], "inspect");
     let files = v["files"].as_array().unwrap();
-    assert_eq!(files.len(), 5, "every file gets an entry, in argument order");
+    assert_eq!(
+        files.len(),
+        5,
+        "every file gets an entry, in argument order"
+    );
     assert_eq!(files[0]["ok"], true);
     assert_eq!(files[0]["format"], "elf");
     assert_eq!(files[0]["arch"], "x86_64");
     assert_eq!(files[0]["elf"]["header"]["type"], "DYN");
     assert!(files[0]["elf"]["program_headers"][0]["flags"].is_string());
-    for (i, want) in [(1, "empty"), (2, "not an ELF"), (3, "No such file"), (4, "directory")] {
+    for (i, want) in [
+        (1, "empty"),
+        (2, "not an ELF"),
+        (3, "No such file"),
+        (4, "directory"),
+    ] {
         assert_eq!(files[i]["ok"], false);
         let err = files[i]["error"].as_str().unwrap();
         assert!(err.contains(want), "entry {i}: {err}");
-        assert!(files[i].get("elf").is_some(), "keys are present even on failure");
+        assert!(
+            files[i].get("elf").is_some(),
+            "keys are present even on failure"
+        );
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(missing.to_str().unwrap()), "stderr names the file: {stderr}");
+    assert!(
+        stderr.contains(missing.to_str().unwrap()),
+        "stderr names the file: {stderr}"
+    );
 
     let out = goelf(&["inspect", good.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    for want in ["Program headers:", "Loader checks:", "Sections:", "GNU_STACK", "Hardening"] {
+    for want in [
+        "Program headers:",
+        "Loader checks:",
+        "Sections:",
+        "GNU_STACK",
+        "Hardening",
+    ] {
         assert!(text.contains(want), "human output lacks {want}");
     }
 }
@@ -66,7 +87,10 @@ fn inspect_json_envelope_and_exit_codes() {
 fn usage_errors_exit_2() {
     assert_eq!(goelf(&[]).status.code(), Some(2));
     assert_eq!(goelf(&["inspect"]).status.code(), Some(2));
-    assert_eq!(goelf(&["inspect", "--no-such-flag", "x"]).status.code(), Some(2));
+    assert_eq!(
+        goelf(&["inspect", "--no-such-flag", "x"]).status.code(),
+        Some(2)
+    );
     assert_eq!(goelf(&["--version"]).status.code(), Some(0));
 }
 

@@ -158,7 +158,8 @@ fn first_number(s: &str) -> u64 {
     if tok.starts_with("0x") {
         common::hex(tok)
     } else {
-        tok.parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
+        tok.parse()
+            .unwrap_or_else(|_| panic!("not a number: {s:?}"))
     }
 }
 
@@ -188,21 +189,69 @@ fn every_elf_fixture_matches_readelf() {
         );
         assert_eq!(
             h.r#type,
-            header_field(&want, "Type").split_whitespace().next().unwrap(),
+            header_field(&want, "Type")
+                .split_whitespace()
+                .next()
+                .unwrap(),
             "{}",
             ctx("type")
         );
-        assert_eq!(h.machine_code, machine_code(header_field(&want, "Machine")), "{}", ctx("machine"));
-        assert_eq!(h.entry, first_number(header_field(&want, "Entry point address")), "{}", ctx("entry"));
-        assert_eq!(h.phoff, first_number(header_field(&want, "Start of program headers")), "{}", ctx("phoff"));
-        assert_eq!(h.shoff, first_number(header_field(&want, "Start of section headers")), "{}", ctx("shoff"));
-        assert_eq!(u64::from(h.flags), first_number(header_field(&want, "Flags")), "{}", ctx("flags"));
-        assert_eq!(u64::from(h.phnum), first_number(header_field(&want, "Number of program headers")), "{}", ctx("phnum"));
-        assert_eq!(u64::from(h.shnum), first_number(header_field(&want, "Number of section headers")), "{}", ctx("shnum"));
-        assert_eq!(u64::from(h.shstrndx), first_number(header_field(&want, "Section header string table index")), "{}", ctx("shstrndx"));
+        assert_eq!(
+            h.machine_code,
+            machine_code(header_field(&want, "Machine")),
+            "{}",
+            ctx("machine")
+        );
+        assert_eq!(
+            h.entry,
+            first_number(header_field(&want, "Entry point address")),
+            "{}",
+            ctx("entry")
+        );
+        assert_eq!(
+            h.phoff,
+            first_number(header_field(&want, "Start of program headers")),
+            "{}",
+            ctx("phoff")
+        );
+        assert_eq!(
+            h.shoff,
+            first_number(header_field(&want, "Start of section headers")),
+            "{}",
+            ctx("shoff")
+        );
+        assert_eq!(
+            u64::from(h.flags),
+            first_number(header_field(&want, "Flags")),
+            "{}",
+            ctx("flags")
+        );
+        assert_eq!(
+            u64::from(h.phnum),
+            first_number(header_field(&want, "Number of program headers")),
+            "{}",
+            ctx("phnum")
+        );
+        assert_eq!(
+            u64::from(h.shnum),
+            first_number(header_field(&want, "Number of section headers")),
+            "{}",
+            ctx("shnum")
+        );
+        assert_eq!(
+            u64::from(h.shstrndx),
+            first_number(header_field(&want, "Section header string table index")),
+            "{}",
+            ctx("shstrndx")
+        );
 
         // Program headers, field by field.
-        assert_eq!(elf.program_headers.len(), want.phdrs.len(), "{}", ctx("program header count"));
+        assert_eq!(
+            elf.program_headers.len(),
+            want.phdrs.len(),
+            "{}",
+            ctx("program header count")
+        );
         for (p, w) in elf.program_headers.iter().zip(&want.phdrs) {
             let c = |field: &str| ctx(&format!("program header {} {field}", p.index));
             assert_eq!(p.r#type, w[0], "{}", c("type"));
@@ -217,13 +266,28 @@ fn every_elf_fixture_matches_readelf() {
         assert_eq!(elf.interp, want.interp, "{}", ctx("interpreter"));
 
         // Section-to-segment mapping.
-        assert_eq!(elf.program_headers.len(), want.mapping.len(), "{}", ctx("mapping rows"));
+        assert_eq!(
+            elf.program_headers.len(),
+            want.mapping.len(),
+            "{}",
+            ctx("mapping rows")
+        );
         for (p, w) in elf.program_headers.iter().zip(&want.mapping) {
-            assert_eq!(&p.sections, w, "{}", ctx(&format!("sections of segment {}", p.index)));
+            assert_eq!(
+                &p.sections,
+                w,
+                "{}",
+                ctx(&format!("sections of segment {}", p.index))
+            );
         }
 
         // Section headers, field by field.
-        assert_eq!(elf.sections.len(), want.sections.len(), "{}", ctx("section count"));
+        assert_eq!(
+            elf.sections.len(),
+            want.sections.len(),
+            "{}",
+            ctx("section count")
+        );
         for (s, w) in elf.sections.iter().zip(&want.sections) {
             let c = |field: &str| ctx(&format!("section [{}] {} {field}", s.index, s.name));
             assert_eq!(s.index.to_string(), w[0], "{}", c("index"));
@@ -240,8 +304,15 @@ fn every_elf_fixture_matches_readelf() {
         }
 
         // Dynamic entries: tag, name, and value in readelf's rendering.
-        assert_eq!(elf.dynamic.entries.len(), want.dynamic.len(), "{}", ctx("dynamic entry count"));
-        for (i, (e, (tag, name, value))) in elf.dynamic.entries.iter().zip(&want.dynamic).enumerate() {
+        assert_eq!(
+            elf.dynamic.entries.len(),
+            want.dynamic.len(),
+            "{}",
+            ctx("dynamic entry count")
+        );
+        for (i, (e, (tag, name, value))) in
+            elf.dynamic.entries.iter().zip(&want.dynamic).enumerate()
+        {
             let c = |field: &str| ctx(&format!("dynamic entry {i} ({name}) {field}"));
             assert_eq!(e.tag_code, *tag, "{}", c("tag"));
             assert_eq!(&e.tag, name, "{}", c("name"));
@@ -251,7 +322,12 @@ fn every_elf_fixture_matches_readelf() {
                 .or_else(|| value.strip_prefix("Library rpath: ["))
                 .or_else(|| value.strip_prefix("Library runpath: ["))
             {
-                assert_eq!(e.text.as_deref(), Some(lib.trim_end_matches(']')), "{}", c("string"));
+                assert_eq!(
+                    e.text.as_deref(),
+                    Some(lib.trim_end_matches(']')),
+                    "{}",
+                    c("string")
+                );
             } else if e.tag == "FLAGS_1" || e.tag == "FLAGS" {
                 // readelf: `Flags: PIE` for FLAGS_1, bare names (`SYMBOLIC STATIC_TLS`) for FLAGS.
                 let names = if e.tag == "FLAGS" {
@@ -262,14 +338,22 @@ fn every_elf_fixture_matches_readelf() {
                 let want = value.strip_prefix("Flags: ").unwrap_or(value);
                 assert_eq!(names.join(" "), want.trim(), "{}", c("flags"));
             } else if value == "RELA" || value == "REL" {
-                assert_eq!(e.value, if value == "RELA" { 7 } else { 17 }, "{}", c("value"));
+                assert_eq!(
+                    e.value,
+                    if value == "RELA" { 7 } else { 17 },
+                    "{}",
+                    c("value")
+                );
             } else {
                 assert_eq!(e.value, first_number(value), "{}", c("value"));
             }
         }
         checked += 1;
     }
-    assert!(checked >= 10, "only {checked} ELF fixtures had readelf golden files");
+    assert!(
+        checked >= 10,
+        "only {checked} ELF fixtures had readelf golden files"
+    );
 }
 
 #[test]
@@ -290,7 +374,11 @@ fn hardening_summary_follows_the_headers() {
             assert!(!h.pie, "{}: exe reported as PIE", f.name);
         }
         if variant == "sw" || variant == "pie-sw" {
-            assert!(h.stripped && !h.dwarf, "{}: -s -w still has .symtab or DWARF", f.name);
+            assert!(
+                h.stripped && !h.dwarf,
+                "{}: -s -w still has .symtab or DWARF",
+                f.name
+            );
         }
         if variant == "default" && f.meta_str("goos") == "linux" {
             assert!(!h.stripped, "{}: default build reported stripped", f.name);
@@ -299,7 +387,11 @@ fn hardening_summary_follows_the_headers() {
         assert!(h.nx, "{}: no NX stack", f.name);
         assert!(!h.wx_segment, "{}: W+X segment", f.name);
         for c in &elf.loader_checks {
-            assert!(c.ok, "{}: loader check {} failed: {}", f.name, c.check, c.detail);
+            assert!(
+                c.ok,
+                "{}: loader check {} failed: {}",
+                f.name, c.check, c.detail
+            );
         }
     }
 }

@@ -40,19 +40,31 @@ fn truncated_fixtures_never_panic() {
     let mut seen = std::collections::BTreeSet::new();
     let mut total = 0;
     for f in fixtures {
-        let key = (f.meta_str("goos").to_string(), f.meta_str("goarch").to_string());
+        let key = (
+            f.meta_str("goos").to_string(),
+            f.meta_str("goarch").to_string(),
+        );
         if !seen.insert(key) {
             continue;
         }
         let data = f.bytes();
         let full = inspect_bytes(&f.name, &data, &InspectOptions::default());
         let cuts = cut_points(&data, full.elf.as_ref());
-        assert!(cuts.len() >= 50, "{}: only {} cut points", f.name, cuts.len());
+        assert!(
+            cuts.len() >= 50,
+            "{}: only {} cut points",
+            f.name,
+            cuts.len()
+        );
         for cut in cuts {
             let part = &data[..cut];
             let r = inspect_bytes(&f.name, part, &InspectOptions::default());
             if !r.ok {
-                assert!(r.error.is_some(), "{} cut at {cut}: failed without an error", f.name);
+                assert!(
+                    r.error.is_some(),
+                    "{} cut at {cut}: failed without an error",
+                    f.name
+                );
             }
             total += 1;
         }
@@ -75,7 +87,10 @@ fn hostile_headers_are_reported_not_trusted() {
     assert!(r.ok);
     let elf = r.elf.unwrap();
     assert!(elf.program_headers.is_empty() && elf.sections.is_empty());
-    assert!(r.problems.iter().any(|p| p.code.starts_with("elf.program_headers")));
+    assert!(r
+        .problems
+        .iter()
+        .any(|p| p.code.starts_with("elf.program_headers")));
     // A huge e_phnum with extended numbering through a garbage section 0.
     let mut bad = data.clone();
     bad[56..58].copy_from_slice(&0xffffu16.to_le_bytes());

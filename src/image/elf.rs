@@ -161,7 +161,7 @@ fn parse_generic<'a, Elf: WrapSymbols<'a>>(data: &'a [u8]) -> Result<Image<'a>> 
             let mut sections = Vec::new();
             for sh in table.iter().take(limits::MAX_SECTIONS) {
                 let name = table.section_name(endian, sh).unwrap_or_default();
-                let flags: u64 = sh.sh_flags(endian).0.into();
+                let flags: u64 = sh.sh_flags(endian).0;
                 let nobits = sh.sh_type(endian) == object::elf::SHT_NOBITS;
                 let file_range = if nobits {
                     None
@@ -176,9 +176,9 @@ fn parse_generic<'a, Elf: WrapSymbols<'a>>(data: &'a [u8]) -> Result<Image<'a>> 
                     vaddr: sh.sh_addr(endian).into(),
                     size: sh.sh_size(endian).into(),
                     file_range,
-                    alloc: flags & u64::from(object::elf::SHF_ALLOC.0) != 0,
-                    write: flags & u64::from(object::elf::SHF_WRITE.0) != 0,
-                    exec: flags & u64::from(object::elf::SHF_EXECINSTR.0) != 0,
+                    alloc: flags & object::elf::SHF_ALLOC.0 != 0,
+                    write: flags & object::elf::SHF_WRITE.0 != 0,
+                    exec: flags & object::elf::SHF_EXECINSTR.0 != 0,
                 });
             }
             (sections, Elf::wrap(endian, data, table))
