@@ -73,12 +73,25 @@ impl Fixture {
 
     /// `goos` is linux (an ELF file).
     pub fn is_elf(&self) -> bool {
-        self.dir.join("readelf-hlSdW.txt").exists()
+        self.has_golden("readelf-hlSdW.txt")
     }
 
-    /// The golden file's text, if the fixture has it.
+    /// The golden file's text, if the fixture has it (large ones are stored as `FILE.zst`).
     pub fn golden(&self, file: &str) -> Option<String> {
-        std::fs::read_to_string(self.dir.join(file)).ok()
+        if let Ok(text) = std::fs::read_to_string(self.dir.join(file)) {
+            return Some(text);
+        }
+        let compressed = std::fs::File::open(self.dir.join(format!("{file}.zst"))).ok()?;
+        let mut dec = ruzstd::decoding::StreamingDecoder::new(std::io::BufReader::new(compressed))
+            .expect("zstd frame");
+        let mut text = String::new();
+        dec.read_to_string(&mut text).expect("zstd golden");
+        Some(text)
+    }
+
+    /// True when the fixture has this golden file (plain or `.zst`).
+    pub fn has_golden(&self, file: &str) -> bool {
+        self.dir.join(file).exists() || self.dir.join(format!("{file}.zst")).exists()
     }
 
     /// Path of the decompressed binary (made on first use; safe across parallel tests).
