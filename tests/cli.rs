@@ -112,3 +112,59 @@ fn man_page_is_generated_from_the_flags() {
         );
     }
 }
+
+#[test]
+fn special_paths_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let sparse = dir.path().join("sparse4g");
+    std::fs::File::create(&sparse)
+        .unwrap()
+        .set_len(4 << 30)
+        .unwrap();
+    let zeros = dir.path().join("zeros");
+    std::fs::write(&zeros, vec![0u8; 1 << 20]).unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let dangling = dir.path().join("dangling");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+    let mut args = vec![
+        "inspect".to_string(),
+        "--json".into(),
+        sparse.display().to_string(),
+        zeros.display().to_string(),
+        dir.path().display().to_string(),
+        dangling.display().to_string(),
+    ];
+    let fifo_ok = made.is_ok_and(|s| s.success());
+    if fifo_ok {
+        args.push(fifo.display().to_string());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = goelf(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    let errors: Vec<String> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["ok"], false);
+            f["error"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert!(
+        errors[0].contains("not an ELF, PE or Mach-O"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].contains("not an ELF, PE or Mach-O"),
+        "{}",
+        errors[1]
+    );
+    assert!(errors[2].contains("directory"), "{}", errors[2]);
+    assert!(errors[3].contains("No such file"), "{}", errors[3]);
+    if fifo_ok {
+        assert!(errors[4].contains("FIFO"), "{}", errors[4]);
+    }
+}

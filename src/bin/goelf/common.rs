@@ -32,27 +32,36 @@ impl std::ops::Deref for Input {
 }
 
 /// Open a file for analysis; the error names what is wrong with the path.
+///
+/// Only regular files are analysed: a directory, FIFO, socket or device gets a clear error
+/// instead of a read that could block or never end.
 pub fn open(path: &Path) -> anyhow::Result<Input> {
     let meta = std::fs::metadata(path)?;
-    if meta.is_dir() {
-        anyhow::bail!("is a directory");
+    let ft = meta.file_type();
+    if !ft.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if ft.is_dir() {
+            "is a directory"
+        } else if ft.is_fifo() {
+            "is a FIFO (named pipe), not a file"
+        } else if ft.is_socket() {
+            "is a socket, not a file"
+        } else if ft.is_char_device() || ft.is_block_device() {
+            "is a device, not a file"
+        } else {
+            "is not a regular file"
+        };
+        anyhow::bail!("{what}");
     }
     let file = File::open(path)?;
-    if meta.is_file() {
-        if meta.len() == 0 {
-            return Ok(Input::Owned(Vec::new()));
-        }
-        // SAFETY: the map is read-only and never handed out mutably. The one hazard is another
-        // process truncating the file while we read it, which raises SIGBUS; that is the same
-        // contract ripgrep and other mmap-based readers accept for the speed it gives.
-        let map = unsafe { memmap2::Mmap::map(&file)? };
-        return Ok(Input::Mapped(map));
+    if meta.len() == 0 {
+        return Ok(Input::Owned(Vec::new()));
     }
-    // FIFOs, character devices: read them, but never more than a bound.
-    const MAX_STREAM: u64 = 1 << 32;
-    let mut buf = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_STREAM), &mut buf)?;
-    Ok(Input::Owned(buf))
+    // SAFETY: the map is read-only and never handed out mutably. The one hazard is another
+    // process truncating the file while we read it, which raises SIGBUS; that is the same
+    // contract ripgrep and other mmap-based readers accept for the speed it gives.
+    let map = unsafe { memmap2::Mmap::map(&file)? };
+    Ok(Input::Mapped(map))
 }
 
 /// Run `work` on every path in parallel, returning results in argument order.
