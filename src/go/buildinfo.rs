@@ -14,11 +14,11 @@
 //!   pointer size of header byte 14;
 //! - Go 1.18+, the two strings follow the header inline, each as a uvarint length and bytes.
 //!
-//! The search follows Go's `debug/buildinfo` per container, with two deliberate differences:
-//! the ELF fallback to the first writable, non-executable PT_LOAD is kept although Go 1.27
-//! dropped it, and the 16-byte-aligned search keeps an absolute offset (Go 1.24's
-//! `searchMagic` returns a wrong address after a misaligned false hit; Go 1.19 rounded with a
-//! wrong mask).
+//! The search follows Go's `debug/buildinfo` per container, with deliberate differences: the
+//! ELF fallback to writable, non-executable PT_LOADs is kept although Go 1.27 dropped it, and
+//! tries each of them rather than only the first; the 16-byte-aligned search keeps an absolute
+//! offset (Go 1.24's `searchMagic` returns a wrong address after a misaligned false hit; Go
+//! 1.19 rounded with a wrong mask).
 
 use serde::{Deserialize, Serialize};
 
@@ -161,32 +161,34 @@ fn format_module(out: &mut String, word: &str, m: &Module) {
     out.push('\n');
 }
 
-/// Where Go's reader looks for the blob: (virtual address, size) of the section or segment.
-fn data_start(image: &Image<'_>) -> Option<(u64, u64)> {
+/// Where to look for the blob: (virtual address, size) of each section or segment, in order.
+///
+/// As Go's `DataStart` per container, except that where Go falls back to the *first*
+/// writable segment, goelf tries every writable, non-executable one in order: in a PIE
+/// without section headers the first is the RELRO segment, and Go 1.19–1.26 then find
+/// nothing.
+fn data_ranges(image: &Image<'_>) -> Vec<(u64, u64)> {
     let by_section = |name: &str| {
         image
             .section(name)
             .filter(|s| s.file_range.is_some())
-            .map(|s| (s.vaddr, s.size))
+            .map(|s| vec![(s.vaddr, s.size)])
+    };
+    let writable_segments = |need_read: bool| {
+        image
+            .segments()
+            .iter()
+            .filter(|s| s.write && !s.exec && s.filesz > 0 && (s.read || !need_read))
+            .filter(|s| s.vaddr != 0)
+            .map(|s| (s.vaddr, s.filesz))
+            .collect::<Vec<_>>()
     };
     match image.format() {
-        // `.go.buildinfo`; else the first PT_LOAD with W set and X clear (Go 1.19–1.26; Go
-        // 1.27 dropped this fallback, goelf keeps it for binaries whose sections are gone).
-        Format::Elf => by_section(".go.buildinfo").or_else(|| {
-            image
-                .segments()
-                .iter()
-                .find(|s| s.write && !s.exec && s.filesz > 0)
-                .map(|s| (s.vaddr, s.filesz))
-        }),
-        // `__go_buildinfo`; else the first non-empty segment mapped read-write.
-        Format::Macho => by_section("__go_buildinfo").or_else(|| {
-            image
-                .segments()
-                .iter()
-                .find(|s| s.vaddr != 0 && s.filesz > 0 && s.read && s.write && !s.exec)
-                .map(|s| (s.vaddr, s.filesz))
-        }),
+        // `.go.buildinfo`; else PT_LOADs with W set and X clear (Go 1.19–1.26 took the first;
+        // Go 1.27 dropped this fallback, goelf keeps it for binaries whose sections are gone).
+        Format::Elf => by_section(".go.buildinfo").unwrap_or_else(|| writable_segments(false)),
+        // `__go_buildinfo`; else the non-empty segments mapped read-write.
+        Format::Macho => by_section("__go_buildinfo").unwrap_or_else(|| writable_segments(true)),
         // The first section with initialised, readable, writable, non-executable data (Go
         // compares the characteristics with INITIALIZED_DATA|READ|WRITE): `.data`.
         Format::Pe => image
@@ -195,7 +197,8 @@ fn data_start(image: &Image<'_>) -> Option<(u64, u64)> {
             .find(|s| {
                 s.write && !s.exec && s.vaddr != 0 && s.file_range.is_some_and(|(_, n)| n > 0)
             })
-            .map(|s| (s.vaddr, s.size)),
+            .map(|s| vec![(s.vaddr, s.size)])
+            .unwrap_or_default(),
     }
 }
 
@@ -235,11 +238,11 @@ fn search_magic(image: &Image<'_>, start: u64, size: u64) -> Result<u64> {
 /// mean a header was found but could not be decoded. Problems that still leave a result
 /// (an unparsable modinfo) go to `problems`.
 pub fn find(image: &Image<'_>, problems: &mut Vec<Problem>) -> Result<BuildInfo> {
-    let (start, size) = data_start(image).ok_or(Error::NotFound("go buildinfo"))?;
-    if size == 0 {
-        return Err(Error::NotFound("go buildinfo"));
-    }
-    let header_vaddr = search_magic(image, start, size)?;
+    let header_vaddr = data_ranges(image)
+        .into_iter()
+        .filter(|&(_, size)| size > 0)
+        .find_map(|(start, size)| search_magic(image, start, size).ok())
+        .ok_or(Error::NotFound("go buildinfo"))?;
     let header = image.reader_at_vaddr("go buildinfo header", header_vaddr, HEADER_SIZE)?;
     let header_offset = header.base();
     let flags = header.u8_at("go buildinfo flags", FLAGS_OFFSET)?;
@@ -714,6 +717,98 @@ mod tests {
         assert!(parse_modinfo("build\t\"k\"x\n").is_err());
         // A last line without a newline is ignored.
         assert_eq!(parse_modinfo("path\tx").unwrap().path, "");
+    }
+
+    /// A minimal ELF64 with one RW PT_LOAD at 0x10000 holding `body` from file offset 0.
+    fn elf_with(body: &[u8]) -> Vec<u8> {
+        let mut d = body.to_vec();
+        d[..4].copy_from_slice(b"\x7fELF");
+        d[4..8].copy_from_slice(&[2, 1, 1, 0]);
+        let put16 =
+            |d: &mut Vec<u8>, at: usize, v: u16| d[at..at + 2].copy_from_slice(&v.to_le_bytes());
+        let put32 =
+            |d: &mut Vec<u8>, at: usize, v: u32| d[at..at + 4].copy_from_slice(&v.to_le_bytes());
+        let put64 =
+            |d: &mut Vec<u8>, at: usize, v: u64| d[at..at + 8].copy_from_slice(&v.to_le_bytes());
+        put16(&mut d, 16, 2);
+        put16(&mut d, 18, 0x3e);
+        put32(&mut d, 20, 1);
+        put64(&mut d, 32, 64);
+        put16(&mut d, 52, 64);
+        put16(&mut d, 54, 56);
+        put16(&mut d, 56, 1);
+        put16(&mut d, 58, 64);
+        let len = d.len() as u64;
+        put32(&mut d, 64, 1);
+        put32(&mut d, 68, 6);
+        put64(&mut d, 80, 0x10000);
+        put64(&mut d, 88, 0x10000);
+        put64(&mut d, 96, len);
+        put64(&mut d, 104, len);
+        put64(&mut d, 112, 0x1000);
+        d
+    }
+
+    fn modinfo_blob(text: &[u8]) -> Vec<u8> {
+        let mut m = vec![0x30u8; SENTINEL_SIZE];
+        m.extend_from_slice(text);
+        m.extend_from_slice(&[0xf9; SENTINEL_SIZE]);
+        m
+    }
+
+    #[test]
+    fn misaligned_false_hit_is_skipped_with_absolute_offsets() {
+        let mut body = vec![0u8; 0x400];
+        // A misaligned copy of the magic first (Go 1.24 would then return a wrong address).
+        body[0x103..0x103 + 14].copy_from_slice(MAGIC);
+        body[0x200..0x200 + 14].copy_from_slice(MAGIC);
+        body[0x200 + 14] = 8;
+        body[0x200 + 15] = FLAG_INLINE;
+        let mut at = 0x220;
+        for s in [&b"go1.22.10"[..], &modinfo_blob(b"path\texample.com/x\n")] {
+            body[at] = s.len() as u8;
+            body[at + 1..at + 1 + s.len()].copy_from_slice(s);
+            at += 1 + s.len();
+        }
+        let file = elf_with(&body);
+        let image = Image::parse(&file).unwrap();
+        let bi = find(&image, &mut Vec::new()).unwrap();
+        assert_eq!(bi.header_vaddr, 0x10200);
+        assert_eq!(bi.header_offset, 0x200);
+        assert_eq!(bi.go_version, "go1.22.10");
+        assert_eq!(bi.path, "example.com/x");
+        assert_eq!(bi.layout, "inline");
+    }
+
+    #[test]
+    fn pointer_layout_big_endian_32bit() {
+        // Pre-1.18 layout, as a 32-bit big-endian target writes it: pointers to string headers.
+        let mut body = vec![0u8; 0x400];
+        body[0x100..0x100 + 14].copy_from_slice(MAGIC);
+        body[0x100 + 14] = 4;
+        body[0x100 + 15] = FLAG_BIG_ENDIAN;
+        let be = |v: u32| v.to_be_bytes();
+        body[0x110..0x114].copy_from_slice(&be(0x10300)); // &runtime.buildVersion
+        body[0x114..0x118].copy_from_slice(&be(0x10308)); // &runtime.modinfo
+        let modinfo = modinfo_blob(b"path\tp\nmod\tm\tv1.0.0\th1:x\n");
+        body[0x300..0x304].copy_from_slice(&be(0x10320));
+        body[0x304..0x308].copy_from_slice(&be(8));
+        body[0x308..0x30c].copy_from_slice(&be(0x10340));
+        body[0x30c..0x310].copy_from_slice(&be(modinfo.len() as u32));
+        body[0x320..0x328].copy_from_slice(b"go1.16.5");
+        body[0x340..0x340 + modinfo.len()].copy_from_slice(&modinfo);
+        let file = elf_with(&body);
+        let image = Image::parse(&file).unwrap();
+        let bi = find(&image, &mut Vec::new()).unwrap();
+        assert_eq!(bi.layout, "pointers");
+        assert_eq!(bi.go_version, "go1.16.5");
+        assert_eq!(bi.main.version, "v1.0.0");
+        assert_eq!(bi.main.sum, "h1:x");
+        // A pointer that maps nowhere gives an empty version: an error, no panic.
+        body[0x110..0x114].copy_from_slice(&be(0xffff_fff0));
+        let file = elf_with(&body);
+        let image = Image::parse(&file).unwrap();
+        assert!(find(&image, &mut Vec::new()).is_err());
     }
 
     #[test]
