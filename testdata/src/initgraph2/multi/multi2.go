@@ -1,0 +1,7 @@
+package multi
+
+import "example.com/initgraph/trace"
+
+func init() {
+	trace.Mark("multi.init3")
+}

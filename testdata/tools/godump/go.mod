@@ -1,0 +1,3 @@
+module example.com/goelf/godump
+
+go 1.19
