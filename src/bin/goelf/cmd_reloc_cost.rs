@@ -355,9 +355,11 @@ fn measure(
             "its loader {interp} is not on this system: not run"
         ));
     }
+    // A bare file name would be looked up on PATH: run exactly the file analysed.
+    let exe = std::path::absolute(path).map_err(|e| format!("cannot resolve the path: {e}"))?;
     let mut text = String::new();
     for i in 0..runs {
-        let mut child = Command::new(path)
+        let mut child = Command::new(&exe)
             .env("LD_DEBUG", "statistics")
             .env_remove("LD_DEBUG_OUTPUT")
             .stdin(Stdio::null())
