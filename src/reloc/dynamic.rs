@@ -117,8 +117,16 @@ pub fn read_parts(
     }
     let machine = header.machine_code;
     let rel_type = relative_type(machine).unwrap_or(0);
+    // DT_PLTREL says whether the PLT relocations are REL (17) or RELA (7). When it is missing,
+    // assume the form of the main table (DT_RELA present: RELA), else the class's usual form
+    // (RELA on 64-bit, REL on 32-bit), as the psABIs do.
+    let default_pltrel = if d.get(7).is_some() || (word == 8 && d.get(17).is_none()) {
+        7
+    } else {
+        17
+    };
     let plt = match (d.get(23), d.get(2)) {
-        (Some(a), Some(sz)) => Some((a, sz, d.get(20).unwrap_or(7) == 7)),
+        (Some(a), Some(sz)) => Some((a, sz, d.get(20).unwrap_or(default_pltrel) == 7)),
         _ => None,
     };
     // RELR runs first in glibc (ELF_DYNAMIC_DO_RELR before DO_REL/DO_RELA).
@@ -349,4 +357,156 @@ fn read_relr(
         }
     }
     out.tables.push(info);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytes::Endian;
+    use crate::elf::DynamicEntry;
+
+    fn header(class: &str, machine: u16) -> ElfHeader {
+        ElfHeader {
+            class: class.into(),
+            endian: Endian::Little,
+            osabi: 0,
+            abi_version: 0,
+            r#type: "DYN".into(),
+            type_code: 3,
+            machine: String::new(),
+            machine_code: machine,
+            version: 1,
+            entry: 0,
+            phoff: 0,
+            shoff: 0,
+            flags: 0,
+            ehsize: 0,
+            phentsize: 0,
+            phnum: 1,
+            shentsize: 0,
+            shnum: 0,
+            shstrndx: 0,
+        }
+    }
+
+    fn load(len: u64) -> Vec<ProgramHeader> {
+        vec![ProgramHeader {
+            index: 0,
+            r#type: "LOAD".into(),
+            type_code: 1,
+            offset: 0,
+            vaddr: 0,
+            paddr: 0,
+            filesz: len,
+            memsz: len,
+            flags: "RW ".into(),
+            flags_code: 6,
+            align: 0x1000,
+            sections: Vec::new(),
+        }]
+    }
+
+    fn dynamic(tags: &[(u64, u64)]) -> DynamicSummary {
+        DynamicSummary {
+            present: true,
+            entries: tags
+                .iter()
+                .map(|&(tag, value)| DynamicEntry {
+                    tag: String::new(),
+                    tag_code: tag,
+                    value,
+                    text: None,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn words64(ws: &[u64]) -> Vec<u8> {
+        ws.iter().flat_map(|w| w.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn relr_address_and_bitmaps() {
+        // Address 0x1000; bitmap 0b101 (next words +0 and +2); then a bitmap for the
+        // following 63 words with only bit 0 set.
+        let data = words64(&[0x1000, (0b101 << 1) | 1, (1 << 1) | 1]);
+        let mut problems = Vec::new();
+        let r = read_parts(
+            &header("ELF64", 62),
+            &load(data.len() as u64),
+            &dynamic(&[(36, 0), (35, 24), (37, 8)]),
+            &data,
+            &mut problems,
+        );
+        let offs: Vec<u64> = r.relocs.iter().map(|x| x.offset).collect();
+        assert_eq!(offs, [0x1000, 0x1008, 0x1018, 0x1008 + 63 * 8]);
+        assert!(r.relocs.iter().all(|x| x.r_type == 8 && x.sym == 0));
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn relr_bitmap_first_and_truncated_are_problems() {
+        let data = words64(&[3]);
+        let mut problems = Vec::new();
+        let r = read_parts(
+            &header("ELF64", 62),
+            &load(8),
+            &dynamic(&[(36, 0), (35, 8)]),
+            &data,
+            &mut problems,
+        );
+        assert!(r.relocs.is_empty());
+        assert_eq!(problems[0].code, "reloc.relr.bitmap");
+        let mut problems = Vec::new();
+        let r = read_parts(
+            &header("ELF64", 62),
+            &load(8),
+            &dynamic(&[(36, 0), (35, 1 << 40)]),
+            &data,
+            &mut problems,
+        );
+        assert!(r.relocs.is_empty());
+        assert_eq!(problems[0].code, "reloc.relr");
+    }
+
+    #[test]
+    fn rel32_and_pltrel_default() {
+        // Two REL entries: R_386_RELATIVE, and R_386_JUMP_SLOT against symbol 5 in the PLT
+        // table, with no DT_PLTREL: a 32-bit file without DT_RELA means REL.
+        let mut data = Vec::new();
+        for (off, info) in [(0x2000u32, 8u32), (0x3000, (5 << 8) | 7)] {
+            data.extend(off.to_le_bytes());
+            data.extend(info.to_le_bytes());
+        }
+        let mut problems = Vec::new();
+        let r = read_parts(
+            &header("ELF32", 3),
+            &load(data.len() as u64),
+            &dynamic(&[(17, 0), (18, 8), (19, 8), (23, 8), (2, 8)]),
+            &data,
+            &mut problems,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(r.relocs.len(), 2);
+        assert_eq!((r.relocs[0].r_type, r.relocs[0].sym), (8, 0));
+        assert_eq!(r.relocs[0].table, RelocTable::Rel);
+        assert_eq!((r.relocs[1].r_type, r.relocs[1].sym), (7, 5));
+        assert_eq!(r.relocs[1].table, RelocTable::Plt);
+        assert_eq!(r.relocs[1].addend, None);
+    }
+
+    #[test]
+    fn table_past_end_is_a_problem() {
+        let mut problems = Vec::new();
+        let r = read_parts(
+            &header("ELF64", 62),
+            &load(1 << 20),
+            &dynamic(&[(7, 0), (8, 24 * 1000), (9, 24)]),
+            &[0u8; 48],
+            &mut problems,
+        );
+        assert!(r.relocs.is_empty());
+        assert_eq!(problems[0].code, "reloc.truncated");
+    }
 }

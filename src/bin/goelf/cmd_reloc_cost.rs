@@ -1,19 +1,593 @@
-//! `goelf reloc-cost` (being written).
+//! `goelf reloc-cost FILE...`: dynamic relocations and what they cost the loader, one column
+//! per file, differences from the first; `--measure` runs each file under
+//! `LD_DEBUG=statistics`; `--build DIR` builds a Go package in four variants first.
 
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-/// Arguments.
+use goelf::reloc::cost::{
+    self, parse_ld_statistics, CostModel, Measured, RelocCostFile, DEFAULT_MODEL,
+};
+
+use crate::common::{self, align_right, table};
+
+/// Arguments of `goelf reloc-cost`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files to analyse.
-    #[arg(required = true)]
+    /// Files to compare; the first is the baseline.
+    #[arg(value_name = "FILE", required_unless_present = "build")]
     files: Vec<PathBuf>,
-    /// Print JSON.
+    /// Print one JSON document (schema_version 1).
     #[arg(long)]
     json: bool,
+    /// Run each file (no arguments, stdin closed, output discarded) under
+    /// LD_DEBUG=statistics and report the loader's median relocation time.
+    #[arg(long)]
+    measure: bool,
+    /// Runs per file for --measure.
+    #[arg(long, default_value_t = 7, value_name = "N")]
+    runs: u32,
+    /// Seconds before a run is killed (--measure).
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    timeout: u64,
+    /// The loader's cycle counter rate in MHz (the TSC rate on x86), when goelf cannot find it.
+    #[arg(long, value_name = "MHZ")]
+    tsc_mhz: Option<f64>,
+    /// Build the Go package in DIR four ways (default, pie, -s -w, pie -s -w) and compare them.
+    #[arg(long, value_name = "DIR")]
+    build: Option<PathBuf>,
+    /// The go command for --build (default: `go` on PATH).
+    #[arg(long, value_name = "PATH")]
+    go: Option<PathBuf>,
+    /// Keep the --build binaries in this directory (default: a temporary one, removed).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Model: ns per relocation without a symbol.
+    #[arg(long, value_name = "NS", default_value_t = DEFAULT_MODEL.relative_ns)]
+    relative_ns: f64,
+    /// Model: ns per DT_RELR relocation.
+    #[arg(long, value_name = "NS", default_value_t = DEFAULT_MODEL.relr_ns)]
+    relr_ns: f64,
+    /// Model: ns per symbol lookup.
+    #[arg(long, value_name = "NS", default_value_t = DEFAULT_MODEL.lookup_ns)]
+    lookup_ns: f64,
+    /// Model: ns per dirtied 4 KiB page.
+    #[arg(long, value_name = "NS", default_value_t = DEFAULT_MODEL.page_ns)]
+    page_ns: f64,
 }
 
+/// The four `--build` variants: label and extra `go build` arguments.
+const VARIANTS: &[(&str, &[&str])] = &[
+    ("default", &[]),
+    ("pie", &["-buildmode=pie"]),
+    ("sw", &["-ldflags=-s -w"]),
+    ("pie-sw", &["-buildmode=pie", "-ldflags=-s -w"]),
+];
+
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let _ = (args.files, args.json);
-    anyhow::bail!("not implemented yet")
+    let model = CostModel {
+        relative_ns: args.relative_ns,
+        relr_ns: args.relr_ns,
+        lookup_ns: args.lookup_ns,
+        page_ns: args.page_ns,
+    };
+    let mut temp: Option<PathBuf> = None;
+    let (paths, labels, build_errors) = match &args.build {
+        Some(dir) => {
+            let out = match &args.out {
+                Some(o) => {
+                    std::fs::create_dir_all(o)?;
+                    o.clone()
+                }
+                None => {
+                    let t = make_temp_dir()?;
+                    temp = Some(t.clone());
+                    t
+                }
+            };
+            let built = build_variants(dir, args.go.as_deref(), &out);
+            match built {
+                Ok(b) => b,
+                Err(e) => {
+                    if let Some(t) = &temp {
+                        let _ = std::fs::remove_dir_all(t);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        None => (args.files.clone(), vec![None; args.files.len()], Vec::new()),
+    };
+    let result = run_on(&args, &model, &paths, &labels, &build_errors);
+    if let Some(t) = &temp {
+        let _ = std::fs::remove_dir_all(t);
+    }
+    result
+}
+
+fn run_on(
+    args: &Args,
+    model: &CostModel,
+    paths: &[PathBuf],
+    labels: &[Option<String>],
+    build_errors: &[Option<String>],
+) -> anyhow::Result<u8> {
+    let mut files = common::per_file(paths, |path| {
+        let shown = path.display().to_string();
+        match common::open(path) {
+            Ok(data) => cost::analyze_bytes(&shown, &data, model),
+            Err(e) => RelocCostFile::failed(&shown, e),
+        }
+    });
+    for (i, f) in files.iter_mut().enumerate() {
+        f.label = labels.get(i).cloned().flatten();
+        if let Some(Some(err)) = build_errors.get(i) {
+            f.ok = false;
+            f.error = Some(err.clone());
+        }
+    }
+    if args.measure {
+        let rate = cycle_rate(args.tsc_mhz);
+        // One file at a time: measuring in parallel would make the runs disturb each other.
+        for (f, path) in files.iter_mut().zip(paths) {
+            if !f.ok {
+                f.measured_reason = Some("the file could not be analysed".into());
+                continue;
+            }
+            match measure(f, path, args.runs.max(1), args.timeout, rate.clone()) {
+                Ok(m) => {
+                    f.measured = Some(m);
+                    f.measured_reason = None;
+                }
+                Err(why) => f.measured_reason = Some(why),
+            }
+        }
+    }
+    let failed = files.iter().any(|f| !f.ok);
+    for f in files.iter().filter(|f| !f.ok) {
+        eprintln!(
+            "goelf: {}: {}",
+            f.path,
+            f.error.as_deref().unwrap_or("failed")
+        );
+    }
+    let report = cost::report(files);
+    if args.json {
+        common::print_json(&report)?;
+    } else {
+        common::print_text(&render(&report.envelope.files, args.measure))?;
+    }
+    Ok(if failed {
+        common::EXIT_FAILED
+    } else {
+        common::EXIT_OK
+    })
+}
+
+fn make_temp_dir() -> anyhow::Result<PathBuf> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!("goelf-reloc-cost-{}-{nanos}", std::process::id()));
+    std::fs::create_dir(&dir)?;
+    Ok(dir)
+}
+
+type Built = (Vec<PathBuf>, Vec<Option<String>>, Vec<Option<String>>);
+
+fn find_go(given: Option<&Path>) -> Option<PathBuf> {
+    if let Some(g) = given {
+        return Some(g.to_path_buf());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join("go"))
+        .find(|p| p.is_file())
+}
+
+fn build_variants(dir: &Path, go: Option<&Path>, out: &Path) -> anyhow::Result<Built> {
+    let Some(go) = find_go(go) else {
+        anyhow::bail!("--build needs the go command: none on PATH; give it with --go PATH");
+    };
+    if !dir.is_dir() {
+        anyhow::bail!("--build {}: not a directory", dir.display());
+    }
+    let mut paths = Vec::new();
+    let mut labels = Vec::new();
+    let mut errors = Vec::new();
+    for (label, extra) in VARIANTS {
+        let bin = std::path::absolute(out.join(label))?;
+        let output = Command::new(&go)
+            .arg("build")
+            .args(*extra)
+            .arg("-o")
+            .arg(&bin)
+            .arg(".")
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output();
+        let err = match output {
+            Ok(o) if o.status.success() => None,
+            Ok(o) => {
+                let text = String::from_utf8_lossy(&o.stderr);
+                let tail: Vec<&str> = text.lines().rev().take(5).collect();
+                Some(format!(
+                    "go build ({label}) failed: {}",
+                    tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+                ))
+            }
+            Err(e) => Some(format!("cannot run {}: {e}", go.display())),
+        };
+        paths.push(bin);
+        labels.push(Some((*label).to_string()));
+        errors.push(err);
+    }
+    Ok((paths, labels, errors))
+}
+
+/// The ELF machine number of the host, and its class.
+fn host_machine() -> Option<(u16, &'static str)> {
+    match std::env::consts::ARCH {
+        "x86_64" => Some((62, "x86_64")),
+        "x86" => Some((3, "i386")),
+        "aarch64" => Some((183, "aarch64")),
+        "arm" => Some((40, "arm")),
+        "riscv64" => Some((243, "riscv64")),
+        "s390x" => Some((22, "s390x")),
+        "powerpc64" => Some((21, "ppc64")),
+        "loongarch64" => Some((258, "loongarch64")),
+        _ => None,
+    }
+}
+
+/// Cycles per µs of glibc's startup timer on this machine, and where the number came from.
+/// glibc times rtld with `HP_TIMING_NOW`: RDTSC on x86, so the rate is the TSC rate; on
+/// targets without HP_TIMING (aarch64 among them) it uses `clock_gettime` and the printed
+/// "cycles" are nanoseconds.
+fn cycle_rate(tsc_mhz: Option<f64>) -> Result<(f64, String), String> {
+    if let Some(m) = tsc_mhz {
+        return Ok((m, "--tsc-mhz".into()));
+    }
+    match std::env::consts::ARCH {
+        "x86_64" | "x86" => {}
+        "aarch64" | "riscv64" | "loongarch64" | "s390x" => {
+            return Ok((
+                1000.0,
+                "glibc has no HP_TIMING here: its \"cycles\" are nanoseconds (clock_gettime)"
+                    .into(),
+            ))
+        }
+        other => return Err(format!("cycle rate unknown on {other}; pass --tsc-mhz")),
+    }
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo")
+        .map_err(|e| format!("cannot read /proc/cpuinfo ({e}); pass --tsc-mhz"))?;
+    let flags = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("flags"))
+        .unwrap_or("");
+    if !flags.split_whitespace().any(|f| f == "constant_tsc") {
+        return Err("the TSC rate is not constant (no constant_tsc flag); pass --tsc-mhz".into());
+    }
+    let cpufreq = Path::new("/sys/devices/system/cpu/cpu0/cpufreq");
+    if let Ok(khz) = std::fs::read_to_string(cpufreq.join("base_frequency")) {
+        if let Ok(k) = khz.trim().parse::<f64>() {
+            return Ok((
+                k / 1000.0,
+                "cpufreq base_frequency (the TSC runs at the base clock on Intel)".into(),
+            ));
+        }
+    }
+    if cpufreq.exists() {
+        return Err(
+            "frequency scaling is active, so /proc/cpuinfo \"cpu MHz\" is not the TSC rate; \
+             pass --tsc-mhz"
+                .into(),
+        );
+    }
+    let mhz = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("cpu MHz"))
+        .and_then(|l| l.split(':').nth(1))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .ok_or_else(|| "no \"cpu MHz\" in /proc/cpuinfo; pass --tsc-mhz".to_string())?;
+    Ok((
+        mhz,
+        "/proc/cpuinfo \"cpu MHz\" (constant_tsc, no cpufreq driver: the kernel's TSC rate)".into(),
+    ))
+}
+
+/// Run `path` `runs` times under LD_DEBUG=statistics and summarise; `Err` says why not.
+fn measure(
+    f: &RelocCostFile,
+    path: &Path,
+    runs: u32,
+    timeout: u64,
+    rate: Result<(f64, String), String>,
+) -> Result<Measured, String> {
+    let Some((host, host_name)) = host_machine() else {
+        return Err("unknown host architecture".into());
+    };
+    let mut probe = Vec::new();
+    let head = std::fs::File::open(path)
+        .and_then(|file| file.take(20).read_to_end(&mut probe))
+        .map_err(|e| format!("cannot read: {e}"));
+    head?;
+    let class_ok = probe.get(4)
+        == Some(&if cfg!(target_pointer_width = "64") {
+            2
+        } else {
+            1
+        });
+    let little = cfg!(target_endian = "little");
+    let machine = probe
+        .get(18..20)
+        .and_then(|b| <[u8; 2]>::try_from(b).ok())
+        .map(|b| {
+            if little {
+                u16::from_le_bytes(b)
+            } else {
+                u16::from_be_bytes(b)
+            }
+        });
+    let data_ok = probe.get(5) == Some(&if little { 1 } else { 2 });
+    if probe.get(..4) != Some(b"\x7fELF".as_slice())
+        || machine != Some(host)
+        || !class_ok
+        || !data_ok
+    {
+        return Err(format!(
+            "not an ELF executable for this machine ({}; this is {host_name}): not run",
+            f.machine.as_deref().unwrap_or("?")
+        ));
+    }
+    if !matches!(f.elf_type.as_deref(), Some("EXEC") | Some("DYN")) {
+        return Err("not an executable: not run".into());
+    }
+    let Some(interp) = &f.interp else {
+        return Err("static binary: no dynamic loader runs, there is nothing to measure".into());
+    };
+    if !Path::new(interp).exists() {
+        return Err(format!(
+            "its loader {interp} is not on this system: not run"
+        ));
+    }
+    // A bare file name would be looked up on PATH: run exactly the file analysed.
+    let exe = std::path::absolute(path).map_err(|e| format!("cannot resolve the path: {e}"))?;
+    let mut text = String::new();
+    for i in 0..runs {
+        let mut child = Command::new(&exe)
+            .env("LD_DEBUG", "statistics")
+            .env_remove("LD_DEBUG_OUTPUT")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run: {e}"))?;
+        let mut stderr = child.stderr.take();
+        let reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(s) = stderr.as_mut() {
+                // The program's own stderr comes through here too; keep a bounded amount.
+                let _ = s.take(1 << 20).read_to_end(&mut buf);
+                let _ = std::io::copy(s, &mut std::io::sink());
+            }
+            buf
+        });
+        let start = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(_)) => break,
+                Ok(None) if start.elapsed() > Duration::from_secs(timeout) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+                Err(e) => return Err(format!("waiting for run {}: {e}", i + 1)),
+            }
+        }
+        let buf = reader.join().unwrap_or_default();
+        let _ = writeln!(text, "=== run {}", i + 1);
+        text.push_str(&String::from_utf8_lossy(&buf));
+    }
+    let stats = parse_ld_statistics(&text);
+    Measured::from_runs(&stats, rate, f).ok_or_else(|| {
+        "the loader printed no statistics (secure-execution mode, or not glibc's ld.so)".into()
+    })
+}
+
+fn column_name(f: &RelocCostFile, all: &[RelocCostFile]) -> String {
+    if let Some(l) = &f.label {
+        return l.clone();
+    }
+    let base = Path::new(&f.path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| f.path.clone());
+    let clash = all
+        .iter()
+        .filter(|g| Path::new(&g.path).file_name() == Path::new(&f.path).file_name())
+        .count()
+        > 1;
+    if clash {
+        f.path.clone()
+    } else {
+        base
+    }
+}
+
+/// A numeric cell, with the difference from the baseline when it differs.
+fn num(v: u64, base: Option<u64>) -> String {
+    match base {
+        Some(b) if b != v => format!("{v} ({:+})", v as i128 - b as i128),
+        _ => v.to_string(),
+    }
+}
+
+fn float(v: f64, base: Option<f64>) -> String {
+    match base {
+        Some(b) if (b - v).abs() >= 0.05 => format!("{v:.1} ({:+.1})", v - b),
+        _ => format!("{v:.1}"),
+    }
+}
+
+fn opt(v: Option<u64>) -> String {
+    v.map_or_else(|| "-".into(), |n| n.to_string())
+}
+
+fn yes(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
+}
+
+fn render(files: &[RelocCostFile], measure: bool) -> String {
+    let ok: Vec<&RelocCostFile> = files.iter().filter(|f| f.ok).collect();
+    let mut out = String::new();
+    let Some(base) = ok.first().copied() else {
+        return out;
+    };
+    let mut header = vec![String::new()];
+    header.extend(ok.iter().map(|f| column_name(f, files)));
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut t = table(&header_refs);
+    let is_base = |f: &RelocCostFile| std::ptr::eq(f, base);
+    let row = |t: &mut comfy_table::Table, name: &str, cell: &dyn Fn(&RelocCostFile) -> String| {
+        let mut cells = vec![name.to_string()];
+        cells.extend(ok.iter().map(|f| cell(f)));
+        t.add_row(cells);
+    };
+    let int_row = |t: &mut comfy_table::Table, name: &str, get: &dyn Fn(&RelocCostFile) -> u64| {
+        row(t, name, &|f| {
+            num(get(f), if is_base(f) { None } else { Some(get(base)) })
+        });
+    };
+    row(&mut t, "type", &|f| {
+        let kind = if f.static_binary { "static" } else { "dynamic" };
+        format!(
+            "{} {}{}",
+            f.elf_type.as_deref().unwrap_or("?"),
+            kind,
+            if f.pie { " PIE" } else { "" }
+        )
+    });
+    row(&mut t, "bind now", &|f| yes(f.bind_now));
+    row(&mut t, "DT_RELACOUNT", &|f| opt(f.relacount));
+    row(&mut t, "DT_RELR", &|f| yes(f.relr_present));
+    int_row(&mut t, "dynamic relocations", &|f| {
+        f.dynamic_relocations.total
+    });
+    int_row(&mut t, "  relative (no lookup)", &|f| {
+        f.dynamic_relocations.relative
+    });
+    int_row(&mut t, "    of which RELR", &|f| f.dynamic_relocations.relr);
+    int_row(&mut t, "  symbolic (lookup)", &|f| {
+        f.dynamic_relocations.symbolic
+    });
+    int_row(&mut t, "    of which lazy (PLT)", &|f| {
+        f.dynamic_relocations.lazy
+    });
+    let keys = |get: fn(&RelocCostFile) -> &std::collections::BTreeMap<String, u64>| {
+        let mut k: Vec<String> = ok.iter().flat_map(|f| get(f).keys().cloned()).collect();
+        k.sort();
+        k.dedup();
+        k
+    };
+    type MapOf = fn(&RelocCostFile) -> &std::collections::BTreeMap<String, u64>;
+    let groups: [(&str, MapOf); 3] = [
+        ("by type", |f| &f.dynamic_relocations.by_type),
+        ("by section", |f| &f.dynamic_relocations.by_section),
+        ("by segment", |f| &f.dynamic_relocations.by_segment),
+    ];
+    for (title, get) in groups {
+        let names = keys(get);
+        if names.is_empty() {
+            continue;
+        }
+        row(&mut t, title, &|_| String::new());
+        for k in names {
+            let label = format!("  {k}");
+            int_row(&mut t, &label, &|f| get(f).get(&k).copied().unwrap_or(0));
+        }
+    }
+    int_row(&mut t, "pages dirtied (4 KiB)", &|f| f.pages_dirtied);
+    int_row(&mut t, "  in RELRO", &|f| f.relro_pages);
+    int_row(&mut t, "  in RELRO (relocations)", &|f| {
+        f.dynamic_relocations.in_relro
+    });
+    int_row(&mut t, "relocation table bytes", &|f| f.table_bytes);
+    row(&mut t, "estimated load µs", &|f| {
+        float(
+            f.estimated_load_us,
+            (!is_base(f)).then_some(base.estimated_load_us),
+        )
+    });
+    if measure {
+        row(&mut t, "measured: relocation cycles", &|f| {
+            f.measured
+                .as_ref()
+                .map_or_else(|| "-".into(), |m| num(m.relocation_cycles_median, None))
+        });
+        row(&mut t, "measured: relocation µs", &|f| {
+            f.measured
+                .as_ref()
+                .and_then(|m| m.relocation_us_median)
+                .map_or_else(|| "-".into(), |v| format!("{v:.1}"))
+        });
+        row(&mut t, "glibc: symbol lookups", &|f| {
+            opt(f.measured.as_ref().and_then(|m| m.glibc_symbol_lookups))
+        });
+        row(&mut t, "glibc: relative relocations", &|f| {
+            opt(f
+                .measured
+                .as_ref()
+                .and_then(|m| m.glibc_relative_relocations))
+        });
+    }
+    let cols: Vec<usize> = (1..=ok.len()).collect();
+    align_right(&mut t, &cols);
+    let _ = writeln!(out, "{t}");
+    let _ = writeln!(
+        out,
+        "(+n) = difference from the first column. Estimate: {:.2} ns per relocation without \
+         lookup, {:.2} per RELR, {:.1} per lookup, {:.0} per dirtied page (docs/reloc-cost-model.md).",
+        base.estimate.as_ref().map_or(0.0, |e| e.model.relative_ns),
+        base.estimate.as_ref().map_or(0.0, |e| e.model.relr_ns),
+        base.estimate.as_ref().map_or(0.0, |e| e.model.lookup_ns),
+        base.estimate.as_ref().map_or(0.0, |e| e.model.page_ns),
+    );
+    if ok.iter().any(|f| f.measured.is_some()) {
+        let _ = writeln!(out, "Measured: {}", cost::GLIBC_COUNTS_NOTE);
+    }
+    for f in &ok {
+        let name = column_name(f, files);
+        if let Some(n) = &f.note {
+            let _ = writeln!(out, "{name}: {n}");
+        }
+        if measure {
+            match (&f.measured, &f.measured_reason) {
+                (Some(m), _) => {
+                    let own = m
+                        .note
+                        .strip_prefix(cost::GLIBC_COUNTS_NOTE)
+                        .unwrap_or(&m.note);
+                    let _ = writeln!(
+                        out,
+                        "{name}: measured over {} runs; cycle rate: {}.{own}",
+                        m.runs, m.cycle_rate_source
+                    );
+                }
+                (None, Some(why)) => {
+                    let _ = writeln!(out, "{name}: not measured: {why}");
+                }
+                (None, None) => {}
+            }
+        }
+        for p in &f.problems {
+            let _ = writeln!(out, "{name}: problem {}: {}", p.code, p.message);
+        }
+    }
+    out
 }

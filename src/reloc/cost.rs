@@ -1,0 +1,771 @@
+//! `reloc-cost`: what position independence costs at load time, per file.
+//!
+//! Every dynamic relocation the dynamic section names ([`super::dynamic`]) is counted by type,
+//! by the section and the PT_LOAD segment it writes into, and by what the loader must do for
+//! it: a symbol lookup (`r_sym != 0`, glibc `elf/dl-lookup.c` `_dl_lookup_symbol_x`) or a
+//! plain add of the load address (no symbol: RELATIVE, RELR, IRELATIVE, symbol-less TLS).
+//! PLT relocations are deferred to the first call unless BIND_NOW is in force (glibc
+//! `elf/do-rel.h` `elf_machine_lazy_rel`). Each distinct 4 KiB page a relocation writes is a
+//! copy-on-write page dirtied in every process; the ones inside PT_GNU_RELRO are made
+//! read-only again afterwards (glibc `elf/dl-reloc.c` `_dl_protect_relro`, which rounds both
+//! ends of the segment down to a page).
+//!
+//! The estimate is a linear model whose constants were measured with glibc's own
+//! `LD_DEBUG=statistics` timer on synthetic PIEs; `docs/reloc-cost-model.md` says how.
+//! [`parse_ld_statistics`] reads that output so that a measurement can be shown beside the
+//! estimate. Nothing here runs a program: the CLI does that and hands the text over.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::dynamic::{self, DynReloc, RelocTable, TableInfo};
+use super::names;
+use crate::elf::{ElfReport, ProgramHeader, SectionHeader};
+use crate::error::Problem;
+
+/// The page size the model counts in (the loader's unit of copy-on-write on x86-64 Linux).
+pub const PAGE_SIZE: u64 = 4096;
+
+/// Constants of the load-time cost model, in nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CostModel {
+    /// Per relocation that needs no lookup, from a REL/RELA table (and per lazily bound PLT
+    /// slot, which glibc only adjusts by the load address at startup).
+    pub relative_ns: f64,
+    /// Per relative relocation packed in DT_RELR.
+    pub relr_ns: f64,
+    /// Per symbol lookup.
+    pub lookup_ns: f64,
+    /// Per distinct 4 KiB page written (the copy-on-write fault).
+    pub page_ns: f64,
+}
+
+/// The defaults, measured on an Intel Xeon (Sapphire Rapids class, KVM guest, 2.6 GHz TSC) with
+/// glibc 2.36 and Linux 6.18; `docs/reloc-cost-model.md` has the data and the method.
+pub const DEFAULT_MODEL: CostModel = CostModel {
+    relative_ns: 0.41,
+    relr_ns: 0.06,
+    lookup_ns: 8.9,
+    page_ns: 171.0,
+};
+
+impl Default for CostModel {
+    fn default() -> Self {
+        DEFAULT_MODEL
+    }
+}
+
+/// Dynamic relocations of one file, counted several ways. Every map is keyed by name and
+/// sorted; each sums to `total`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelocCounts {
+    /// Every relocation the loader applies (RELR entries expanded).
+    pub total: u64,
+    /// By type, spelled as readelf prints it (`R_X86_64_RELATIVE`, …).
+    pub by_type: BTreeMap<String, u64>,
+    /// By the allocated section holding `r_offset` (`(none)` when no section does).
+    pub by_section: BTreeMap<String, u64>,
+    /// By the PT_LOAD segment holding `r_offset`: `"<index> LOAD <flags>"` (index as in
+    /// `readelf -l`), or `(none)`.
+    pub by_segment: BTreeMap<String, u64>,
+    /// By table: `rela`, `rel`, `plt`, `relr`.
+    pub by_table: BTreeMap<String, u64>,
+    /// Relocations from DT_RELR.
+    pub relr: u64,
+    /// With a symbol: each needs a lookup (now, or at the first call when lazy).
+    pub symbolic: u64,
+    /// Without a symbol: the loader adds the load address (RELATIVE, RELR, IRELATIVE, …).
+    pub relative: u64,
+    /// Symbolic PLT relocations bound lazily (no BIND_NOW): not looked up at startup.
+    pub lazy: u64,
+    /// Relocations writing inside PT_GNU_RELRO.
+    pub in_relro: u64,
+}
+
+/// The estimate, term by term.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Relocations costed at `relative_ns` (no lookup, not RELR, plus lazy PLT slots).
+    pub relative_count: u64,
+    /// Their cost, ns.
+    pub relative_ns: u64,
+    /// RELR relocations' cost, ns.
+    pub relr_ns: u64,
+    /// Symbol lookups done at startup.
+    pub lookups: u64,
+    /// Their cost, ns.
+    pub lookup_ns: u64,
+    /// Dirtied pages' cost, ns.
+    pub pages_ns: u64,
+    /// Sum, ns.
+    pub total_ns: u64,
+    /// The constants used.
+    pub model: CostModel,
+}
+
+/// One run's `LD_DEBUG=statistics` block (glibc `elf/rtld.c` `print_statistics`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LdStats {
+    /// "total startup time in dynamic loader", cycles.
+    pub total_startup_cycles: Option<u64>,
+    /// "time needed for relocation", cycles.
+    pub relocation_cycles: Option<u64>,
+    /// "time needed to load objects", cycles.
+    pub load_objects_cycles: Option<u64>,
+    /// "number of relocations": symbol lookups over every loaded object.
+    pub relocations: Option<u64>,
+    /// "number of relocations from cache".
+    pub relocations_from_cache: Option<u64>,
+    /// "number of relative relocations": the sum of DT_RELACOUNT/DT_RELCOUNT.
+    pub relative_relocations: Option<u64>,
+    /// "final number of relocations" (printed at exit, includes lazy lookups done since).
+    pub final_relocations: Option<u64>,
+    /// "final number of relocations from cache".
+    pub final_relocations_from_cache: Option<u64>,
+}
+
+/// What glibc's statistics count, the first sentence of every [`Measured::note`].
+pub const GLIBC_COUNTS_NOTE: &str = "glibc's \"number of relocations\" counts symbol lookups in \
+     every loaded object (ld.so, libc, ...), not this file's relocations; \"number of relative \
+     relocations\" only sums DT_RELACOUNT/DT_RELCOUNT of the loaded objects; the time covers \
+     relocating every object, including the faults on the pages written.";
+
+/// The loader's own measurement of a file, from several runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measured {
+    /// Runs with a statistics block.
+    pub runs: u64,
+    /// "time needed for relocation" of each run, cycles, in run order.
+    pub relocation_cycles: Vec<u64>,
+    /// Their median.
+    pub relocation_cycles_median: u64,
+    /// Median "total startup time in dynamic loader", cycles.
+    pub startup_cycles_median: Option<u64>,
+    /// Cycles per microsecond used to convert (the TSC rate on x86), when known.
+    pub cycles_per_us: Option<f64>,
+    /// Where `cycles_per_us` came from, or why it is unknown.
+    pub cycle_rate_source: String,
+    /// `relocation_cycles_median` in µs, when the rate is known.
+    pub relocation_us_median: Option<f64>,
+    /// glibc's "number of relocations" (median): symbol lookups over EVERY loaded object
+    /// (ld.so, libc, …), not this file's relocation count.
+    pub glibc_symbol_lookups: Option<u64>,
+    /// glibc's "number of relocations from cache" (median).
+    pub glibc_lookups_from_cache: Option<u64>,
+    /// glibc's "number of relative relocations" (median): only what DT_RELACOUNT/DT_RELCOUNT
+    /// announce, summed over loaded objects.
+    pub glibc_relative_relocations: Option<u64>,
+    /// What the counts mean for this file.
+    pub note: String,
+}
+
+/// Differences of a file from the baseline (the first file that could be read).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delta {
+    /// Relocations.
+    pub total: i64,
+    /// Relocations without a symbol.
+    pub relative: i64,
+    /// Relocations with a symbol.
+    pub symbolic: i64,
+    /// Pages dirtied.
+    pub pages_dirtied: i64,
+    /// Of those, in RELRO.
+    pub relro_pages: i64,
+    /// Bytes of relocation tables.
+    pub table_bytes: i64,
+    /// Estimated µs.
+    pub estimated_load_us: f64,
+}
+
+/// The `reloc-cost` report of one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelocCostFile {
+    /// The path as given.
+    pub path: String,
+    /// A short name for the column (the build variant with `--build`), when there is one.
+    pub label: Option<String>,
+    /// The file could be analysed.
+    pub ok: bool,
+    /// Why not.
+    pub error: Option<String>,
+    /// Machine (`x86_64`, `aarch64`, …).
+    pub machine: Option<String>,
+    /// `e_type` (`EXEC`, `DYN`).
+    pub elf_type: Option<String>,
+    /// Position-independent executable.
+    pub pie: bool,
+    /// No PT_INTERP: no dynamic loader runs.
+    pub static_binary: bool,
+    /// PT_INTERP.
+    pub interp: Option<String>,
+    /// DT_NEEDED.
+    pub needed: Vec<String>,
+    /// DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW.
+    pub bind_now: bool,
+    /// DT_RELACOUNT (or DT_RELCOUNT): glibc's fast path and statistics count.
+    pub relacount: Option<u64>,
+    /// DT_RELR present.
+    pub relr_present: bool,
+    /// The relocations.
+    pub dynamic_relocations: RelocCounts,
+    /// The relocation tables found through the dynamic section.
+    pub tables: Vec<TableInfo>,
+    /// Distinct 4 KiB pages the relocations write.
+    pub pages_dirtied: u64,
+    /// Of those, pages glibc re-protects read-only (inside PT_GNU_RELRO, rounded down).
+    pub relro_pages: u64,
+    /// Bytes of relocation tables the loader reads.
+    pub table_bytes: u64,
+    /// The estimate in µs (one decimal).
+    pub estimated_load_us: f64,
+    /// The estimate term by term.
+    pub estimate: Option<Estimate>,
+    /// The loader's measurement (`--measure`), or null.
+    pub measured: Option<Measured>,
+    /// Why `measured` is null.
+    pub measured_reason: Option<String>,
+    /// Difference from the baseline; null for the baseline itself.
+    pub delta: Option<Delta>,
+    /// A plain statement about this file (static binary, no relocations, …).
+    pub note: Option<String>,
+    /// Damage found while reading.
+    pub problems: Vec<Problem>,
+}
+
+impl RelocCostFile {
+    /// A report for a file that could not be analysed.
+    pub fn failed(path: &str, error: impl std::fmt::Display) -> Self {
+        RelocCostFile {
+            path: path.to_string(),
+            label: None,
+            ok: false,
+            error: Some(error.to_string()),
+            machine: None,
+            elf_type: None,
+            pie: false,
+            static_binary: false,
+            interp: None,
+            needed: Vec::new(),
+            bind_now: false,
+            relacount: None,
+            relr_present: false,
+            dynamic_relocations: RelocCounts::default(),
+            tables: Vec::new(),
+            pages_dirtied: 0,
+            relro_pages: 0,
+            table_bytes: 0,
+            estimated_load_us: 0.0,
+            estimate: None,
+            measured: None,
+            measured_reason: Some("not requested (--measure)".into()),
+            delta: None,
+            note: None,
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// The whole `reloc-cost` JSON document: the common envelope plus the baseline path.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RelocCostReport {
+    /// `schema_version`, `tool`, `version`, `command`, `files`.
+    #[serde(flatten)]
+    pub envelope: crate::report::Envelope<RelocCostFile>,
+    /// Path of the file the differences are taken from (null when no file could be read).
+    pub baseline: Option<String>,
+}
+
+/// Analyse one file's bytes.
+pub fn analyze_bytes(path: &str, data: &[u8], model: &CostModel) -> RelocCostFile {
+    let mut problems = Vec::new();
+    let elf = match crate::elf::analyze(data, None, &mut problems) {
+        Ok(e) => e,
+        Err(e) => {
+            let mut f =
+                RelocCostFile::failed(path, format!("not an ELF file reloc-cost can read: {e}"));
+            f.problems = problems;
+            return f;
+        }
+    };
+    analyze_elf(path, &elf, data, model, problems)
+}
+
+/// Analyse a parsed ELF file (`problems` are those found so far; more are appended).
+pub fn analyze_elf(
+    path: &str,
+    elf: &ElfReport,
+    data: &[u8],
+    model: &CostModel,
+    mut problems: Vec<Problem>,
+) -> RelocCostFile {
+    let relocs = dynamic::read(elf, data, &mut problems);
+    let machine = elf.header.machine_code;
+    let word: u64 = if elf.header.class == "ELF64" { 8 } else { 4 };
+    let bind_now = elf.dynamic.bind_now;
+
+    let sections = SectionIndex::new(&elf.sections);
+    let loads = LoadIndex::new(&elf.program_headers);
+    let relro = relro_range(&elf.program_headers);
+
+    let mut by_type: BTreeMap<u32, u64> = BTreeMap::new();
+    let mut by_section: Vec<u64> = vec![0; sections.names.len() + 1];
+    let mut by_segment: Vec<u64> = vec![0; loads.names.len() + 1];
+    let mut counts = RelocCounts::default();
+    let mut pages: Vec<u64> = Vec::with_capacity(relocs.relocs.len());
+    for r in &relocs.relocs {
+        count_one(
+            r,
+            bind_now,
+            relro,
+            &mut counts,
+            &mut by_type,
+            &sections,
+            &mut by_section,
+            &loads,
+            &mut by_segment,
+        );
+        let first = r.offset / PAGE_SIZE;
+        let last = r.offset.saturating_add(word - 1) / PAGE_SIZE;
+        pages.push(first);
+        if last != first {
+            pages.push(last);
+        }
+    }
+    pages.sort_unstable();
+    pages.dedup();
+    let relro_pages = match relro {
+        Some((lo, hi)) => pages
+            .iter()
+            .filter(|&&p| {
+                let a = p.saturating_mul(PAGE_SIZE);
+                a >= lo && a < hi
+            })
+            .count() as u64,
+        None => 0,
+    };
+    counts.by_type = by_type
+        .into_iter()
+        .map(|(t, n)| (names::reloc_type_name(machine, t), n))
+        .collect();
+    counts.by_section = named_counts(&sections.names, &by_section);
+    counts.by_segment = named_counts(&loads.names, &by_segment);
+    let table_bytes = relocs
+        .tables
+        .iter()
+        .fold(0u64, |a, t| a.saturating_add(t.size));
+
+    let estimate = estimate(&counts, pages.len() as u64, model);
+    let d = &elf.dynamic;
+    let static_binary = elf.interp.is_none();
+    let note = if !d.present {
+        Some(if static_binary {
+            "static binary: no dynamic section and no loader; nothing is relocated at load time \
+             (0 dynamic relocations)"
+                .to_string()
+        } else {
+            "no dynamic section: nothing is relocated at load time (0 dynamic relocations)".into()
+        })
+    } else if counts.total == 0 {
+        Some("dynamic section present but it names no relocations".into())
+    } else if static_binary {
+        Some("no PT_INTERP: the program must apply these relocations itself (static-pie)".into())
+    } else {
+        None
+    };
+    RelocCostFile {
+        path: path.to_string(),
+        label: None,
+        ok: true,
+        error: None,
+        machine: Some(elf.header.machine.clone()),
+        elf_type: Some(elf.header.r#type.clone()),
+        pie: elf.hardening.pie,
+        static_binary,
+        interp: elf.interp.clone(),
+        needed: d.needed.clone(),
+        bind_now,
+        relacount: d.relative_count,
+        relr_present: d.relr,
+        dynamic_relocations: counts,
+        tables: relocs.tables,
+        pages_dirtied: pages.len() as u64,
+        relro_pages,
+        table_bytes,
+        estimated_load_us: round1(estimate.total_ns as f64 / 1000.0),
+        estimate: Some(estimate),
+        measured: None,
+        measured_reason: Some("not requested (--measure)".into()),
+        delta: None,
+        note,
+        problems,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn count_one(
+    r: &DynReloc,
+    bind_now: bool,
+    relro: Option<(u64, u64)>,
+    counts: &mut RelocCounts,
+    by_type: &mut BTreeMap<u32, u64>,
+    sections: &SectionIndex,
+    by_section: &mut [u64],
+    loads: &LoadIndex,
+    by_segment: &mut [u64],
+) {
+    counts.total += 1;
+    *by_type.entry(r.r_type).or_insert(0) += 1;
+    let table = match r.table {
+        RelocTable::Rela => "rela",
+        RelocTable::Rel => "rel",
+        RelocTable::Plt => "plt",
+        RelocTable::Relr => "relr",
+    };
+    *counts.by_table.entry(table.into()).or_insert(0) += 1;
+    if r.table == RelocTable::Relr {
+        counts.relr += 1;
+    }
+    if r.sym == 0 {
+        counts.relative += 1;
+    } else {
+        counts.symbolic += 1;
+        if r.table == RelocTable::Plt && !bind_now {
+            counts.lazy += 1;
+        }
+    }
+    if relro.is_some_and(|(lo, hi)| r.offset >= lo && r.offset < hi) {
+        counts.in_relro += 1;
+    }
+    let s = sections.find(r.offset);
+    if let Some(slot) = by_section.get_mut(s) {
+        *slot += 1;
+    }
+    let l = loads.find(r.offset);
+    if let Some(slot) = by_segment.get_mut(l) {
+        *slot += 1;
+    }
+}
+
+/// The estimate for given counts and pages.
+pub fn estimate(counts: &RelocCounts, pages: u64, model: &CostModel) -> Estimate {
+    let relative_count = counts
+        .relative
+        .saturating_sub(counts.relr)
+        .saturating_add(counts.lazy);
+    let lookups = counts.symbolic.saturating_sub(counts.lazy);
+    let ns = |n: u64, per: f64| (n as f64 * per).round() as u64;
+    let relative_ns = ns(relative_count, model.relative_ns);
+    let relr_ns = ns(counts.relr, model.relr_ns);
+    let lookup_ns = ns(lookups, model.lookup_ns);
+    let pages_ns = ns(pages, model.page_ns);
+    Estimate {
+        relative_count,
+        relative_ns,
+        relr_ns,
+        lookups,
+        lookup_ns,
+        pages_ns,
+        total_ns: relative_ns + relr_ns + lookup_ns + pages_ns,
+        model: *model,
+    }
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+fn named_counts(names: &[String], counts: &[u64]) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for (i, &n) in counts.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        let name = names.get(i).map_or("(none)", String::as_str);
+        *out.entry(name.to_string()).or_insert(0) += n;
+    }
+    out
+}
+
+/// PT_GNU_RELRO as glibc re-protects it: both ends rounded down to a page.
+fn relro_range(phdrs: &[ProgramHeader]) -> Option<(u64, u64)> {
+    let p = phdrs.iter().find(|p| p.r#type == "GNU_RELRO")?;
+    let lo = p.vaddr / PAGE_SIZE * PAGE_SIZE;
+    let hi = p.vaddr.saturating_add(p.memsz) / PAGE_SIZE * PAGE_SIZE;
+    Some((lo, hi))
+}
+
+/// Allocated sections sorted by address, for address → section lookups. `.tbss` is left
+/// out: it takes no address space in the image and overlaps the sections after it.
+struct SectionIndex {
+    ranges: Vec<(u64, u64, usize)>,
+    names: Vec<String>,
+}
+
+impl SectionIndex {
+    fn new(sections: &[SectionHeader]) -> Self {
+        const SHF_ALLOC: u64 = 0x2;
+        const SHF_TLS: u64 = 0x400;
+        const SHT_NOBITS: u32 = 8;
+        let mut names = Vec::new();
+        let mut ranges = Vec::new();
+        for s in sections {
+            let tbss = s.flags_code & SHF_TLS != 0 && s.type_code == SHT_NOBITS;
+            if s.flags_code & SHF_ALLOC == 0 || s.size == 0 || tbss {
+                continue;
+            }
+            ranges.push((s.address, s.address.saturating_add(s.size), names.len()));
+            names.push(s.name.clone());
+        }
+        ranges.sort_unstable();
+        SectionIndex { ranges, names }
+    }
+
+    /// Index into `names`, or `names.len()` for "(none)".
+    fn find(&self, addr: u64) -> usize {
+        let i = self.ranges.partition_point(|r| r.0 <= addr);
+        match i.checked_sub(1).and_then(|j| self.ranges.get(j)) {
+            Some(&(lo, hi, n)) if addr >= lo && addr < hi => n,
+            _ => self.names.len(),
+        }
+    }
+}
+
+/// PT_LOAD segments sorted by address.
+struct LoadIndex {
+    ranges: Vec<(u64, u64, usize)>,
+    names: Vec<String>,
+}
+
+impl LoadIndex {
+    fn new(phdrs: &[ProgramHeader]) -> Self {
+        let mut names = Vec::new();
+        let mut ranges = Vec::new();
+        for p in phdrs.iter().filter(|p| p.r#type == "LOAD") {
+            ranges.push((p.vaddr, p.vaddr.saturating_add(p.memsz), names.len()));
+            names.push(format!("{:02} LOAD {}", p.index, p.flags.trim()));
+        }
+        ranges.sort_unstable();
+        LoadIndex { ranges, names }
+    }
+
+    fn find(&self, addr: u64) -> usize {
+        let i = self.ranges.partition_point(|r| r.0 <= addr);
+        match i.checked_sub(1).and_then(|j| self.ranges.get(j)) {
+            Some(&(lo, hi, n)) if addr >= lo && addr < hi => n,
+            _ => self.names.len(),
+        }
+    }
+}
+
+/// Fill in every file's difference from the first file that could be read, and return the
+/// whole report.
+pub fn report(mut files: Vec<RelocCostFile>) -> RelocCostReport {
+    let base = files.iter().find(|f| f.ok).cloned();
+    if let Some(b) = &base {
+        for f in files.iter_mut().skip(1).filter(|f| f.ok) {
+            if f.path == b.path && f.label == b.label {
+                continue;
+            }
+            let d = |a: u64, b: u64| (a as i64).wrapping_sub(b as i64);
+            f.delta = Some(Delta {
+                total: d(f.dynamic_relocations.total, b.dynamic_relocations.total),
+                relative: d(
+                    f.dynamic_relocations.relative,
+                    b.dynamic_relocations.relative,
+                ),
+                symbolic: d(
+                    f.dynamic_relocations.symbolic,
+                    b.dynamic_relocations.symbolic,
+                ),
+                pages_dirtied: d(f.pages_dirtied, b.pages_dirtied),
+                relro_pages: d(f.relro_pages, b.relro_pages),
+                table_bytes: d(f.table_bytes, b.table_bytes),
+                estimated_load_us: round1(f.estimated_load_us - b.estimated_load_us),
+            });
+        }
+    }
+    RelocCostReport {
+        envelope: crate::report::Envelope::new("reloc-cost", files),
+        baseline: base.map(|b| b.path),
+    }
+}
+
+/// Parse `LD_DEBUG=statistics` output (glibc `elf/rtld.c` `print_statistics`): one entry per
+/// startup block ("total startup time in dynamic loader"); an exit block ("final number of
+/// relocations") is attached to the block before it. Lines may carry glibc's `PID:` prefix;
+/// anything else (the program's own output, `=== run` markers) is ignored.
+pub fn parse_ld_statistics(text: &str) -> Vec<LdStats> {
+    let mut out: Vec<LdStats> = Vec::new();
+    for line in text.lines() {
+        let body = strip_pid(line).trim();
+        let Some((key, value)) = body.split_once(':') else {
+            continue;
+        };
+        let key = key.trim();
+        let Some(n) = value
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        if key == "total startup time in dynamic loader" {
+            out.push(LdStats {
+                total_startup_cycles: Some(n),
+                ..LdStats::default()
+            });
+            continue;
+        }
+        let Some(cur) = out.last_mut() else {
+            continue;
+        };
+        let slot = match key {
+            "time needed for relocation" => &mut cur.relocation_cycles,
+            "time needed to load objects" => &mut cur.load_objects_cycles,
+            "number of relocations" => &mut cur.relocations,
+            "number of relocations from cache" => &mut cur.relocations_from_cache,
+            "number of relative relocations" => &mut cur.relative_relocations,
+            "final number of relocations" => &mut cur.final_relocations,
+            "final number of relocations from cache" => &mut cur.final_relocations_from_cache,
+            _ => continue,
+        };
+        *slot = Some(n);
+    }
+    out
+}
+
+fn strip_pid(line: &str) -> &str {
+    let t = line.trim_start();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    match t.get(digits..) {
+        Some(rest) if digits > 0 && rest.starts_with(':') => rest.get(1..).unwrap_or(""),
+        _ => line,
+    }
+}
+
+/// Median of a list (the lower of the two middle values for an even count); `None` if empty.
+pub fn median(values: &[u64]) -> Option<u64> {
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    let n = v.len();
+    if n == 0 {
+        return None;
+    }
+    v.get((n - 1) / 2).copied()
+}
+
+impl Measured {
+    /// Summarise runs for `file`; `rate` is cycles per µs and where it came from (or `None`
+    /// and why not). `None` when no run has a relocation time.
+    pub fn from_runs(
+        runs: &[LdStats],
+        rate: Result<(f64, String), String>,
+        file: &RelocCostFile,
+    ) -> Option<Measured> {
+        let cycles: Vec<u64> = runs.iter().filter_map(|r| r.relocation_cycles).collect();
+        let med = median(&cycles)?;
+        let pick = |f: fn(&LdStats) -> Option<u64>| {
+            let v: Vec<u64> = runs.iter().filter_map(f).collect();
+            median(&v)
+        };
+        let (cycles_per_us, cycle_rate_source) = match rate {
+            Ok((r, s)) if r > 0.0 => (Some(r), s),
+            Ok((_, s)) => (None, s),
+            Err(why) => (None, why),
+        };
+        let relative_relocations = pick(|r| r.relative_relocations);
+        let rel = &file.dynamic_relocations;
+        let mut note = String::from(GLIBC_COUNTS_NOTE);
+        if file.relacount.is_none() && rel.relative > 0 {
+            note.push_str(&format!(
+                " This file has no DT_RELACOUNT, so its {} relative relocations are not in \
+                 glibc's relative count (Go's internal linker does not emit the tag).",
+                rel.relative
+            ));
+        }
+        if !file.needed.is_empty() {
+            note.push_str(&format!(
+                " The time also includes relocating its libraries ({}); glibc's libc.so.6 \
+                 alone took about 3 µs on the machine the model was measured on.",
+                file.needed.join(", ")
+            ));
+        }
+        Some(Measured {
+            runs: cycles.len() as u64,
+            relocation_cycles: cycles,
+            relocation_cycles_median: med,
+            startup_cycles_median: pick(|r| r.total_startup_cycles),
+            cycles_per_us,
+            cycle_rate_source,
+            relocation_us_median: cycles_per_us.map(|r| round1(med as f64 / r)),
+            glibc_symbol_lookups: pick(|r| r.relocations),
+            glibc_lookups_from_cache: pick(|r| r.relocations_from_cache),
+            glibc_relative_relocations: relative_relocations,
+            note,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_two_blocks_per_run() {
+        let text = "=== run 1\n     2215:\t\n     2215:\truntime linker statistics:\n\
+             2215:\t  total startup time in dynamic loader: 140021 cycles\n\
+             2215:\t            time needed for relocation: 10730 cycles (7.6%)\n\
+             2215:\t                 number of relocations: 83\n\
+             2215:\t      number of relocations from cache: 7\n\
+             2215:\t        number of relative relocations: 4\n\
+             2215:\t           time needed to load objects: 8055 cycles (5.7%)\n\
+             2215:\t\n     2215:\truntime linker statistics:\n\
+             2215:\t           final number of relocations: 85\n\
+             2215:\tfinal number of relocations from cache: 7\n\
+             === run 2\n  9:\t  total startup time in dynamic loader: 5 cycles\n\
+             9:\t            time needed for relocation: 3 cycles (60.0%)\n";
+        let runs = parse_ld_statistics(text);
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].relocation_cycles, Some(10730));
+        assert_eq!(runs[0].relocations, Some(83));
+        assert_eq!(runs[0].relocations_from_cache, Some(7));
+        assert_eq!(runs[0].relative_relocations, Some(4));
+        assert_eq!(runs[0].load_objects_cycles, Some(8055));
+        assert_eq!(runs[0].final_relocations, Some(85));
+        assert_eq!(runs[0].final_relocations_from_cache, Some(7));
+        assert_eq!(runs[1].total_startup_cycles, Some(5));
+        assert_eq!(runs[1].relocation_cycles, Some(3));
+        assert!(parse_ld_statistics("garbage: x\n: 12\n123:\n").is_empty());
+    }
+
+    #[test]
+    fn median_is_lower_middle() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[5, 1, 3]), Some(3));
+        assert_eq!(median(&[4, 1, 3, 2]), Some(2));
+    }
+
+    #[test]
+    fn estimate_terms() {
+        let c = RelocCounts {
+            total: 1010,
+            relative: 1000,
+            relr: 400,
+            symbolic: 10,
+            lazy: 4,
+            ..Default::default()
+        };
+        let m = CostModel {
+            relative_ns: 1.0,
+            relr_ns: 0.5,
+            lookup_ns: 10.0,
+            page_ns: 100.0,
+        };
+        let e = estimate(&c, 3, &m);
+        assert_eq!(e.relative_count, 604);
+        assert_eq!(e.lookups, 6);
+        assert_eq!(e.total_ns, 604 + 200 + 60 + 300);
+    }
+}

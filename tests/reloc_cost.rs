@@ -1,0 +1,629 @@
+//! `reloc-cost` against tools outside goelf: counts by type, section and in total, and the
+//! pages written, from `readelf -rW` and `readelf -hlSdW`; the `LD_DEBUG=statistics` parser on
+//! the recorded `ldstats.txt`; what `-s -w` changes across the build variants; the JSON shape
+//! and `--measure`/`--build` through the CLI.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+
+use common::Fixture;
+use goelf::reloc::cost::{self, parse_ld_statistics, DEFAULT_MODEL};
+
+/// A golden file, plain or zstd-compressed (`NAME.zst`).
+fn golden(f: &Fixture, name: &str) -> Option<String> {
+    if let Some(t) = f.golden(name) {
+        return Some(t);
+    }
+    let file = std::fs::File::open(f.dir.join(format!("{name}.zst"))).ok()?;
+    let mut dec =
+        ruzstd::decoding::StreamingDecoder::new(std::io::BufReader::new(file)).expect("zstd");
+    let mut out = String::new();
+    dec.read_to_string(&mut out).expect("zstd golden");
+    Some(out)
+}
+
+/// One relocation as readelf lists it.
+struct ReadelfReloc {
+    offset: u64,
+    r_type: String,
+}
+
+/// `readelf -rW`: every entry of every relocation section, RELR entries decoded (binutils
+/// 2.40 prints "N offsets" and then one address per line).
+fn parse_readelf_r(text: &str, relative_name: &str) -> Vec<ReadelfReloc> {
+    let mut out = Vec::new();
+    let mut relr = false;
+    for line in text.lines() {
+        if line.starts_with("Relocation section") {
+            relr = line.contains(".relr");
+            continue;
+        }
+        let toks: Vec<&str> = line.split_whitespace().collect();
+        if relr {
+            if toks.len() == 1 && toks[0].len() >= 8 {
+                if let Ok(a) = u64::from_str_radix(toks[0], 16) {
+                    out.push(ReadelfReloc {
+                        offset: a,
+                        r_type: relative_name.to_string(),
+                    });
+                }
+            }
+            continue;
+        }
+        if toks.len() >= 3
+            && toks[0].len() >= 8
+            && toks[0].chars().all(|c| c.is_ascii_hexdigit())
+            && toks[1].chars().all(|c| c.is_ascii_hexdigit())
+        {
+            out.push(ReadelfReloc {
+                offset: common::hex(toks[0]),
+                r_type: toks[2].to_string(),
+            });
+        }
+    }
+    out
+}
+
+struct ReadelfSection {
+    name: String,
+    addr: u64,
+    size: u64,
+    ty: String,
+    flags: String,
+}
+
+/// `readelf -SW` section table out of `readelf-hlSdW.txt`.
+fn parse_sections(text: &str) -> Vec<ReadelfSection> {
+    let mut out = Vec::new();
+    let mut on = false;
+    for line in text.lines() {
+        if line.starts_with("Section Headers:") {
+            on = true;
+            continue;
+        }
+        if on && line.starts_with("Key to Flags") {
+            break;
+        }
+        let Some(rest) = line.trim_start().strip_prefix('[') else {
+            continue;
+        };
+        let Some((nr, rest)) = rest.split_once(']') else {
+            continue;
+        };
+        if nr.trim() == "Nr" {
+            continue;
+        }
+        let t: Vec<&str> = rest.split_whitespace().collect();
+        // Name Type Address Off Size ES [Flg] Lk Inf Al
+        let (name, ty, addr, size, flags) = match t.len() {
+            10 => (t[0], t[1], t[2], t[4], t[6]),
+            9 => (t[0], t[1], t[2], t[4], ""),
+            8 if t[0] == "NULL" => continue,
+            _ => continue,
+        };
+        out.push(ReadelfSection {
+            name: name.into(),
+            addr: common::hex(addr),
+            size: common::hex(size),
+            ty: ty.into(),
+            flags: flags.into(),
+        });
+    }
+    out
+}
+
+/// `(vaddr, memsz)` of PT_GNU_RELRO from `readelf -lW`.
+fn parse_relro(text: &str) -> Option<(u64, u64)> {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("GNU_RELRO"))?;
+    let t: Vec<&str> = line.split_whitespace().collect();
+    Some((common::hex(t[2]), common::hex(t[5])))
+}
+
+fn section_of(sections: &[ReadelfSection], addr: u64) -> String {
+    sections
+        .iter()
+        .filter(|s| s.flags.contains('A') && !(s.flags.contains('T') && s.ty == "NOBITS"))
+        .find(|s| addr >= s.addr && addr < s.addr + s.size)
+        .map_or_else(|| "(none)".to_string(), |s| s.name.clone())
+}
+
+fn relative_name(f: &Fixture) -> &'static str {
+    match f.meta_str("goarch") {
+        "amd64" => "R_X86_64_RELATIVE",
+        "386" => "R_386_RELATIVE",
+        "arm64" => "R_AARCH64_RELATIVE",
+        "arm" => "R_ARM_RELATIVE",
+        _ => "R_UNKNOWN_RELATIVE",
+    }
+}
+
+#[test]
+fn counts_match_readelf() {
+    let mut checked = 0;
+    for f in common::fixtures() {
+        let (Some(r), Some(hl)) = (
+            golden(&f, "readelf-rW.txt"),
+            golden(&f, "readelf-hlSdW.txt"),
+        ) else {
+            continue;
+        };
+        let expected = parse_readelf_r(&r, relative_name(&f));
+        let sections = parse_sections(&hl);
+        let mut by_type: BTreeMap<String, u64> = BTreeMap::new();
+        let mut by_section: BTreeMap<String, u64> = BTreeMap::new();
+        let mut pages = BTreeSet::new();
+        for e in &expected {
+            *by_type.entry(e.r_type.clone()).or_insert(0) += 1;
+            *by_section
+                .entry(section_of(&sections, e.offset))
+                .or_insert(0) += 1;
+            let word = if f.meta_str("goarch").contains("64") || f.meta_str("goarch") == "s390x" {
+                8
+            } else {
+                4
+            };
+            pages.insert(e.offset / 4096);
+            pages.insert((e.offset + word - 1) / 4096);
+        }
+        let relro_pages = parse_relro(&hl).map_or(0, |(a, sz)| {
+            let lo = a / 4096 * 4096;
+            let hi = (a + sz) / 4096 * 4096;
+            pages
+                .iter()
+                .filter(|&&p| p * 4096 >= lo && p * 4096 < hi)
+                .count() as u64
+        });
+        let got = cost::analyze_bytes(&f.name, &f.bytes(), &DEFAULT_MODEL);
+        assert!(got.ok, "{}: {:?}", f.name, got.error);
+        let d = &got.dynamic_relocations;
+        assert_eq!(
+            d.total,
+            expected.len() as u64,
+            "{}: total vs readelf -rW",
+            f.name
+        );
+        assert_eq!(d.by_type, by_type, "{}: by type vs readelf -rW", f.name);
+        assert_eq!(
+            d.by_section, by_section,
+            "{}: by section vs readelf -rW offsets in readelf -SW sections",
+            f.name
+        );
+        assert_eq!(
+            got.pages_dirtied,
+            pages.len() as u64,
+            "{}: pages vs readelf -rW offsets",
+            f.name
+        );
+        assert_eq!(
+            got.relro_pages, relro_pages,
+            "{}: RELRO pages vs readelf -lW",
+            f.name
+        );
+        assert_eq!(
+            d.by_segment.values().sum::<u64>(),
+            d.total,
+            "{}: by_segment sums to total",
+            f.name
+        );
+        assert_eq!(d.relative + d.symbolic, d.total, "{}", f.name);
+        if expected.is_empty() {
+            assert!(
+                r.contains("There are no relocations in this file."),
+                "{}",
+                f.name
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 0, "no fixture with readelf-rW.txt");
+}
+
+#[test]
+fn dynamic_tags_match_readelf() {
+    for f in common::fixtures() {
+        let Some(hl) = golden(&f, "readelf-hlSdW.txt") else {
+            continue;
+        };
+        let got = cost::analyze_bytes(&f.name, &f.bytes(), &DEFAULT_MODEL);
+        let relacount = hl
+            .lines()
+            .find(|l| l.contains("(RELACOUNT)") || l.contains("(RELCOUNT)"))
+            .and_then(|l| l.split_whitespace().last())
+            .map(|v| v.parse::<u64>().expect("RELACOUNT value"));
+        assert_eq!(got.relacount, relacount, "{}: DT_RELACOUNT", f.name);
+        assert_eq!(
+            got.relr_present,
+            hl.contains("(RELR)"),
+            "{}: DT_RELR",
+            f.name
+        );
+        let bind_now = hl.contains("(BIND_NOW)")
+            || hl.lines().any(|l| {
+                (l.contains("(FLAGS)") && l.contains("BIND_NOW"))
+                    || (l.contains("(FLAGS_1)") && l.contains(" NOW"))
+            });
+        assert_eq!(got.bind_now, bind_now, "{}: bind now", f.name);
+        let sizes: u64 = hl
+            .lines()
+            .filter(|l| l.contains("(RELASZ)") || l.contains("(RELSZ)") || l.contains("(PLTRELSZ)"))
+            .filter_map(|l| l.split_whitespace().nth(2))
+            .map(|v| v.parse::<u64>().expect("size"))
+            .sum();
+        let relrsz: u64 = hl
+            .lines()
+            .filter(|l| l.contains("(RELRSZ)"))
+            .filter_map(|l| l.split_whitespace().nth(2))
+            .map(|v| v.parse::<u64>().expect("size"))
+            .sum();
+        // DT_RELASZ may include the PLT table (the loader then skips it); only then do the
+        // sums differ.
+        let overlap = got.table_bytes != sizes + relrsz;
+        if overlap {
+            assert_eq!(
+                got.table_bytes
+                    + got
+                        .tables
+                        .iter()
+                        .find(|t| t.kind == goelf::reloc::dynamic::RelocTable::Plt)
+                        .map_or(0, |t| t.size),
+                sizes + relrsz,
+                "{}: table bytes vs RELASZ+PLTRELSZ+RELRSZ",
+                f.name
+            );
+        }
+    }
+}
+
+#[test]
+fn ldstats_parse() {
+    let mut checked = 0;
+    for f in common::fixtures() {
+        let Some(text) = golden(&f, "ldstats.txt") else {
+            continue;
+        };
+        let runs = parse_ld_statistics(&text);
+        let markers = text.lines().filter(|l| l.starts_with("=== run")).count();
+        assert_eq!(runs.len(), markers, "{}: one block per run", f.name);
+        assert!(!runs.is_empty(), "{}: no statistics", f.name);
+        for r in &runs {
+            assert!(r.relocation_cycles.is_some(), "{}: relocation time", f.name);
+            assert!(r.relocations.is_some(), "{}: lookups", f.name);
+            assert!(r.total_startup_cycles >= r.relocation_cycles, "{}", f.name);
+        }
+        // glibc counts relative relocations only through DT_RELACOUNT: a file without it
+        // and without libraries (a Go internal-linker PIE) shows 0 although it holds
+        // thousands.
+        let got = cost::analyze_bytes(&f.name, &f.bytes(), &DEFAULT_MODEL);
+        if got.relacount.is_none() && got.needed.is_empty() {
+            assert!(
+                got.dynamic_relocations.relative > 0 || !got.pie,
+                "{}",
+                f.name
+            );
+            assert!(
+                runs.iter().all(|r| r.relative_relocations == Some(0)),
+                "{}: glibc relative count without DT_RELACOUNT",
+                f.name
+            );
+        }
+        let m =
+            cost::Measured::from_runs(&runs, Ok((2600.0, "test".into())), &got).expect("measured");
+        assert_eq!(m.runs as usize, runs.len());
+        checked += 1;
+    }
+    assert!(checked > 0, "no fixture with ldstats.txt");
+}
+
+/// The fixtures' ldstats.txt were recorded on the machine the model was measured on (Xeon,
+/// KVM, TSC 2599.998 MHz; docs/reloc-cost-model.md). This compares recorded data with the
+/// estimate; nothing is timed here.
+#[test]
+fn nethttp_pie_estimate_within_factor_two_of_recorded() {
+    const RECORDED_TSC_MHZ: f64 = 2599.998;
+    let mut checked = 0;
+    for f in common::fixtures() {
+        if !(f.name.starts_with("nethttp") && f.meta_str("variant") == "pie") {
+            continue;
+        }
+        let Some(text) = golden(&f, "ldstats.txt") else {
+            continue;
+        };
+        let runs = parse_ld_statistics(&text);
+        let cycles: Vec<u64> = runs.iter().filter_map(|r| r.relocation_cycles).collect();
+        let us = cost::median(&cycles).expect("runs") as f64 / RECORDED_TSC_MHZ;
+        let got = cost::analyze_bytes(&f.name, &f.bytes(), &DEFAULT_MODEL);
+        let ratio = got.estimated_load_us / us;
+        assert!(
+            (0.5..=2.0).contains(&ratio),
+            "{}: estimate {} µs vs recorded median {us:.1} µs",
+            f.name,
+            got.estimated_load_us
+        );
+        checked += 1;
+    }
+    if checked == 0 {
+        eprintln!("skipped: no nethttp PIE fixture with ldstats.txt");
+    }
+}
+
+/// Build variants of one program and toolchain: `-s -w` must not change a single dynamic
+/// relocation (FORMATS.md §5.3), only the symbol table and DWARF; `-buildmode=pie` is what
+/// adds them; the non-PIE variants are static with none.
+#[test]
+fn variants_what_s_w_changes() {
+    let mut groups: BTreeMap<(String, String, String), BTreeMap<String, Fixture>> = BTreeMap::new();
+    for f in common::fixtures() {
+        let v = f.meta_str("variant").to_string();
+        if !["default", "sw", "pie", "pie-sw"].contains(&v.as_str()) || !f.is_elf() {
+            continue;
+        }
+        let key = (
+            f.meta_str("program").to_string(),
+            f.meta_str("go_version").to_string(),
+            f.meta_str("goarch").to_string(),
+        );
+        groups.entry(key).or_default().insert(v, f);
+    }
+    let mut pairs = 0;
+    for (key, vs) in &groups {
+        let r: BTreeMap<&str, _> = vs
+            .iter()
+            .map(|(v, f)| {
+                let rep = cost::analyze_bytes(&f.name, &f.bytes(), &DEFAULT_MODEL);
+                let mut p = Vec::new();
+                let elf = goelf::elf::analyze(&f.bytes(), None, &mut p).expect("elf");
+                (v.as_str(), (rep, elf))
+            })
+            .collect();
+        for v in ["default", "sw"] {
+            if let Some((rep, _)) = r.get(v) {
+                assert!(rep.ok, "{key:?} {v}");
+                assert_eq!(rep.dynamic_relocations.total, 0, "{key:?} {v}: static");
+                assert!(rep.static_binary && rep.note.is_some(), "{key:?} {v}");
+            }
+        }
+        if let Some((rep, _)) = r.get("pie") {
+            assert!(rep.pie && rep.dynamic_relocations.total > 0, "{key:?} pie");
+            assert_eq!(
+                rep.dynamic_relocations.symbolic, 0,
+                "{key:?}: a CGO_ENABLED=0 PIE looks nothing up"
+            );
+        }
+        for (a, b) in [("default", "sw"), ("pie", "pie-sw")] {
+            let (Some((ra, ea)), Some((rb, eb))) = (r.get(a), r.get(b)) else {
+                continue;
+            };
+            pairs += 1;
+            // What -s -w does not change.
+            assert_eq!(
+                ra.dynamic_relocations, rb.dynamic_relocations,
+                "{key:?}: {a} vs {b} relocations"
+            );
+            assert_eq!(ra.pages_dirtied, rb.pages_dirtied, "{key:?}: {a} vs {b}");
+            assert_eq!(ra.relro_pages, rb.relro_pages, "{key:?}: {a} vs {b}");
+            assert_eq!(ra.table_bytes, rb.table_bytes, "{key:?}: {a} vs {b}");
+            assert_eq!(ra.relacount, rb.relacount, "{key:?}: {a} vs {b}");
+            // What it does change: the symbol table and DWARF are gone.
+            let has = |e: &goelf::elf::ElfReport, n: &str| {
+                e.sections.iter().any(|s| s.name.starts_with(n))
+            };
+            assert!(has(ea, ".symtab") && !has(eb, ".symtab"), "{key:?}: -s");
+            assert!(has(ea, ".debug_") && !has(eb, ".debug_"), "{key:?}: -w");
+        }
+    }
+    if pairs == 0 {
+        eprintln!("skipped: no fixture pair default/sw or pie/pie-sw present");
+    }
+}
+
+fn json(args: &[&str]) -> (serde_json::Value, i32) {
+    let out = common::goelf(args);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "goelf {args:?}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (v, out.status.code().unwrap_or(-1))
+}
+
+fn first_with(pred: impl Fn(&Fixture) -> bool) -> Option<Fixture> {
+    common::fixtures().into_iter().find(|f| pred(f))
+}
+
+#[test]
+fn cli_json_side_by_side() {
+    let Some(stat) = first_with(|f| f.is_elf() && f.meta_str("variant") == "default") else {
+        return;
+    };
+    let Some(pie) = first_with(|f| f.meta_str("variant") == "pie") else {
+        return;
+    };
+    let bad = first_with(|f| !f.is_elf());
+    let mut paths = vec![
+        stat.path().display().to_string(),
+        pie.path().display().to_string(),
+    ];
+    if let Some(b) = &bad {
+        paths.push(b.path().display().to_string());
+    }
+    let mut args = vec!["reloc-cost", "--json"];
+    args.extend(paths.iter().map(String::as_str));
+    let (v, code) = json(&args);
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["command"], "reloc-cost");
+    assert_eq!(v["baseline"], paths[0].as_str());
+    let files = v["files"].as_array().expect("files");
+    assert_eq!(files.len(), paths.len());
+    let keys = [
+        "path",
+        "ok",
+        "error",
+        "pie",
+        "bind_now",
+        "relacount",
+        "relr_present",
+        "dynamic_relocations",
+        "pages_dirtied",
+        "relro_pages",
+        "table_bytes",
+        "estimated_load_us",
+        "measured",
+    ];
+    for f in files {
+        for k in keys {
+            assert!(f.get(k).is_some(), "key {k} missing");
+        }
+        for k in [
+            "total",
+            "by_type",
+            "by_section",
+            "by_segment",
+            "relr",
+            "symbolic",
+            "relative",
+        ] {
+            assert!(f["dynamic_relocations"].get(k).is_some(), "key {k} missing");
+        }
+    }
+    assert_eq!(files[0]["ok"], true);
+    assert_eq!(files[0]["dynamic_relocations"]["total"], 0);
+    assert!(files[0]["note"].as_str().unwrap_or("").contains("static"));
+    assert!(files[0]["delta"].is_null());
+    let total = files[1]["dynamic_relocations"]["total"]
+        .as_i64()
+        .expect("n");
+    assert_eq!(files[1]["delta"]["total"].as_i64(), Some(total));
+    if bad.is_some() {
+        assert_eq!(files[2]["ok"], false);
+        assert_eq!(
+            code, 1,
+            "a file that cannot be read makes the exit status 1"
+        );
+    } else {
+        assert_eq!(code, 0);
+    }
+    // The text form: one table, one column per file.
+    let out = common::goelf(&["reloc-cost", &paths[0], &paths[1]]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("{total} (+{total})")), "{text}");
+}
+
+#[test]
+fn cli_measure_runs_only_this_machines_files() {
+    // A foreign-machine file is never run.
+    if let Some(arm) = first_with(|f| f.is_elf() && f.meta_str("goarch") == "arm64") {
+        let p = arm.path().display().to_string();
+        let (v, _) = json(&["reloc-cost", "--json", "--measure", "--runs", "1", &p]);
+        let f = &v["files"][0];
+        assert!(f["measured"].is_null());
+        if cfg!(target_arch = "aarch64") {
+            return;
+        }
+        assert!(
+            f["measured_reason"]
+                .as_str()
+                .unwrap_or("")
+                .contains("not an ELF executable for this machine"),
+            "{f}"
+        );
+    }
+    if !(cfg!(target_arch = "x86_64") && cfg!(target_os = "linux")) {
+        eprintln!("skipped the run part: not linux/amd64");
+        return;
+    }
+    let Some(pie) = first_with(|f| {
+        f.meta_str("variant") == "pie" && f.meta_bool("runnable") && f.meta_str("goarch") == "amd64"
+    }) else {
+        return;
+    };
+    let p = pie.path().display().to_string();
+    let (v, _) = json(&[
+        "reloc-cost",
+        "--json",
+        "--measure",
+        "--runs",
+        "2",
+        "--tsc-mhz",
+        "1000",
+        &p,
+    ]);
+    let m = &v["files"][0]["measured"];
+    assert_eq!(m["runs"], 2, "{v}");
+    assert_eq!(m["relocation_cycles"].as_array().map(Vec::len), Some(2));
+    // Go's internal linker emits no DT_RELACOUNT: glibc counts none of its relative ones.
+    assert_eq!(m["glibc_relative_relocations"], 0);
+    assert_eq!(m["cycle_rate_source"], "--tsc-mhz");
+}
+
+fn find_go() -> Option<std::path::PathBuf> {
+    if let Some(g) = std::env::var_os("GOELF_TEST_GO") {
+        return Some(g.into());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join("go"))
+        .find(|p| p.is_file())
+}
+
+/// `--build` needs a Go toolchain; skipped (with a message) when there is none, so the suite
+/// never needs Go. Set GOELF_TEST_GO=/path/to/go to run it without go on PATH.
+#[test]
+fn cli_build_four_variants() {
+    let Some(go) = find_go() else {
+        eprintln!("skipped: no go on PATH and GOELF_TEST_GO unset");
+        return;
+    };
+    let src = common::repo().join("testdata/src/initgraph");
+    if !src.is_dir() {
+        eprintln!("skipped: no testdata/src/initgraph");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pkg = tmp.path().join("initgraph");
+    copy_dir(&src, &pkg);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_goelf"))
+        .args(["reloc-cost", "--json", "--build"])
+        .arg(&pkg)
+        .arg("--go")
+        .arg(&go)
+        .env("CGO_ENABLED", "0")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOPROXY", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOWORK", "off")
+        .output()
+        .expect("run goelf");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let files = v["files"].as_array().expect("files");
+    let labels: Vec<&str> = files.iter().filter_map(|f| f["label"].as_str()).collect();
+    assert_eq!(labels, ["default", "pie", "sw", "pie-sw"]);
+    for f in files {
+        assert_eq!(f["ok"], true, "{f}");
+    }
+    assert_eq!(files[0]["dynamic_relocations"]["total"], 0);
+    assert_eq!(files[2]["dynamic_relocations"]["total"], 0);
+    assert!(files[1]["dynamic_relocations"]["total"].as_u64() > Some(0));
+    assert_eq!(
+        files[1]["dynamic_relocations"], files[3]["dynamic_relocations"],
+        "-s -w changes no relocation"
+    );
+    assert_eq!(files[1]["pages_dirtied"], files[3]["pages_dirtied"]);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
+        }
+    }
+}
