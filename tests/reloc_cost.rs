@@ -319,7 +319,7 @@ fn ldstats_parse() {
 }
 
 /// The fixtures' ldstats.txt were recorded on the machine the model was measured on (Xeon,
-/// KVM, TSC 2599.998 MHz; docs/reloc-cost-model.md). This compares recorded data with the
+/// KVM, TSC 2599.998 MHz; bench/reloc-cost-model.md). This compares recorded data with the
 /// estimate; nothing is timed here.
 #[test]
 fn nethttp_pie_estimate_within_factor_two_of_recorded() {

@@ -11,7 +11,7 @@
 //! ends of the segment down to a page).
 //!
 //! The estimate is a linear model whose constants were measured with glibc's own
-//! `LD_DEBUG=statistics` timer on synthetic PIEs; `docs/reloc-cost-model.md` says how.
+//! `LD_DEBUG=statistics` timer on synthetic PIEs; `bench/reloc-cost-model.md` says how.
 //! [`parse_ld_statistics`] reads that output so that a measurement can be shown beside the
 //! estimate. Nothing here runs a program: the CLI does that and hands the text over.
 
@@ -42,7 +42,7 @@ pub struct CostModel {
 }
 
 /// The defaults, measured on an Intel Xeon (Sapphire Rapids class, KVM guest, 2.6 GHz TSC) with
-/// glibc 2.36 and Linux 6.18; `docs/reloc-cost-model.md` has the data and the method.
+/// glibc 2.36 and Linux 6.18; `bench/reloc-cost-model.md` has the data and the method.
 pub const DEFAULT_MODEL: CostModel = CostModel {
     relative_ns: 0.41,
     relr_ns: 0.06,

@@ -309,13 +309,22 @@ fn read_relr(
         return;
     };
     let bits = word * 8 - 1;
+    // Each relocation writes a distinct word of the image, so a table that expands to more
+    // relocations than the file has words is hostile: stop there instead of allocating.
+    let cap = (r.len() as u64 / word)
+        .max(1 << 16)
+        .min(limits::MAX_RELOCATIONS as u64) as usize;
     let mut base: u64 = 0;
     let mut have_base = false;
     for i in 0..size / word {
         let Ok(entry) = table.uptr_at("RELR entry", i * word) else {
             break;
         };
-        if out.relocs.len() >= limits::MAX_RELOCATIONS {
+        if out.relocs.len() >= cap {
+            problems.push(Problem::new(
+                "reloc.relr.too_many",
+                format!("DT_RELR table expands to more than {cap} relocations; stopped there"),
+            ));
             break;
         }
         if entry & 1 == 0 {
@@ -340,7 +349,7 @@ fn read_relr(
             let mut bitmap = entry >> 1;
             let mut j = 0u64;
             while bitmap != 0 {
-                if bitmap & 1 != 0 {
+                if bitmap & 1 != 0 && out.relocs.len() < cap {
                     out.relocs.push(DynReloc {
                         offset: base.wrapping_add(j * word),
                         r_type: rel_type,

@@ -552,7 +552,7 @@ fn render(files: &[RelocCostFile], measure: bool) -> String {
     let _ = writeln!(
         out,
         "(+n) = difference from the first column. Estimate: {:.2} ns per relocation without \
-         lookup, {:.2} per RELR, {:.1} per lookup, {:.0} per dirtied page (docs/reloc-cost-model.md).",
+         lookup, {:.2} per RELR, {:.1} per lookup, {:.0} per dirtied page (bench/reloc-cost-model.md).",
         base.estimate.as_ref().map_or(0.0, |e| e.model.relative_ns),
         base.estimate.as_ref().map_or(0.0, |e| e.model.relr_ns),
         base.estimate.as_ref().map_or(0.0, |e| e.model.lookup_ns),
