@@ -31,3 +31,13 @@ pub const MAX_MODULE_CHAIN: usize = 64;
 pub const MAX_RELOCATIONS: usize = 1 << 26;
 /// Bytes of buildinfo modinfo text.
 pub const MAX_MODINFO: usize = 1 << 24;
+/// Bytes of the Go version string (buildinfo, `runtime.buildVersion`).
+pub const MAX_VERSION_STRING: usize = 256;
+/// DWARF compile units read for the producer summary.
+pub const MAX_DWARF_UNITS: usize = 1 << 20;
+/// Distinct DWARF producer strings kept in a report.
+pub const MAX_DWARF_PRODUCERS: usize = 32;
+/// Bytes of one decompressed DWARF section.
+pub const MAX_DWARF_SECTION: u64 = 1 << 30;
+/// Bytes searched at each end of a file for packer signatures.
+pub const PACKER_SCAN_WINDOW: usize = 64 << 10;

@@ -87,4 +87,25 @@ impl<'a> Pclntab<'a> {
     pub fn find(_image: &Image<'a>, _problems: &mut Vec<Problem>) -> Result<Pclntab<'a>> {
         Err(Error::NotFound("pclntab"))
     }
+
+    /// The serializable header summary. (Stub: `find` never succeeds yet.)
+    pub fn info(&self) -> PclntabInfo {
+        PclntabInfo {
+            magic: String::new(),
+            era: String::new(),
+            address: None,
+            offset: 0,
+            size: 0,
+            ptr_size: 0,
+            quantum: 0,
+            nfunc: 0,
+            nfiles: None,
+            text_start: None,
+            found_by: String::new(),
+            repaired: None,
+        }
+    }
+
+    /// Set the text base when the header has none (Go 1.26+). (Stub.)
+    pub fn set_text_start(&mut self, _text: u64) {}
 }

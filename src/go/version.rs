@@ -1,7 +1,16 @@
-//! Go versions: parsing `go1.22.10`-style strings, ordering them, and naming the eras whose
-//! binary layouts differ (FORMATS.md §6).
+//! Go versions: parsing `go1.22.10`-style strings, ordering them, naming the eras whose
+//! binary layouts differ, and detecting the version that built a binary (FORMATS.md §6).
+//!
+//! Detection sources, in order of trust: the build info version string
+//! (`src/debug/buildinfo/buildinfo.go`), the `runtime.buildVersion` string variable
+//! (`src/runtime/extern.go`, set by `src/cmd/link/internal/ld/main.go`), the DWARF producer
+//! `Go cmd/compile <version>` (`src/cmd/link/internal/ld/dwarf.go`), and last the pclntab magic,
+//! which only names an era (`src/internal/abi/symtab.go`).
 
 use serde::{Deserialize, Serialize};
+
+use crate::image::Image;
+use crate::limits;
 
 /// A Go release number such as 1.22.10 (`patch` 0 for `go1.22`, also for `go1.22rc1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -56,6 +65,127 @@ impl std::fmt::Display for GoVersion {
     }
 }
 
+/// Where the reported Go version came from (`version_source` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionSource {
+    /// The `.go.buildinfo` version string.
+    #[serde(rename = "buildinfo")]
+    Buildinfo,
+    /// The `runtime.buildVersion` variable, found through the symbol table.
+    #[serde(rename = "runtime.buildVersion")]
+    RuntimeBuildVersion,
+    /// The DWARF producer string of the compile units.
+    #[serde(rename = "dwarf")]
+    Dwarf,
+    /// Only the pclntab magic: an era, not a release.
+    #[serde(rename = "pclntab")]
+    Pclntab,
+}
+
+impl VersionSource {
+    /// The JSON name.
+    pub fn name(self) -> &'static str {
+        match self {
+            VersionSource::Buildinfo => "buildinfo",
+            VersionSource::RuntimeBuildVersion => "runtime.buildVersion",
+            VersionSource::Dwarf => "dwarf",
+            VersionSource::Pclntab => "pclntab",
+        }
+    }
+}
+
+/// A pclntab era: the magic and the Go releases that write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PclntabEra {
+    /// The magic as a u32 in the target's byte order.
+    pub magic: u32,
+    /// First release (major, minor) with this magic.
+    pub first: (u32, u32),
+    /// Last release with it, `None` for the current era.
+    pub last: Option<(u32, u32)>,
+    /// The range as reported, e.g. `go1.18-go1.19` or `go1.20+`.
+    pub label: &'static str,
+}
+
+/// The pclntab magics and their releases (`src/internal/abi/symtab.go` in Go 1.27:
+/// `Go12PCLnTabMagic` "used in Go 1.2 through Go 1.15", `Go116PCLnTabMagic`,
+/// `Go118PCLnTabMagic`, `Go120PCLnTabMagic` = `CurrentPCLnTabMagic`).
+pub const PCLNTAB_ERAS: &[PclntabEra] = &[
+    PclntabEra {
+        magic: 0xffff_fffb,
+        first: (1, 2),
+        last: Some((1, 15)),
+        label: "go1.2-go1.15",
+    },
+    PclntabEra {
+        magic: 0xffff_fffa,
+        first: (1, 16),
+        last: Some((1, 17)),
+        label: "go1.16-go1.17",
+    },
+    PclntabEra {
+        magic: 0xffff_fff0,
+        first: (1, 18),
+        last: Some((1, 19)),
+        label: "go1.18-go1.19",
+    },
+    PclntabEra {
+        magic: 0xffff_fff1,
+        first: (1, 20),
+        last: None,
+        label: "go1.20+",
+    },
+];
+
+impl PclntabEra {
+    /// The era of a magic given as a number or as `0x…` text.
+    pub fn from_magic_str(magic: &str) -> Option<PclntabEra> {
+        let hex = magic.trim().trim_start_matches("0x");
+        let m = u32::from_str_radix(hex, 16).ok()?;
+        PCLNTAB_ERAS.iter().find(|e| e.magic == m).copied()
+    }
+
+    /// True when `v` belongs to this era.
+    pub fn contains(&self, v: GoVersion) -> bool {
+        (v.major, v.minor) >= self.first && self.last.is_none_or(|l| (v.major, v.minor) <= l)
+    }
+}
+
+/// The version in a DWARF producer string: `Go cmd/compile go1.22.10; regabi` gives
+/// `go1.22.10`. The linker promises no `;` inside the version, so it ends there.
+pub fn from_producer(producer: &str) -> Option<String> {
+    let rest = producer.strip_prefix("Go cmd/compile ")?;
+    let version = rest.split(';').next()?.trim();
+    (!version.is_empty()).then(|| version.to_string())
+}
+
+/// True for strings the runtime could hold as its version: `go1.x…` or `devel …`.
+pub fn looks_like_version(s: &str) -> bool {
+    s.starts_with("go1") || s.starts_with("devel ")
+}
+
+/// The value of `runtime.buildVersion`, through the symbol table: the symbol is a Go string
+/// header `{data, len}`. `None` when stripped, unrelocated (a zero pointer in a PIE's file
+/// bytes) or implausible.
+pub fn runtime_build_version(image: &Image<'_>) -> Option<String> {
+    let sym = image.symbol("runtime.buildVersion")?;
+    let ptr = u64::from(image.arch().ptr_size);
+    let header = image
+        .reader_at_vaddr("runtime.buildVersion", sym.vaddr, 2 * ptr)
+        .ok()?;
+    let data = header.word("runtime.buildVersion data", 0).ok()?;
+    let len = header.word("runtime.buildVersion length", 1).ok()?;
+    if data == 0 || len == 0 || len > limits::MAX_VERSION_STRING as u64 {
+        return None;
+    }
+    let bytes = image
+        .read_vaddr("runtime.buildVersion string", data, len)
+        .ok()?;
+    let s = std::str::from_utf8(bytes).ok()?;
+    looks_like_version(s).then(|| s.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +212,26 @@ mod tests {
         assert_eq!(GoVersion::parse("1.22"), None);
         assert!(GoVersion::new(1, 26, 0).at_least(1, 26));
         assert!(!GoVersion::new(1, 25, 9).at_least(1, 26));
+    }
+
+    #[test]
+    fn eras_and_producers() {
+        let e = PclntabEra::from_magic_str("0xfffffff0").unwrap();
+        assert_eq!(e.label, "go1.18-go1.19");
+        assert!(e.contains(GoVersion::new(1, 19, 8)));
+        assert!(!e.contains(GoVersion::new(1, 20, 0)));
+        assert!(PclntabEra::from_magic_str("0xfffffff1")
+            .unwrap()
+            .contains(GoVersion::new(1, 27, 3)));
+        assert_eq!(PclntabEra::from_magic_str("0x12345678"), None);
+        assert_eq!(
+            from_producer("Go cmd/compile go1.22.10; regabi").as_deref(),
+            Some("go1.22.10")
+        );
+        assert_eq!(
+            from_producer("Go cmd/compile go1.19.8").as_deref(),
+            Some("go1.19.8")
+        );
+        assert_eq!(from_producer("GNU C17 12.2.0 -mtune=generic"), None);
     }
 }

@@ -51,7 +51,11 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     } else if args.modules {
         let mut out = String::new();
         for r in reports.iter().filter(|r| r.ok) {
-            match r.go.as_ref().and_then(crate::render_go::version_m) {
+            match r
+                .go
+                .as_ref()
+                .and_then(|go| crate::render_go::version_m(&r.path, go))
+            {
                 Some(text) => out.push_str(&text),
                 None => eprintln!("goelf: {}: no Go build information", r.path),
             }
