@@ -197,11 +197,22 @@ struct Build {
     settings: Vec<(String, String)>,
 }
 
-fn build_info(_image: &Image<'_>, _problems: &mut Vec<Problem>) -> Build {
+fn build_info(image: &Image<'_>, problems: &mut Vec<Problem>) -> Build {
+    let mut quiet = Vec::new();
+    let (text, settings) = match crate::go::buildinfo::find(image, &mut quiet) {
+        Ok(b) => (
+            Some(b.go_version),
+            b.settings.into_iter().map(|s| (s.key, s.value)).collect(),
+        ),
+        Err(e) => {
+            problems.push(Problem::from_error("buildinfo", &e));
+            (crate::go::version::runtime_build_version(image), Vec::new())
+        }
+    };
     Build {
-        version: None,
-        version_text: None,
-        settings: Vec::new(),
+        version: text.as_deref().and_then(GoVersion::parse),
+        version_text: text,
+        settings,
     }
 }
 
