@@ -430,4 +430,65 @@ mod tests {
         assert_eq!(lcs[0], "a");
         assert_eq!(lcs[2], "d");
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn arb_graph() -> impl Strategy<Value = Graph> {
+            (1usize..24).prop_flat_map(|n| {
+                proptest::collection::vec(proptest::collection::vec(0..n, 0..4), n).prop_map(
+                    move |deps| {
+                        let mut g = Graph::new();
+                        for i in 0..n {
+                            g.node(&format!("p{:02}", (i * 7) % 97));
+                        }
+                        for (i, d) in deps.iter().enumerate() {
+                            for &t in d {
+                                g.add_edge(i, t);
+                            }
+                        }
+                        g
+                    },
+                )
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn linker_order_respects_edges_and_terminates(g in arb_graph()) {
+                let sym = |i: usize| inittask_symbol(&g.names[i]);
+                let r = linker_order(&g, &[0], sym);
+                let again = linker_order(&g, &[0], sym);
+                prop_assert_eq!(&r, &again);
+                let pos: BTreeMap<usize, usize> =
+                    r.order.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+                for &n in &r.order {
+                    for &d in &g.deps[n] {
+                        // A dependency is scheduled earlier, or is stuck in a cycle too.
+                        prop_assert!(pos.get(&d).is_some_and(|&p| p < pos[&n]));
+                    }
+                }
+                prop_assert_eq!(r.order.len() + r.unschedulable.len(), g.reachable(&[0]).len());
+            }
+
+            #[test]
+            fn dfs_visits_each_reachable_node_once(g in arb_graph()) {
+                let r = runtime_dfs(&g, &[0]);
+                let mut seen = r.order.clone();
+                seen.sort_unstable();
+                seen.dedup();
+                prop_assert_eq!(seen.len(), r.order.len());
+                prop_assert_eq!(r.order.len(), g.reachable(&[0]).len());
+                let pos: BTreeMap<usize, usize> =
+                    r.order.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+                for &n in &r.order {
+                    for &d in &g.deps[n] {
+                        let closes_cycle = r.cycles.contains(&(n, d));
+                        prop_assert!(closes_cycle || pos[&d] < pos[&n]);
+                    }
+                }
+            }
+        }
+    }
 }
