@@ -39,7 +39,14 @@ complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l no-go -d 'Only t
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l json -d 'Print JSON'
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -s h -l help -d 'Print help'
-complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l json -d 'Print JSON'
+complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l why -d 'Explain why PKG initialises where it does' -r
+complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l baseline -d 'Compare against OLD (a binary, or saved `--json` output): print what moved, appeared or vanished; exit 0 same order, 1 changed, 2 error' -r -F
+complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l src -d 'Directory of the command\'s source: run `go list -deps -json` there for the exact import graph (with the binary\'s GOOS/GOARCH/CGO_ENABLED)' -r -F
+complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l imports -d 'Saved `go list -deps -json` output to use as the import graph' -r -F
+complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l go -d 'The go command for --src' -r -F
+complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l json -d 'Print one JSON document for all files (schema_version 1)'
+complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l dot -d 'Print the dependency graph as a Graphviz digraph, nodes labelled with their order'
+complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l no-observed -d 'Do not decode machine code for observed references (Go 1.21+ without source)'
 complete -c goelf -n "__fish_goelf_using_subcommand init-order" -s h -l help -d 'Print help'
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l json -d 'Print JSON'
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -s h -l help -d 'Print help'

@@ -5,6 +5,7 @@
 
 pub mod buildinfo;
 pub mod dwarf;
+pub mod inittask;
 pub mod moduledata;
 pub mod packer;
 pub mod pclntab;

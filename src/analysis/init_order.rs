@@ -1,0 +1,405 @@
+//! `goelf init-order`: the order Go packages initialise in, the graph behind it, why a
+//! package lands where it does, and what changed between two builds.
+//!
+//! Two schemes (FORMATS.md §4):
+//! - Go 1.13–1.20 (`method: "inittask-deps"`): each `pkg..inittask` holds its dependencies;
+//!   the order is the runtime's depth-first `doInit` walk from `runtime..inittask`, then
+//!   `main..inittask` (`src/runtime/proc.go` 1.19), which goelf repeats over the stored edges.
+//! - Go 1.21+ (`method: "linker-order"`): the linker stores the final order
+//!   (`go:runtime.inittasks`, then `go:main.inittasks` skipping tasks already done;
+//!   `src/cmd/link/internal/ld/inittask.go`), without the import edges. With the source's
+//!   import graph (`go list -deps -json`) goelf re-runs the linker's rule and checks that it
+//!   reproduces the stored order; without it, the references the machine code keeps between
+//!   packages are checked against the order (they are not imports, and a sort of them is
+//!   never presented as the order).
+//!
+//! The submodules are pure code over plain data ([`graph`], [`golist`]) except [`binary`],
+//! which reads the tasks out of an [`Image`](crate::image::Image).
+
+pub mod binary;
+pub mod golist;
+pub mod graph;
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Problem;
+
+pub use binary::{analyze, ImportsSource, Options};
+
+/// An ELF constructor that runs before Go's package initialisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElfConstructor {
+    /// `preinit_array`, `init` or `init_array`.
+    pub kind: String,
+    /// Address of the function that runs.
+    pub address: u64,
+    /// Its symbol, when the file names it.
+    pub symbol: Option<String>,
+}
+
+/// One package in initialisation order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageInit {
+    /// Position in the order, from 0.
+    pub index: usize,
+    /// Package path (`main` for the command), or `(unnamed task @0x…)`.
+    pub package: String,
+    /// Address of its `initTask`.
+    pub inittask: Option<u64>,
+    /// The functions its task runs, in order (`example/b.init.0`, `example/b.init`).
+    pub functions: Vec<String>,
+    /// Its direct dependencies that have an inittask (see `deps_source`).
+    pub deps: Vec<String>,
+    /// Where `deps` come from: `binary` (stored edges, Go ≤1.20), `source` (go list) or
+    /// `observed` (references in machine code; not imports).
+    pub deps_source: String,
+}
+
+/// Where the stored order and the recomputed one first differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstDifference {
+    /// Position in the order.
+    pub index: usize,
+    /// What the source's graph gives there.
+    pub expected: Option<String>,
+    /// What the binary stores there.
+    pub found: Option<String>,
+    /// `order`, or `deps` when a Go ≤1.20 task's stored edges differ from the imports.
+    pub what: String,
+}
+
+/// An observed reference from package `from` to package `to`, which initialises after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inconsistency {
+    /// The referencing package.
+    pub from: String,
+    /// Its position in the order.
+    pub from_index: usize,
+    /// The referenced package.
+    pub to: String,
+    /// Its position in the order (after `from_index`).
+    pub to_index: usize,
+    /// `call`, `address`, `data`, `funcval` or `itab`.
+    pub kind: String,
+    /// One example: the referencing function and the referenced symbol.
+    pub example: [String; 2],
+    /// Why this reference is no import, when goelf knows a cause; `null`: unexplained.
+    pub explanation: Option<String>,
+}
+
+/// A graph node (a package with an inittask).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphNode {
+    /// Package path.
+    pub package: String,
+    /// Position in `packages`, or null for packages without init functions.
+    pub index: Option<usize>,
+    /// Address of its task, when the binary keeps it.
+    pub inittask: Option<u64>,
+    /// Position in the full schedule, packages without init functions included (the
+    /// depth-first post-order for Go ≤1.20, the linker's schedule for 1.21+).
+    pub step: Option<usize>,
+    /// For the linker's rule: the dependency whose completion made this package ready; for
+    /// the depth-first walk: the package whose `deps` first reached it.
+    pub gate: Option<String>,
+}
+
+/// A graph edge: `from` depends on `to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphEdge {
+    /// Dependent package.
+    pub from: String,
+    /// Dependency.
+    pub to: String,
+    /// `binary`, `source` or `observed`.
+    pub source: String,
+    /// For observed edges: `call`, `address`, `data`, `funcval` or `itab`.
+    pub kind: Option<String>,
+    /// For observed edges: one referencing function and the referenced symbol.
+    pub example: Option<[String; 2]>,
+}
+
+/// The dependency graph behind the order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphReport {
+    /// Nodes.
+    pub nodes: Vec<GraphNode>,
+    /// Edges.
+    pub edges: Vec<GraphEdge>,
+}
+
+/// The `init-order` report for one file (`files[]` in the JSON envelope).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InitOrderFile {
+    /// The path as given.
+    pub path: String,
+    /// False when the file could not be analysed.
+    pub ok: bool,
+    /// Why not.
+    pub error: Option<String>,
+    /// Go version of the binary (`go1.22.10`), when known.
+    pub go_version: Option<String>,
+    /// `inittask-deps` (Go ≤1.20) or `linker-order` (Go 1.21+).
+    pub method: Option<String>,
+    /// ELF constructors that run before Go, in execution order (empty: none).
+    pub elf_constructors: Vec<ElfConstructor>,
+    /// Packages with init functions, in initialisation order.
+    pub packages: Vec<PackageInit>,
+    /// True: the order was reproduced from a graph (the stored edges for Go ≤1.20, the
+    /// source's imports for 1.21+); false: it was not (see `first_difference`); null: no
+    /// graph to check against.
+    pub verified: Option<bool>,
+    /// Where the check failed.
+    pub first_difference: Option<FirstDifference>,
+    /// `binary`, `source` or `observed`.
+    pub graph_source: Option<String>,
+    /// Observed references that run against the order (Go 1.21+ without source).
+    pub inconsistencies: Vec<Inconsistency>,
+    /// Constraints the linker's rule implies that the binary does not store (Go 1.21+).
+    pub inferred_constraints: Vec<graph::InferredConstraint>,
+    /// How the task lists or root tasks were found (`symbol`, `moduledata`, `runtime.main`,
+    /// `scan`, …).
+    pub found_by: Option<String>,
+    /// How many leading packages are run by the runtime's own list before the rest.
+    pub runtime_tasks: usize,
+    /// The graph.
+    pub graph: GraphReport,
+    /// Findings that did not stop the analysis.
+    pub problems: Vec<Problem>,
+}
+
+impl InitOrderFile {
+    /// An empty report for `path`.
+    pub fn new(path: &str) -> Self {
+        InitOrderFile {
+            path: path.into(),
+            ok: true,
+            error: None,
+            go_version: None,
+            method: None,
+            elf_constructors: Vec::new(),
+            packages: Vec::new(),
+            verified: None,
+            first_difference: None,
+            graph_source: None,
+            inconsistencies: Vec::new(),
+            inferred_constraints: Vec::new(),
+            found_by: None,
+            runtime_tasks: 0,
+            graph: GraphReport::default(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// A report for a file that could not be analysed.
+    pub fn failed(path: &str, error: impl std::fmt::Display) -> Self {
+        let mut f = InitOrderFile::new(path);
+        f.ok = false;
+        f.error = Some(error.to_string());
+        f
+    }
+
+    /// Package paths in order.
+    pub fn order(&self) -> Vec<String> {
+        self.packages.iter().map(|p| p.package.clone()).collect()
+    }
+
+    /// Graphviz DOT: packages as nodes labelled with their position, edges `from -> to`
+    /// (dependent to dependency); observed edges dashed.
+    pub fn to_dot(&self) -> String {
+        let mut s = String::from("digraph init_order {\n  rankdir=BT;\n  node [shape=box];\n");
+        for n in &self.graph.nodes {
+            let label = match n.index {
+                Some(i) => format!("{i}: {}", n.package),
+                None => format!("- {}", n.package),
+            };
+            let style = if n.index.is_none() {
+                ", style=dashed"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                s,
+                "  {} [label={}{}];",
+                dot_quote(&n.package),
+                dot_quote(&label),
+                style
+            );
+        }
+        for e in &self.graph.edges {
+            let style = if e.source == "observed" {
+                " [style=dashed]"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                s,
+                "  {} -> {}{};",
+                dot_quote(&e.from),
+                dot_quote(&e.to),
+                style
+            );
+        }
+        s.push_str("}\n");
+        s
+    }
+
+    /// The chain of dependencies that puts `pkg` where it is; see [`binary::why`].
+    pub fn why(&self, pkg: &str) -> Option<Why> {
+        binary::why(self, pkg)
+    }
+}
+
+/// Why a package initialises where it does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Why {
+    /// The package asked about.
+    pub package: String,
+    /// Its position in the order.
+    pub index: Option<usize>,
+    /// `binary`, `source` or `observed`: the graph the chain comes from.
+    pub graph_source: String,
+    /// The chain, from `package` down to a package that waited for nothing (each waits for
+    /// the next), or from the root down to `package` for the Go ≤1.20 depth-first walk.
+    pub chain: Vec<String>,
+    /// The explanation as sentences.
+    pub text: Vec<String>,
+}
+
+fn dot_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// What changed between two orders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDiff {
+    /// True when both orders are the same.
+    pub same: bool,
+    /// Packages in both whose relative position changed: (package, old index, new index).
+    pub moved: Vec<(String, usize, usize)>,
+    /// Packages only in the new order: (package, new index).
+    pub appeared: Vec<(String, usize)>,
+    /// Packages only in the old order: (package, old index).
+    pub vanished: Vec<(String, usize)>,
+}
+
+/// Compare two orders of package paths. A package "moved" when it is not part of the
+/// longest common subsequence of the two orders.
+pub fn diff_orders(old: &[String], new: &[String]) -> OrderDiff {
+    let index = |v: &[String]| -> std::collections::BTreeMap<String, usize> {
+        v.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect()
+    };
+    let (old_pos, new_pos) = (index(old), index(new));
+    let pos = |m: &std::collections::BTreeMap<String, usize>, s: &str| m.get(s).copied();
+    let keep: std::collections::BTreeSet<&str> =
+        graph::common_order(old, new).into_iter().collect();
+    let mut d = OrderDiff {
+        same: old == new,
+        moved: Vec::new(),
+        appeared: Vec::new(),
+        vanished: Vec::new(),
+    };
+    for (i, p) in new.iter().enumerate() {
+        match pos(&old_pos, p) {
+            None => d.appeared.push((p.clone(), i)),
+            Some(o) if !keep.contains(p.as_str()) => d.moved.push((p.clone(), o, i)),
+            Some(_) => {}
+        }
+    }
+    for (i, p) in old.iter().enumerate() {
+        if pos(&new_pos, p).is_none() {
+            d.vanished.push((p.clone(), i));
+        }
+    }
+    d
+}
+
+/// The package order of a saved `goelf init-order --json` document (its first file), for
+/// `--baseline`.
+pub fn order_from_json(text: &str) -> Result<Vec<String>, String> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if v.get("command").and_then(|c| c.as_str()) != Some("init-order") {
+        return Err("not the JSON output of goelf init-order".into());
+    }
+    let file = v
+        .get("files")
+        .and_then(|f| f.get(0))
+        .ok_or("no files in the JSON document")?;
+    if file.get("ok").and_then(|o| o.as_bool()) != Some(true) {
+        return Err("the saved report is of a file that failed".into());
+    }
+    let pkgs = file
+        .get("packages")
+        .and_then(|p| p.as_array())
+        .ok_or("no packages array")?;
+    pkgs.iter()
+        .map(|p| {
+            p.get("package")
+                .and_then(|s| s.as_str())
+                .map(str::to_string)
+                .ok_or_else(|| "a package entry without a name".to_string())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn diff_reports_moves_and_changes() {
+        let d = diff_orders(&s(&["a", "b", "c"]), &s(&["a", "b", "c"]));
+        assert!(d.same && d.moved.is_empty());
+        let d = diff_orders(&s(&["a", "b", "c", "d"]), &s(&["a", "c", "b", "e"]));
+        assert!(!d.same);
+        assert_eq!(d.moved.len(), 1);
+        assert_eq!(d.appeared, [("e".to_string(), 3)]);
+        assert_eq!(d.vanished, [("d".to_string(), 3)]);
+    }
+
+    #[test]
+    fn dot_quotes_names() {
+        let mut f = InitOrderFile::new("x");
+        f.graph.nodes.push(GraphNode {
+            package: "a\"b".into(),
+            index: Some(0),
+            inittask: None,
+            step: None,
+            gate: None,
+        });
+        assert!(f.to_dot().contains("\"a\\\"b\" [label=\"0: a\\\"b\"]"));
+    }
+
+    #[test]
+    fn order_from_saved_json() {
+        let mut f = InitOrderFile::new("x");
+        f.packages.push(PackageInit {
+            index: 0,
+            package: "runtime".into(),
+            inittask: None,
+            functions: vec![],
+            deps: vec![],
+            deps_source: "binary".into(),
+        });
+        let doc = crate::report::Envelope::new("init-order", vec![f]);
+        let text = serde_json::to_string(&doc).unwrap();
+        assert_eq!(order_from_json(&text).unwrap(), ["runtime"]);
+        assert!(order_from_json("{}").is_err());
+    }
+}

@@ -1,0 +1,433 @@
+//! `goelf init-order` against the fixtures: the order must match the runtime's own
+//! `GODEBUG=inittrace=1` output, `verified` must hold (stored edges for Go ≤1.20, the saved
+//! `go list -deps -json` for 1.21+), observed references must not contradict the order
+//! without an explanation, and `--baseline` must follow diff(1)'s exit codes.
+
+mod common;
+
+use std::io::Read;
+
+use common::{goelf, Fixture};
+
+fn golden_any(f: &Fixture, name: &str) -> Option<String> {
+    if let Some(t) = f.golden(name) {
+        return Some(t);
+    }
+    let file = std::fs::File::open(f.dir.join(format!("{name}.zst"))).ok()?;
+    let mut dec = ruzstd::decoding::StreamingDecoder::new(std::io::BufReader::new(file)).ok()?;
+    let mut s = String::new();
+    dec.read_to_string(&mut s).ok()?;
+    Some(s)
+}
+
+fn report(args: &[&str]) -> serde_json::Value {
+    let out = goelf(args);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "goelf {args:?}: stdout is not JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["command"], "init-order");
+    v["files"][0].clone()
+}
+
+fn order(file: &serde_json::Value) -> Vec<String> {
+    file["packages"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| p["package"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The inittrace of the fixture or of its twin (same program and Go version).
+fn trace(f: &Fixture) -> Option<Vec<String>> {
+    let text = golden_any(f, "inittrace.txt").or_else(|| {
+        let twin = f.meta_str("twin");
+        (!twin.is_empty()).then(|| golden_any(&common::fixture(twin), "inittrace.txt"))?
+    })?;
+    Some(
+        text.lines()
+            .filter_map(|l| l.strip_prefix("init "))
+            .filter_map(|l| l.split_whitespace().next())
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+fn is_go(f: &Fixture) -> bool {
+    !f.meta_str("go_version").is_empty()
+}
+
+fn check_trace(f: &Fixture, want: &[String]) {
+    let path = f.path();
+    let file = report(&[
+        "init-order",
+        "--json",
+        "--no-observed",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        file["ok"], true,
+        "{}: init-order failed: {}",
+        f.name, file["error"]
+    );
+    let got: Vec<String> = order(&file)
+        .into_iter()
+        .filter(|p| want.contains(p))
+        .collect();
+    if let Some(i) = (0..want.len().max(got.len())).find(|&i| want.get(i) != got.get(i)) {
+        panic!(
+            "{} (inittrace): first difference at #{i}: inittrace {:?}, goelf {:?}",
+            f.name,
+            want.get(i),
+            got.get(i)
+        );
+    }
+}
+
+#[test]
+fn order_matches_inittrace_unstripped() {
+    let mut checked = 0;
+    for f in common::fixtures() {
+        if f.meta_bool("stripped") {
+            continue;
+        }
+        let Some(want) = trace(&f) else { continue };
+        check_trace(&f, &want);
+        checked += 1;
+    }
+    assert!(checked > 0, "no fixture with an inittrace");
+}
+
+/// Stripped binaries need the pclntab (function names) and moduledata (Go 1.21+ list).
+#[test]
+#[ignore = "needs the pclntab decoder from h-pclntab"]
+fn order_matches_inittrace_stripped() {
+    for f in common::fixtures() {
+        if !f.meta_bool("stripped") || !is_go(&f) || f.meta_str("twin").is_empty() {
+            continue;
+        }
+        let Some(want) = trace(&f) else { continue };
+        check_trace(&f, &want);
+    }
+}
+
+#[test]
+fn verified_from_stored_edges_before_go_1_21() {
+    for f in common::fixtures() {
+        let v = f.meta_str("go_version");
+        let Some(minor) = v
+            .strip_prefix("go1.")
+            .and_then(|r| r.split('.').next())
+            .and_then(|m| m.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !(13..=20).contains(&minor) || f.meta_bool("stripped") {
+            continue;
+        }
+        let path = f.path();
+        let file = report(&["init-order", "--json", path.to_str().unwrap()]);
+        if file["ok"] != true {
+            // Third-party c-shared libraries of this era can lack any reachable task.
+            eprintln!("{}: skipped: {}", f.name, file["error"]);
+            continue;
+        }
+        assert_eq!(file["method"], "inittask-deps", "{}", f.name);
+        assert_eq!(file["graph_source"], "binary", "{}", f.name);
+        assert_eq!(file["verified"], true, "{}: {}", f.name, file["problems"]);
+        assert!(!order(&file).is_empty(), "{}: no packages", f.name);
+    }
+}
+
+#[test]
+fn verified_against_saved_go_list() {
+    let mut checked = 0;
+    for f in common::fixtures() {
+        if !is_go(&f) || f.meta_bool("stripped") || !f.dir.join("golist.json").exists() {
+            continue;
+        }
+        let path = f.path();
+        let imports = f.dir.join("golist.json");
+        let file = report(&[
+            "init-order",
+            "--json",
+            "--imports",
+            imports.to_str().unwrap(),
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(file["ok"], true, "{}: {}", f.name, file["error"]);
+        assert_eq!(file["graph_source"], "source", "{}", f.name);
+        assert_eq!(
+            file["verified"], true,
+            "{} (go list): first difference {}",
+            f.name, file["first_difference"]
+        );
+        checked += 1;
+    }
+    assert!(checked > 0);
+}
+
+#[test]
+fn observed_references_do_not_contradict_the_order() {
+    for f in common::fixtures() {
+        let v = f.meta_str("go_version");
+        if !v.starts_with("go1.2") || v.starts_with("go1.20") || f.meta_bool("stripped") {
+            continue;
+        }
+        let path = f.path();
+        let file = report(&["init-order", "--json", path.to_str().unwrap()]);
+        if file["ok"] != true {
+            continue;
+        }
+        assert_eq!(file["verified"], serde_json::Value::Null, "{}", f.name);
+        assert_eq!(file["graph_source"], "observed", "{}", f.name);
+        for i in file["inconsistencies"].as_array().unwrap() {
+            assert!(
+                !i["explanation"].is_null(),
+                "{}: unexplained observed reference against the order: {i}",
+                f.name
+            );
+        }
+    }
+}
+
+#[test]
+fn elf_constructors_match_readelf() {
+    for f in common::fixtures() {
+        if !is_go(&f) || !f.is_elf() {
+            continue;
+        }
+        let path = f.path();
+        let file = report(&[
+            "init-order",
+            "--json",
+            "--no-observed",
+            path.to_str().unwrap(),
+        ]);
+        if file["ok"] != true {
+            continue;
+        }
+        let ctors = file["elf_constructors"].as_array().unwrap();
+        let Some(x) = golden_any(&f, "readelf-x-init.txt") else {
+            if f.meta_str("linkmode") == "internal" {
+                assert!(
+                    ctors.is_empty(),
+                    "{}: internal link has no constructors",
+                    f.name
+                );
+            }
+            continue;
+        };
+        if f.meta_str("variant").contains("pie") {
+            continue; // slots hold 0 in the file; the targets come from relocations
+        }
+        // The words of the .init_array hex dump, little-endian 64-bit.
+        let mut words = Vec::new();
+        let mut in_init = false;
+        for l in x.lines() {
+            if l.starts_with("Hex dump of section") {
+                in_init = l.contains("'.init_array'") || l.contains("'.preinit_array'");
+                continue;
+            }
+            let t = l.trim();
+            if !in_init || !t.starts_with("0x") {
+                continue;
+            }
+            let hex: String = t.split_whitespace().skip(1).take(4).collect();
+            let bytes: Vec<u8> = (0..hex.len() / 2)
+                .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+                .collect();
+            for c in bytes.chunks_exact(8) {
+                words.push(u64::from_le_bytes(c.try_into().unwrap()));
+            }
+        }
+        let got: Vec<u64> = ctors
+            .iter()
+            .filter(|c| c["kind"] != "init")
+            .map(|c| c["address"].as_u64().unwrap())
+            .collect();
+        assert_eq!(got, words, "{}: .init_array entries (readelf -x)", f.name);
+        if f.name.starts_with("cgohello") {
+            assert!(
+                ctors.iter().any(|c| c["symbol"] == "goelf_ctor"),
+                "{}: the C constructor goelf_ctor",
+                f.name
+            );
+        }
+    }
+}
+
+fn exists(name: &str) -> Option<Fixture> {
+    common::fixtures().into_iter().find(|f| f.name == name)
+}
+
+#[test]
+fn baseline_exit_codes() {
+    let pairs = [
+        (
+            "initgraph-go1.27.3-linux-amd64-default",
+            "initgraph2-go1.27.3-linux-amd64-default",
+        ),
+        (
+            "initgraph-go1.19.8-linux-amd64-default",
+            "initgraph2-go1.19.8-linux-amd64-default",
+        ),
+    ];
+    for (a, b) in pairs {
+        let (Some(a), Some(b)) = (exists(a), exists(b)) else {
+            continue;
+        };
+        let (pa, pb) = (a.path(), b.path());
+        let out = goelf(&[
+            "init-order",
+            "--baseline",
+            pa.to_str().unwrap(),
+            pb.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{} vs {}: changed",
+            a.name,
+            b.name
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("moved") || text.contains("appeared"),
+            "{text}"
+        );
+        let same = goelf(&[
+            "init-order",
+            "--baseline",
+            pa.to_str().unwrap(),
+            pa.to_str().unwrap(),
+        ]);
+        assert_eq!(same.status.code(), Some(0), "{} vs itself", a.name);
+        // Against a saved JSON report.
+        let json = goelf(&["init-order", "--json", pa.to_str().unwrap()]);
+        let dir = tempfile::tempdir().unwrap();
+        let saved = dir.path().join("old.json");
+        std::fs::write(&saved, &json.stdout).unwrap();
+        let vs_json = goelf(&[
+            "init-order",
+            "--baseline",
+            saved.to_str().unwrap(),
+            pa.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            vs_json.status.code(),
+            Some(0),
+            "{} vs its saved JSON",
+            a.name
+        );
+        let vs_json = goelf(&[
+            "init-order",
+            "--baseline",
+            saved.to_str().unwrap(),
+            pb.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            vs_json.status.code(),
+            Some(1),
+            "{} JSON vs {}",
+            a.name,
+            b.name
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let out = goelf(&[
+        "init-order",
+        "--baseline",
+        missing.to_str().unwrap(),
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "error gives 2");
+}
+
+#[test]
+#[ignore = "needs the pclntab decoder from h-pclntab"]
+fn baseline_binary_vs_stripped_twin_is_same() {
+    for f in common::fixtures() {
+        let twin = f.meta_str("twin");
+        if !f.meta_bool("stripped") || twin.is_empty() || !is_go(&f) {
+            continue;
+        }
+        let Some(t) = exists(twin) else { continue };
+        let (pa, pb) = (t.path(), f.path());
+        let out = goelf(&[
+            "init-order",
+            "--baseline",
+            pa.to_str().unwrap(),
+            pb.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{} vs {}: {}{}",
+            t.name,
+            f.name,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn dot_and_why() {
+    let Some(f) = exists("initgraph-go1.27.3-linux-amd64-default") else {
+        return;
+    };
+    let p = f.path();
+    let imports = f.dir.join("golist.json");
+    let out = goelf(&["init-order", "--dot", p.to_str().unwrap()]);
+    let dot = String::from_utf8_lossy(&out.stdout);
+    assert!(dot.starts_with("digraph"), "{dot}");
+    assert!(dot.contains("\"main\" [label=\""), "{dot}");
+    let out = goelf(&[
+        "init-order",
+        "--imports",
+        imports.to_str().unwrap(),
+        "--why",
+        "example.com/initgraph/aa",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // aa imports zz, which sorts after it: aa waits for zz (source: testdata/src/initgraph/aa).
+    assert!(
+        text.contains("chain: example.com/initgraph/aa -> example.com/initgraph/zz"),
+        "{text}"
+    );
+}
+
+#[test]
+fn not_go_fails_cleanly() {
+    let Some(f) = exists("notgo-c") else { return };
+    let p = f.path();
+    let out = goelf(&["init-order", "--json", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["files"][0]["ok"], false);
+    for key in [
+        "path",
+        "ok",
+        "error",
+        "go_version",
+        "method",
+        "elf_constructors",
+        "packages",
+        "verified",
+        "first_difference",
+        "graph_source",
+        "inconsistencies",
+    ] {
+        assert!(v["files"][0].get(key).is_some(), "key {key} always present");
+    }
+}
