@@ -3,6 +3,8 @@
 //! Each structure has its own module named after the Go runtime structure it decodes.
 //! [`analyze`] ties them together for `goelf inspect`.
 
+pub mod inline;
+pub mod layout;
 pub mod moduledata;
 pub mod pclntab;
 pub mod version;
