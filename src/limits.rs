@@ -31,3 +31,11 @@ pub const MAX_MODULE_CHAIN: usize = 64;
 pub const MAX_RELOCATIONS: usize = 1 << 26;
 /// Bytes of buildinfo modinfo text.
 pub const MAX_MODINFO: usize = 1 << 24;
+/// Candidate positions the pclntab magic and repair scans try before giving up.
+pub const MAX_PCLNTAB_CANDIDATES: usize = 1 << 20;
+/// Pointer-equal words the moduledata scan tries before giving up.
+pub const MAX_MODULEDATA_CANDIDATES: usize = 4096;
+/// Funcdata slots of one `_func` record (a uint8 since Go 1.12, an int32 before).
+pub const MAX_FUNCDATA: usize = 1 << 16;
+/// Levels of inlined calls followed at one PC.
+pub const MAX_INLINE_DEPTH: usize = 1024;

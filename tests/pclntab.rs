@@ -489,3 +489,46 @@ fn exercise(bytes: &[u8]) {
         let _ = goelf::go::inline::frames(&tab, &image, &f, f.entry + 1);
     }
 }
+
+/// Random bytes over each fixture's table (deterministic seed): decoding never panics.
+#[test]
+fn random_byte_mutations_do_not_panic() {
+    let mut seed = 0x1234_5678_9abc_def0u64;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for f in common::fixtures() {
+        let Some(g) = godump(&f) else { continue };
+        let orig = f.bytes();
+        let (off, size) = match g["pclntab"].get("file_offset").and_then(|v| v.as_u64()) {
+            Some(o) => (o as usize, u(&g["pclntab"]["size"]) as usize),
+            None => (0, orig.len()),
+        };
+        for _ in 0..12 {
+            let mut b = orig.clone();
+            for _ in 0..(1 + rnd() % 64) {
+                let at = off + (rnd() as usize % size.max(1));
+                if at < b.len() {
+                    b[at] = rnd() as u8;
+                }
+            }
+            if let Ok(image) = Image::parse(&b) {
+                if let Ok(tab) = Pclntab::find(&image, &mut Vec::new()) {
+                    let _ = goelf::go::moduledata::Moduledata::find(
+                        &image,
+                        &tab,
+                        None,
+                        &mut Vec::new(),
+                    );
+                    for f in tab.funcs().flatten().step_by(3) {
+                        let _ = tab.file_line(&f, f.entry + 4);
+                        let _ = goelf::go::inline::frames(&tab, &image, &f, f.entry + 8);
+                    }
+                }
+            }
+        }
+    }
+}

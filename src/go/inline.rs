@@ -26,10 +26,6 @@ pub struct Frame {
     pub inlined: bool,
 }
 
-/// Inline levels followed before stopping (the runtime's array type allows 1<<20 entries;
-/// real trees are a few levels deep).
-const MAX_DEPTH: usize = 1024;
-
 /// The frames at `pc` inside `f`, innermost first; the last is `f` itself. Without an inline
 /// tree (or when the table layout has none we decode) this is just `f`.
 ///
@@ -57,7 +53,7 @@ pub fn frames(tab: &Pclntab<'_>, image: &Image<'_>, f: &Func<'_>, pc: u64) -> Re
     if let Some((pk, addr, ic)) = tree {
         let mut ix = tab.pcdata_value(&rec, pk, f.entry, pc)?;
         let mut seen = std::collections::BTreeSet::new();
-        while ix >= 0 && out.len() < MAX_DEPTH && seen.insert(ix) {
+        while ix >= 0 && out.len() < crate::limits::MAX_INLINE_DEPTH && seen.insert(ix) {
             let at = addr.wrapping_add(ic.size.wrapping_mul(ix as u64));
             let r = image.reader_at_vaddr("inlinedCall", at, ic.size)?;
             let nameoff = r.u32_at("inlinedCall nameOff", ic.name_off)? as i32;

@@ -97,9 +97,6 @@ pub struct Moduledata {
     values: Vec<(MdField, FieldValue)>,
 }
 
-/// Pointer-equal words the scan checks before giving up.
-const MAX_SCAN_HITS: usize = 4096;
-
 impl Moduledata {
     /// Locate and decode the first moduledata.
     pub fn find(
@@ -188,10 +185,10 @@ impl Moduledata {
                     .get(i..i + p)
                     .and_then(|b| crate::bytes::uptr_from(b, endian, ptr));
                 if w == Some(target) {
-                    let addr = start + i as u64;
+                    let addr = start.wrapping_add(i as u64);
                     if seen.insert(addr) {
                         hits += 1;
-                        if hits > MAX_SCAN_HITS {
+                        if hits > limits::MAX_MODULEDATA_CANDIDATES {
                             return None;
                         }
                         if let Ok(md) = Self::decode_any(image, pclntab, addr, layouts, "scan") {
@@ -335,20 +332,40 @@ impl Moduledata {
         };
         if pcl.era() == Era::Go12 {
             want_ptr(MdField::Pclntable, pcl_va, "moduledata.pclntable")?;
-            want_ptr(MdField::Ftab, pcl_va + 8 + p, "moduledata.ftab")?;
-            want_ptr(MdField::Filetab, pcl_va + filetab, "moduledata.filetab")?;
+            want_ptr(MdField::Ftab, pcl_va.wrapping_add(8 + p), "moduledata.ftab")?;
+            want_ptr(
+                MdField::Filetab,
+                pcl_va.wrapping_add(filetab),
+                "moduledata.filetab",
+            )?;
         } else {
             want_ptr(MdField::PcHeader, pcl_va, "moduledata.pcHeader")?;
             want_ptr(
                 MdField::Funcnametab,
-                pcl_va + funcname,
+                pcl_va.wrapping_add(funcname),
                 "moduledata.funcnametab",
             )?;
-            want_ptr(MdField::Cutab, pcl_va + cu, "moduledata.cutab")?;
-            want_ptr(MdField::Filetab, pcl_va + filetab, "moduledata.filetab")?;
-            want_ptr(MdField::Pctab, pcl_va + pctab, "moduledata.pctab")?;
-            want_ptr(MdField::Pclntable, pcl_va + functab, "moduledata.pclntable")?;
-            want_ptr(MdField::Ftab, pcl_va + functab, "moduledata.ftab")?;
+            want_ptr(MdField::Cutab, pcl_va.wrapping_add(cu), "moduledata.cutab")?;
+            want_ptr(
+                MdField::Filetab,
+                pcl_va.wrapping_add(filetab),
+                "moduledata.filetab",
+            )?;
+            want_ptr(
+                MdField::Pctab,
+                pcl_va.wrapping_add(pctab),
+                "moduledata.pctab",
+            )?;
+            want_ptr(
+                MdField::Pclntable,
+                pcl_va.wrapping_add(functab),
+                "moduledata.pclntable",
+            )?;
+            want_ptr(
+                MdField::Ftab,
+                pcl_va.wrapping_add(functab),
+                "moduledata.ftab",
+            )?;
         }
         match self.slice(MdField::Ftab) {
             Some((_, len, _)) if len == nfunc + 1 => {}

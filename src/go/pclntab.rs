@@ -202,8 +202,6 @@ const SECTION_NAMES: [&str; 3] = [".gopclntab", ".data.rel.ro.gopclntab", "__gop
 /// Functab entries checked when validating a candidate, from each end and spread between.
 const VALIDATE_EDGE: u64 = 64;
 const VALIDATE_SPREAD: u64 = 256;
-/// Header-shaped positions the repair scan tries before giving up.
-const MAX_REPAIR_CANDIDATES: usize = 1 << 20;
 
 impl<'a> Pclntab<'a> {
     /// Locate and validate the table.
@@ -733,12 +731,12 @@ impl<'a> Pclntab<'a> {
                 };
                 if hit {
                     tried += 1;
-                    if tried > MAX_REPAIR_CANDIDATES {
+                    if tried > limits::MAX_PCLNTAB_CANDIDATES {
                         return None;
                     }
                     let at = i as u64;
                     if let Ok(r) = region.tail("pclntab", at) {
-                        let va = vaddr.map(|v| v + at);
+                        let va = vaddr.map(|v| v.wrapping_add(at));
                         if let Ok(mut t) = Self::try_at(image, r, va, version, repair) {
                             t.found_by = "scan";
                             t.size = t.estimated_size();
@@ -983,7 +981,7 @@ impl<'a> Pclntab<'a> {
         };
         let npcdata = t.u32_at("_func npcdata", b + l.npcdata)?;
         // Bound the arrays by the table: each pcdata slot is 4 bytes.
-        if u64::from(npcdata) * 4 > t.len() as u64 || nfuncdata > 0xffff {
+        if u64::from(npcdata) * 4 > t.len() as u64 || nfuncdata as usize > limits::MAX_FUNCDATA {
             return Err(Error::TooMany {
                 what: "_func npcdata/nfuncdata",
                 count: u64::from(npcdata.max(nfuncdata)),

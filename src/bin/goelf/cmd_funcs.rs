@@ -91,7 +91,11 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let reports = common::per_file(&args.files, |p| analyse(p, &args, re.as_ref()));
     let failed = reports.iter().any(|r| !r.ok || !r.problems.is_empty());
     if args.json {
-        common::print_json(&goelf::report::Envelope::new("funcs", reports))?;
+        // One write: stdout is line-buffered, and a large binary gives ~20 MB of JSON.
+        let mut text =
+            serde_json::to_string_pretty(&goelf::report::Envelope::new("funcs", reports))?;
+        text.push('\n');
+        common::print_text(&text)?;
     } else {
         let many = args.files.len() > 1;
         for r in &reports {
