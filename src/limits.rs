@@ -41,3 +41,11 @@ pub const MAX_DWARF_PRODUCERS: usize = 32;
 pub const MAX_DWARF_SECTION: u64 = 1 << 30;
 /// Bytes searched at each end of a file for packer signatures.
 pub const PACKER_SCAN_WINDOW: usize = 64 << 10;
+/// Candidate positions the pclntab magic and repair scans try before giving up.
+pub const MAX_PCLNTAB_CANDIDATES: usize = 1 << 20;
+/// Pointer-equal words the moduledata scan tries before giving up.
+pub const MAX_MODULEDATA_CANDIDATES: usize = 4096;
+/// Funcdata slots of one `_func` record (a uint8 since Go 1.12, an int32 before).
+pub const MAX_FUNCDATA: usize = 1 << 16;
+/// Levels of inlined calls followed at one PC.
+pub const MAX_INLINE_DEPTH: usize = 1024;

@@ -106,7 +106,6 @@ fn order_matches_inittrace_unstripped() {
 
 /// Stripped binaries need the pclntab (function names) and moduledata (Go 1.21+ list).
 #[test]
-#[ignore = "needs the pclntab decoder from h-pclntab"]
 fn order_matches_inittrace_stripped() {
     for f in common::fixtures() {
         if !f.meta_bool("stripped") || !is_go(&f) || f.meta_str("twin").is_empty() {
@@ -352,7 +351,6 @@ fn baseline_exit_codes() {
 }
 
 #[test]
-#[ignore = "needs the pclntab decoder from h-pclntab"]
 fn baseline_binary_vs_stripped_twin_is_same() {
     for f in common::fixtures() {
         let twin = f.meta_str("twin");

@@ -37,6 +37,9 @@ complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l modules -d 'Prin
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l no-sections -d 'Leave out the section headers table (human output)'
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l no-go -d 'Only the container; skip the Go metadata'
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -s h -l help -d 'Print help'
+complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l package -d 'Only functions of this package (exact import path, e.g. `net/http`)' -r
+complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l match -d 'Only functions whose name matches this regular expression' -r
+complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l addr -d 'Look up these addresses (hex, with or without 0x) instead of listing functions' -r
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l json -d 'Print JSON'
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -s h -l help -d 'Print help'
 complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l why -d 'Explain why PKG initialises where it does' -r

@@ -6,6 +6,8 @@
 pub mod buildinfo;
 pub mod dwarf;
 pub mod inittask;
+pub mod inline;
+pub mod layout;
 pub mod moduledata;
 pub mod packer;
 pub mod pclntab;
@@ -61,9 +63,6 @@ pub fn analyze(image: &Image<'_>, problems: &mut Vec<Problem>) -> Option<GoRepor
     let buildinfo = buildinfo::find(image, problems)
         .map_err(|e| note(problems, "buildinfo", &e))
         .ok();
-    let mut pclntab = Pclntab::find(image, problems)
-        .map_err(|e| note(problems, "pclntab", &e))
-        .ok();
     let symbol_version = version::runtime_build_version(image);
     let dwarf = dwarf::analyze(image, problems);
 
@@ -82,14 +81,20 @@ pub fn analyze(image: &Image<'_>, problems: &mut Vec<Problem>) -> Option<GoRepor
         .iter()
         .find_map(|(v, src)| v.as_ref().map(|v| (v.clone(), *src)));
     let hint = found.as_ref().and_then(|(v, _)| GoVersion::parse(v));
+    // The version (when known) picks between pclntab `_func` layouts of one magic and between
+    // moduledata layouts; without it both are chosen by validation.
+    let mut pclntab = Pclntab::find_with_version(image, hint, problems)
+        .map_err(|e| note(problems, "pclntab", &e))
+        .ok();
 
     let moduledata: Option<Moduledata> = pclntab.as_mut().and_then(|p| {
         let md = Moduledata::find(image, p, hint, problems)
             .map_err(|e| note(problems, "moduledata", &e))
             .ok()?;
-        if p.info().text_start.unwrap_or(0) == 0 {
-            // Go 1.26+ no longer stores textStart in the pcHeader; moduledata.text is the base.
-            p.set_text_start(md.text());
+        if p.header_text_start().unwrap_or(0) == 0 && md.text() != 0 {
+            // Go 1.26+ no longer stores textStart in the pcHeader; moduledata.text is the base
+            // (and, with external linking, `.text` starts with C code, so it is not).
+            p.set_text_start_from(md.text(), "moduledata.text");
         }
         Some(md)
     });

@@ -12,7 +12,7 @@ use super::{
     PackageInit, Why,
 };
 use crate::analysis::observed::{self, code_package, funcpkgpath, prefix_to_path, RefKind};
-use crate::error::{Error, Problem};
+use crate::error::Problem;
 use crate::go::inittask::{self, InitTask, InitTaskEra};
 use crate::go::version::GoVersion;
 use crate::image::{Image, SymbolKind};
@@ -57,12 +57,13 @@ pub(crate) struct FuncRef {
 /// Functions by address and name: the pclntab, or the symbol table when it has none.
 pub(crate) struct Funcs<'a> {
     pcln: Option<Pcln<'a>>,
+    moduledata: Option<crate::go::moduledata::Moduledata>,
     syms: Vec<(u64, u64, &'a [u8])>,
 }
 
 impl<'a> Funcs<'a> {
     fn new(image: &Image<'a>, version: Option<GoVersion>, problems: &mut Vec<Problem>) -> Self {
-        let pcln = pclntab_for(image, version, problems);
+        let (pcln, moduledata) = pclntab_for(image, version, problems);
         let mut syms: Vec<(u64, u64, &'a [u8])> = if pcln.is_none() {
             image
                 .symbols()
@@ -74,7 +75,11 @@ impl<'a> Funcs<'a> {
             Vec::new()
         };
         syms.sort_unstable_by_key(|s| s.0);
-        Funcs { pcln, syms }
+        Funcs {
+            pcln,
+            moduledata,
+            syms,
+        }
     }
 
     fn available(&self) -> bool {
@@ -148,46 +153,34 @@ impl<'a> Funcs<'a> {
     }
 }
 
-// TEMPORARY until h-pclntab lands: a pclntab that is never found.
-struct Pcln<'a>(std::marker::PhantomData<&'a ()>);
-struct ShimFunc<'a> {
-    index: usize,
-    entry: u64,
-    end: u64,
-    name: &'a [u8],
-}
-impl<'a> ShimFunc<'a> {
-    fn name_str(&self) -> std::borrow::Cow<'a, str> {
-        String::from_utf8_lossy(self.name)
-    }
-}
-impl<'a> Pcln<'a> {
-    fn find_func(&self, _pc: u64) -> Option<usize> {
-        None
-    }
-    fn func(&self, _i: usize) -> Result<ShimFunc<'a>, Error> {
-        Err(Error::NotFound("pclntab"))
-    }
-    fn funcs(&self) -> impl Iterator<Item = Result<ShimFunc<'a>, Error>> + '_ {
-        std::iter::empty()
-    }
-    fn file_line(&self, _f: &ShimFunc<'a>, _pc: u64) -> Result<(String, u32), Error> {
-        Err(Error::NotFound("pclntab"))
-    }
-}
+type Pcln<'a> = crate::go::pclntab::Pclntab<'a>;
 
+/// The pclntab with its text base settled, and the moduledata found beside it.
 fn pclntab_for<'a>(
     image: &Image<'a>,
-    _version: Option<GoVersion>,
+    version: Option<GoVersion>,
     problems: &mut Vec<Problem>,
-) -> Option<Pcln<'a>> {
-    match crate::go::pclntab::Pclntab::find(image, problems) {
-        Ok(_) => None,
+) -> (Option<Pcln<'a>>, Option<crate::go::moduledata::Moduledata>) {
+    let mut pcln = match Pcln::find_with_version(image, version, problems) {
+        Ok(p) => p,
         Err(e) => {
             problems.push(Problem::from_error("pclntab", &e));
+            return (None, None);
+        }
+    };
+    let md = match crate::go::moduledata::Moduledata::find(image, &pcln, version, problems) {
+        Ok(md) => {
+            if pcln.header_text_start().unwrap_or(0) == 0 && md.text() != 0 {
+                pcln.set_text_start_from(md.text(), "moduledata.text");
+            }
+            Some(md)
+        }
+        Err(e) => {
+            problems.push(Problem::from_error("moduledata", &e));
             None
         }
-    }
+    };
+    (Some(pcln), md)
 }
 
 /// What the build information says, as far as init-order needs it.
@@ -681,8 +674,7 @@ fn linker_lists(ctx: &mut Ctx<'_, '_>) -> Option<Lists> {
 }
 
 fn moduledata_inittasks(ctx: &mut Ctx<'_, '_>) -> Option<(u64, u64)> {
-    let _ = ctx;
-    None
+    ctx.funcs.moduledata.as_ref()?.inittasks()
 }
 
 fn linker_era(

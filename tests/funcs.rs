@@ -1,0 +1,264 @@
+//! `goelf funcs` end to end: JSON shape, filters, `--addr` (with inlining) and exit codes,
+//! checked against `godump.json` (Go's `debug/gosym`) and the fixture's source.
+
+mod common;
+
+use std::io::Read;
+
+fn godump(f: &common::Fixture) -> serde_json::Value {
+    let text = f.golden("godump.json").unwrap_or_else(|| {
+        let file = std::fs::File::open(f.dir.join("godump.json.zst")).expect("godump");
+        let mut dec =
+            ruzstd::decoding::StreamingDecoder::new(std::io::BufReader::new(file)).unwrap();
+        let mut s = String::new();
+        dec.read_to_string(&mut s).unwrap();
+        s
+    });
+    serde_json::from_str(&text).unwrap()
+}
+
+fn fixture(name: &str) -> Option<common::Fixture> {
+    common::fixtures().into_iter().find(|f| f.name == name)
+}
+
+fn json(args: &[&str]) -> (serde_json::Value, i32) {
+    let out = common::goelf(args);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (v, out.status.code().unwrap_or(-1))
+}
+
+#[test]
+fn json_lists_every_function() {
+    for name in [
+        "initgraph-go1.27.3-linux-amd64-sw",
+        "initgraph-go1.19.8-linux-amd64-default",
+    ] {
+        let Some(f) = fixture(name) else { continue };
+        let g = if f.meta_bool("stripped") {
+            godump(&fixture(f.meta_str("twin")).unwrap())
+        } else {
+            godump(&f)
+        };
+        let path = f.path();
+        let (v, code) = json(&["funcs", "--json", path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{name}");
+        assert_eq!(v["schema_version"], 1);
+        assert_eq!(v["command"], "funcs");
+        let file = &v["files"][0];
+        for key in [
+            "path",
+            "ok",
+            "error",
+            "pclntab",
+            "moduledata",
+            "functions",
+            "lookups",
+            "problems",
+        ] {
+            assert!(file.get(key).is_some(), "{name}: key {key} missing");
+        }
+        assert_eq!(file["ok"], true);
+        let funcs = file["functions"].as_array().unwrap();
+        let want = g["funcs"].as_array().unwrap();
+        assert_eq!(funcs.len(), want.len(), "{name}: function count vs gosym");
+        for (a, b) in funcs.iter().zip(want) {
+            assert_eq!(
+                (&a["name"], &a["entry"], &a["end"]),
+                (&b["name"], &b["entry"], &b["end"]),
+                "{name}"
+            );
+            assert_eq!(
+                a["size"].as_u64().unwrap(),
+                b["end"].as_u64().unwrap() - b["entry"].as_u64().unwrap()
+            );
+            for key in ["package", "file", "line"] {
+                assert!(a.get(key).is_some(), "{name}: function key {key}");
+            }
+        }
+        // Entry file:line equals gosym's sample at each function entry.
+        let files = g["files"].as_array().unwrap();
+        let mut compared = 0;
+        for s in g["pc_samples"].as_array().unwrap() {
+            let fi = s["func"].as_i64().unwrap();
+            if fi < 0 || s["pc"] != want[fi as usize]["entry"] {
+                continue;
+            }
+            let row = &funcs[fi as usize];
+            assert_eq!(row["line"], s["line"], "{name} {}", row["name"]);
+            assert_eq!(row["file"], files[s["file"].as_u64().unwrap() as usize]);
+            compared += 1;
+        }
+        assert!(compared > 100, "{name}: {compared} entries compared");
+    }
+}
+
+#[test]
+fn package_and_match_filters() {
+    let Some(f) = fixture("initgraph-go1.27.3-linux-amd64-default") else {
+        return;
+    };
+    let path = f.path();
+    let p = path.to_str().unwrap();
+    let (v, _) = json(&["funcs", "--json", "--package", "main", p]);
+    let names: Vec<&str> = v["files"][0]["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    // The functions of package main, from gosym's list.
+    let g = godump(&f);
+    let mut want: Vec<&str> = g["funcs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .filter(|n| n.starts_with("main."))
+        .collect();
+    want.sort();
+    let mut got = names.clone();
+    got.sort();
+    assert_eq!(got, want);
+    let (v, _) = json(&[
+        "funcs",
+        "--json",
+        "--package",
+        "example.com/initgraph/foo-x",
+        p,
+    ]);
+    let fx = v["files"][0]["functions"].as_array().unwrap();
+    assert!(!fx.is_empty());
+    assert!(fx
+        .iter()
+        .all(|x| x["package"] == "example.com/initgraph/foo-x"));
+    let (v, _) = json(&["funcs", "--json", "--match", r"^main\.Max\[", p]);
+    let m: Vec<&str> = v["files"][0]["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(m, ["main.Max[go.shape.string]", "main.Max[go.shape.int]"]);
+    let bad = common::goelf(&["funcs", "--match", "(", p]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn addr_lookup_with_inlining() {
+    for name in [
+        "initgraph-go1.27.3-linux-amd64-sw",
+        "initgraph-go1.22.10-linux-amd64-default",
+        "initgraph-go1.19.8-linux-amd64-sw",
+        "initgraph-go1.27.3-linux-arm64-default",
+    ] {
+        let Some(f) = fixture(name) else { continue };
+        let g = if f.meta_bool("stripped") {
+            godump(&fixture(f.meta_str("twin")).unwrap())
+        } else {
+            godump(&f)
+        };
+        let funcs = g["funcs"].as_array().unwrap();
+        let main = funcs.iter().find(|x| x["name"] == "main.main").unwrap();
+        let (entry, end) = (
+            main["entry"].as_u64().unwrap(),
+            main["end"].as_u64().unwrap(),
+        );
+        let path = f.path();
+        let mut args = vec![
+            "funcs".to_string(),
+            "--json".into(),
+            path.to_str().unwrap().into(),
+        ];
+        let q = g["pclntab"]["quantum"].as_u64().unwrap();
+        let mut pc = entry;
+        while pc < end {
+            // Hex without 0x and with it, alternately.
+            args.push("--addr".into());
+            args.push(if pc % 2 == 0 {
+                format!("{pc:x}")
+            } else {
+                format!("{pc:#x}")
+            });
+            pc += q;
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (v, code) = json(&args);
+        assert_eq!(code, 0, "{name}");
+        let lookups = v["files"][0]["lookups"].as_array().unwrap();
+        assert!(v["files"][0]["functions"].is_null());
+        // Source: testdata/src/initgraph/main.go — `func add` is line 32, called (and
+        // inlined) from main at line 65.
+        let inlined: Vec<&serde_json::Value> = lookups
+            .iter()
+            .filter(|l| l["frames"].as_array().unwrap().len() > 1)
+            .collect();
+        assert!(!inlined.is_empty(), "{name}: no inlined PC in main.main");
+        let mut saw_add = false;
+        for l in &lookups[..] {
+            assert_eq!(l["function"], "main.main", "{name}");
+            let frames = l["frames"].as_array().unwrap();
+            let last = frames.last().unwrap();
+            assert_eq!(last["name"], "main.main");
+            assert_eq!(last["inlined"], false);
+            if frames.len() > 1 && frames[0]["name"] == "main.add" {
+                saw_add = true;
+                assert_eq!(frames[0]["line"], 32, "{name}");
+                assert_eq!(frames[0]["line"], l["line"], "{name}");
+                assert_eq!(last["line"], 65, "{name}");
+                assert!(last["file"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("initgraph/main.go"));
+            }
+        }
+        assert!(saw_add, "{name}: main.add not seen inlined into main.main");
+        // And each pc's file:line equals gosym's where godump sampled it.
+        let files = g["files"].as_array().unwrap();
+        for s in g["pc_samples"].as_array().unwrap() {
+            let pc = s["pc"].as_u64().unwrap();
+            if pc < entry || pc >= end {
+                continue;
+            }
+            let l = lookups.iter().find(|l| l["pc"] == pc).unwrap();
+            assert_eq!(l["line"], s["line"], "{name} {pc:#x}");
+            assert_eq!(l["file"], files[s["file"].as_u64().unwrap() as usize]);
+        }
+    }
+}
+
+#[test]
+fn one_bad_file_among_good_ones() {
+    let Some(f) = fixture("initgraph-go1.27.3-linux-amd64-default") else {
+        return;
+    };
+    let notgo = fixture("notgo-c").map(|n| n.path());
+    let good = f.path();
+    let bad = notgo.unwrap_or_else(|| std::path::PathBuf::from("/nonexistent"));
+    let (v, code) = json(&[
+        "funcs",
+        "--json",
+        "--addr",
+        "0",
+        bad.to_str().unwrap(),
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files[0]["ok"], false);
+    assert!(files[0]["error"].as_str().unwrap().contains("pclntab"));
+    assert_eq!(files[1]["ok"], true);
+    assert_eq!(files[1]["lookups"][0]["function"], serde_json::Value::Null);
+    // Text output works too.
+    let out = common::goelf(&["funcs", "--package", "main", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("main.main") && text.contains("main.go:60"),
+        "{text}"
+    );
+}

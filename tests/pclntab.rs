@@ -1,0 +1,534 @@
+//! pclntab decoding against tools outside goelf: `godump.json` (Go's own `debug/gosym`),
+//! `nm.txt` (`go tool nm -n -size`), stripped twins, a damaged magic, truncated and garbage
+//! tables.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+
+use goelf::go::pclntab::{Era, Pclntab};
+use goelf::image::Image;
+
+/// A golden file, plain or zstd-compressed (`NAME.zst`).
+fn golden(f: &common::Fixture, name: &str) -> Option<String> {
+    if let Some(s) = f.golden(name) {
+        return Some(s);
+    }
+    let file = std::fs::File::open(f.dir.join(format!("{name}.zst"))).ok()?;
+    let mut dec =
+        ruzstd::decoding::StreamingDecoder::new(std::io::BufReader::new(file)).expect("zstd");
+    let mut s = String::new();
+    dec.read_to_string(&mut s).expect("zstd golden");
+    Some(s)
+}
+
+fn godump(f: &common::Fixture) -> Option<serde_json::Value> {
+    golden(f, "godump.json").map(|s| serde_json::from_str(&s).expect("godump.json parses"))
+}
+
+fn u(v: &serde_json::Value) -> u64 {
+    v.as_u64().unwrap_or_else(|| panic!("not an integer: {v}"))
+}
+
+fn finish(errors: Vec<String>) {
+    assert!(
+        errors.is_empty(),
+        "{} mismatches:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn matches_gosym() {
+    let mut errors = Vec::new();
+    let mut checked = 0;
+    for f in common::fixtures() {
+        let Some(g) = godump(&f) else { continue };
+        let Some(gp) = g.get("pclntab").filter(|p| !p.is_null()) else {
+            continue;
+        };
+        let bytes = f.bytes();
+        let image = Image::parse(&bytes).expect("container");
+        let mut problems = Vec::new();
+        let tab = match Pclntab::find(&image, &mut problems) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(format!("{}: godump found a pclntab, goelf: {e}", f.name));
+                continue;
+            }
+        };
+        let info = tab.info();
+        let name = &f.name;
+        let mut check = |what: &str, ours: String, theirs: String| {
+            if ours != theirs {
+                errors.push(format!(
+                    "{name}: godump {what}: goelf {ours}, gosym {theirs}"
+                ));
+            }
+        };
+        check(
+            "magic",
+            info.magic.clone(),
+            gp["magic"].as_str().unwrap().to_string(),
+        );
+        check(
+            "quantum",
+            info.quantum.to_string(),
+            gp["quantum"].to_string(),
+        );
+        check(
+            "ptr_size",
+            info.ptr_size.to_string(),
+            gp["ptr_size"].to_string(),
+        );
+        check("nfunc", info.nfunc.to_string(), gp["nfunc"].to_string());
+        check(
+            "address",
+            format!("{:?}", info.address),
+            format!("Some({})", gp["addr"]),
+        );
+        if tab.era() >= Era::Go118 {
+            // godump hands gosym runtime.text, else the .text section start.
+            check(
+                "text_start",
+                format!("{:?}", info.text_start),
+                format!("Some({})", gp["text_start"]),
+            );
+        }
+        let funcs = g["funcs"].as_array().expect("funcs");
+        for (i, gf) in funcs.iter().enumerate() {
+            match tab.func(i) {
+                Ok(ours) => {
+                    let theirs = (gf["name"].as_str().unwrap(), u(&gf["entry"]), u(&gf["end"]));
+                    let mine = (&*ours.name_str(), ours.entry, ours.end);
+                    if mine != theirs {
+                        errors.push(format!(
+                            "{name}: godump funcs[{i}]: goelf {mine:?}, gosym {theirs:?}"
+                        ));
+                        break;
+                    }
+                }
+                Err(e) => {
+                    errors.push(format!("{name}: funcs[{i}]: {e}"));
+                    break;
+                }
+            }
+        }
+        let files = g["files"].as_array().expect("files");
+        for s in g["pc_samples"].as_array().expect("pc_samples") {
+            let pc = u(&s["pc"]);
+            let want_func = s["func"].as_i64().unwrap();
+            let idx = tab.find_func(pc);
+            if idx.map(|i| i as i64) != Some(want_func) {
+                errors.push(format!(
+                    "{name}: godump pc_samples pc {pc:#x}: goelf func {idx:?}, gosym {want_func}"
+                ));
+                break;
+            }
+            let want_file = match s["file"].as_i64().unwrap() {
+                -1 => "",
+                i => files[i as usize].as_str().unwrap(),
+            };
+            let want = (want_file.to_string(), u(&s["line"]) as u32);
+            let fun = tab.func(idx.unwrap()).unwrap();
+            // Linker pseudo-functions (`go:buildid`, `go:textfipsstart`) have no line
+            // table (pcln offset 0). The runtime's pcvalue answers "none" for offset 0;
+            // gosym decodes whatever bytes start the pctab and reports `<autogenerated>:1`
+            // or a neighbour's line. goelf follows the runtime, so those samples are skipped.
+            if tab.record(fun.func_offset).unwrap().pcln == 0 {
+                continue;
+            }
+            match tab.file_line(&fun, pc) {
+                Ok(got) if got == want => {}
+                other => {
+                    errors.push(format!(
+                        "{name}: godump pc_samples pc {pc:#x}: goelf {other:?}, gosym {want:?}"
+                    ));
+                    break;
+                }
+            }
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 10,
+        "only {checked} fixtures with a godump pclntab"
+    );
+    finish(errors);
+}
+
+/// Stripped binaries godump could not read (no section, no symbols): the scan must still
+/// find a table whose functions are ordered, named and include the Go runtime.
+#[test]
+fn finds_tables_gosym_could_not() {
+    let mut errors = Vec::new();
+    for f in common::fixtures() {
+        let Some(g) = godump(&f) else { continue };
+        if f.meta.get("go_version").is_none_or(|v| v.is_null()) || !g["pclntab"].is_null() {
+            continue;
+        }
+        let bytes = f.bytes();
+        let image = Image::parse(&bytes).expect("container");
+        let tab = match Pclntab::find(&image, &mut Vec::new()) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(format!("{}: {e}", f.name));
+                continue;
+            }
+        };
+        assert_eq!(tab.info().found_by, "scan", "{}", f.name);
+        let names: BTreeSet<String> = tab
+            .funcs()
+            .map(|r| r.expect("function decodes").name_str().into_owned())
+            .collect();
+        for want in ["runtime.main", "runtime.goexit", "runtime.morestack"] {
+            if !names.contains(want) {
+                errors.push(format!("{}: no {want} among {} names", f.name, names.len()));
+            }
+        }
+        let entries: Vec<u64> = tab.funcs().map(|r| r.unwrap().entry).collect();
+        if entries.windows(2).any(|w| w[0] > w[1]) {
+            errors.push(format!("{}: entries not ordered", f.name));
+        }
+    }
+    finish(errors);
+}
+
+/// `go tool nm -n -size`: every T/t symbol that is a pclntab function has the same address,
+/// and the two sets agree.
+///
+/// Normalisations, each a naming difference between the symbol table and the pclntab:
+/// - `go tool nm` prints ABI0 (assembly) symbols with a `.abi0` suffix; the pclntab names
+///   them without it (the linker's `SymName` vs the ABI-mangled ELF name, Go 1.17+).
+/// - Go ≤1.16 symbol names with `·` are printed with `.` by nm.
+/// - 1.18–1.19 store generic instantiations with `[...]`; nm has the full type arguments.
+/// - Mach-O symbol names carry a leading `_` on non-Go (C/assembly) names.
+///
+/// Allowed differences: labels the linker adds without a function record — `runtime.text`
+/// (and on PE/Mach-O `go:buildid` sharing its address) — and C functions of cgo or c-shared
+/// binaries, which lie outside the pclntab's address range.
+#[test]
+fn matches_go_tool_nm() {
+    let mut errors = Vec::new();
+    let mut checked = 0;
+    for f in common::fixtures() {
+        let Some(nm) = golden(&f, "nm.txt") else {
+            continue;
+        };
+        let bytes = f.bytes();
+        let image = Image::parse(&bytes).expect("container");
+        let Ok(tab) = Pclntab::find(&image, &mut Vec::new()) else {
+            errors.push(format!("{}: no pclntab", f.name));
+            continue;
+        };
+        let macho = f.meta_str("goos") == "darwin";
+        let go118 = tab.era() == Era::Go118;
+        let norm = |s: &str| -> String {
+            let s = s.replace('·', ".");
+            let s = s.strip_suffix(".abi0").unwrap_or(&s).to_string();
+            if go118 {
+                elide_type_args(&s)
+            } else {
+                s
+            }
+        };
+        let ours: BTreeSet<(String, u64)> = tab
+            .funcs()
+            .map(|r| {
+                let f = r.expect("function decodes");
+                (norm(&f.name_str()), f.entry)
+            })
+            .collect();
+        let lo = tab.func(0).unwrap().entry;
+        let hi = tab.func(tab.nfunc() - 1).unwrap().end;
+        let mut theirs = BTreeSet::new();
+        for line in nm.lines() {
+            let mut it = line.split_whitespace();
+            let (Some(addr), Some(_size), Some(kind)) = (it.next(), it.next(), it.next()) else {
+                continue;
+            };
+            if kind != "T" && kind != "t" {
+                continue;
+            }
+            let raw: Vec<&str> = it.collect();
+            let raw = raw.join(" ");
+            let addr = common::hex(addr);
+            let mut name = norm(&raw);
+            if macho && !ours.contains(&(name.clone(), addr)) {
+                if let Some(n) = name.strip_prefix('_') {
+                    name = n.to_string();
+                }
+            }
+            if !ours.contains(&(name.clone(), addr)) {
+                let label = name == "runtime.text" || name == "go:buildid";
+                if label || addr < lo || addr >= hi {
+                    continue;
+                }
+                errors.push(format!(
+                    "{}: go tool nm {name} at {addr:#x}: not a pclntab function at that address",
+                    f.name
+                ));
+            }
+            theirs.insert((name, addr));
+        }
+        for (name, addr) in ours.difference(&theirs).take(3) {
+            errors.push(format!(
+                "{}: pclntab function {name} at {addr:#x} missing from go tool nm",
+                f.name
+            ));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} fixtures with nm.txt");
+    finish(errors);
+}
+
+/// 1.18–1.19 replace everything inside the outermost brackets with `...`.
+fn elide_type_args(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in s.chars() {
+        match c {
+            '[' => {
+                if depth == 0 {
+                    out.push_str("[...");
+                }
+                depth += 1;
+            }
+            ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    out.push(']');
+                }
+            }
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A stripped fixture lists the same functions as its unstripped twin's `debug/gosym`.
+#[test]
+fn stripped_twins_list_the_same_functions() {
+    let mut errors = Vec::new();
+    let mut checked = 0;
+    for f in common::fixtures() {
+        let twin = f.meta_str("twin");
+        if twin.is_empty() {
+            continue;
+        }
+        let Some(tw) = common::fixtures().into_iter().find(|t| t.name == twin) else {
+            continue;
+        };
+        let g = godump(&tw).expect("twin godump");
+        let want: Vec<(String, u64)> = g["funcs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x["name"].as_str().unwrap().to_string(), u(&x["entry"])))
+            .collect();
+        let bytes = f.bytes();
+        let image = Image::parse(&bytes).expect("container");
+        let tab = Pclntab::find(&image, &mut Vec::new()).expect("pclntab");
+        let got: Vec<(String, u64)> = tab
+            .funcs()
+            .map(|r| {
+                let x = r.unwrap();
+                (x.name_str().into_owned(), x.entry)
+            })
+            .collect();
+        if got != want {
+            let i = got.iter().zip(&want).position(|(a, b)| a != b);
+            errors.push(format!(
+                "{}: twin {twin} (gosym): {} vs {} functions, first difference at {i:?}",
+                f.name,
+                got.len(),
+                want.len()
+            ));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 2, "only {checked} stripped twins");
+    finish(errors);
+}
+
+/// Overwrite `len` bytes at every occurrence of `needle` (section names in `.shstrtab`).
+fn rename(bytes: &mut [u8], from: &[u8], to: &[u8]) {
+    assert_eq!(from.len(), to.len());
+    let mut i = 0;
+    while i + from.len() <= bytes.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+        }
+        i += 1;
+    }
+}
+
+/// Obfuscators stomp the magic: the table must still be found by its structure, in place
+/// (section present) and by the repair scan (section renamed), in every era we have.
+#[test]
+fn damaged_magic_is_repaired() {
+    let mut checked = BTreeMap::new();
+    for f in common::fixtures() {
+        let Some(g) = godump(&f) else { continue };
+        let gp = &g["pclntab"];
+        let Some(off) = gp.get("file_offset").and_then(|v| v.as_u64()) else {
+            continue;
+        };
+        if !f.is_elf() || checked.contains_key(gp["magic"].as_str().unwrap()) {
+            continue;
+        }
+        let orig = f.bytes();
+        for rename_section in [false, true] {
+            let mut bytes = orig.clone();
+            let at = off as usize;
+            bytes[at..at + 4].copy_from_slice(&[0, 0, 0, 0]);
+            if rename_section {
+                // Hide the section and the carrier symbol: only the repair scan is left.
+                rename(&mut bytes, b".gopclntab\0", b".xopclntab\0");
+                rename(&mut bytes, b"runtime.pclntab\0", b"runtime.xclntab\0");
+            }
+            let image = Image::parse(&bytes).expect("container");
+            let mut problems = Vec::new();
+            let tab = Pclntab::find(&image, &mut problems)
+                .unwrap_or_else(|e| panic!("{} (renamed {rename_section}): {e}", f.name));
+            let info = tab.info();
+            let repaired = info.repaired.clone().unwrap_or_default();
+            assert!(
+                repaired.starts_with("magic 0x00000000 restored as ")
+                    && repaired.contains(gp["magic"].as_str().unwrap()),
+                "{}: repaired = {repaired:?}",
+                f.name
+            );
+            assert_eq!(info.nfunc, u(&gp["nfunc"]), "{}", f.name);
+            if rename_section {
+                assert_eq!(info.found_by, "scan", "{}", f.name);
+            }
+            assert!(problems.iter().any(|p| p.code == "pclntab.repaired"));
+            let funcs = g["funcs"].as_array().unwrap();
+            for (i, gf) in funcs.iter().enumerate().step_by(7) {
+                let ours = tab.func(i).unwrap();
+                assert_eq!(ours.name_str(), gf["name"].as_str().unwrap(), "{}", f.name);
+                if tab.era() < Era::Go118 || tab.text_start().is_some() {
+                    assert_eq!(ours.entry, u(&gf["entry"]), "{} {i}", f.name);
+                }
+            }
+        }
+        checked.insert(gp["magic"].as_str().unwrap().to_string(), f.name.clone());
+    }
+    // One ELF fixture per era: 1.14 (0xfffffffb), 1.16 (…fa), 1.19 (…f0), 1.20+ (…f1).
+    assert!(checked.len() >= 4, "eras checked: {checked:?}");
+}
+
+/// Cut files and garbage tables give errors, never panics.
+#[test]
+fn truncated_and_garbage_tables_do_not_panic() {
+    for name in [
+        "initgraph-go1.27.3-linux-amd64-default",
+        "initgraph-go1.19.8-linux-amd64-sw",
+        "esbuild-0.3.7-go1.14.2-linux-arm64",
+        "initgraph-go1.27.3-linux-s390x-default",
+    ] {
+        let Some(f) = common::fixtures().into_iter().find(|f| f.name == name) else {
+            continue;
+        };
+        let orig = f.bytes();
+        let g = godump(&f).unwrap();
+        let off = u(&g["pclntab"]["file_offset"]) as usize;
+        let size = u(&g["pclntab"]["size"]) as usize;
+        // Cut inside the header, the functab, the names and the tables.
+        let cuts = [
+            off + 3,
+            off + 20,
+            off + 100,
+            off + size / 10,
+            off + size / 3,
+            off + size / 2,
+            off + size - 1,
+            orig.len() / 2,
+        ];
+        for cut in cuts {
+            exercise(&orig[..cut.min(orig.len())]);
+        }
+        // Garbage over the header words, the functab and the middle of the table.
+        for (start, len) in [(off + 8, 64), (off + 80, 4096), (off + size / 2, 8192)] {
+            for fill in [0x00u8, 0xff, 0x41] {
+                let mut bytes = orig.clone();
+                let end = (start + len).min(bytes.len());
+                bytes[start..end].fill(fill);
+                exercise(&bytes);
+            }
+        }
+        // A table cut inside its header is no table.
+        let image = Image::parse(&orig[..off + 20]);
+        if let Ok(image) = image {
+            if let Ok(t) = Pclntab::find(&image, &mut Vec::new()) {
+                panic!(
+                    "{name}: a table cut at 20 bytes was accepted: {:?}",
+                    t.info()
+                );
+            }
+        }
+    }
+}
+
+fn exercise(bytes: &[u8]) {
+    let Ok(image) = Image::parse(bytes) else {
+        return;
+    };
+    let Ok(tab) = Pclntab::find(&image, &mut Vec::new()) else {
+        return;
+    };
+    let _ = tab.info();
+    for f in tab.funcs().flatten() {
+        let _ = tab.file_line(&f, f.entry);
+        let _ = tab.find_func(f.entry);
+        let _ = goelf::go::inline::frames(&tab, &image, &f, f.entry + 1);
+    }
+}
+
+/// Random bytes over each fixture's table (deterministic seed): decoding never panics.
+#[test]
+fn random_byte_mutations_do_not_panic() {
+    let mut seed = 0x1234_5678_9abc_def0u64;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for f in common::fixtures() {
+        let Some(g) = godump(&f) else { continue };
+        let orig = f.bytes();
+        let (off, size) = match g["pclntab"].get("file_offset").and_then(|v| v.as_u64()) {
+            Some(o) => (o as usize, u(&g["pclntab"]["size"]) as usize),
+            None => (0, orig.len()),
+        };
+        for _ in 0..12 {
+            let mut b = orig.clone();
+            for _ in 0..(1 + rnd() % 64) {
+                let at = off + (rnd() as usize % size.max(1));
+                if at < b.len() {
+                    b[at] = rnd() as u8;
+                }
+            }
+            if let Ok(image) = Image::parse(&b) {
+                if let Ok(tab) = Pclntab::find(&image, &mut Vec::new()) {
+                    let _ = goelf::go::moduledata::Moduledata::find(
+                        &image,
+                        &tab,
+                        None,
+                        &mut Vec::new(),
+                    );
+                    for f in tab.funcs().flatten().step_by(3) {
+                        let _ = tab.file_line(&f, f.entry + 4);
+                        let _ = goelf::go::inline::frames(&tab, &image, &f, f.entry + 8);
+                    }
+                }
+            }
+        }
+    }
+}
