@@ -6,9 +6,12 @@
 //! Nothing here prints or exits; the `goelf` binary is a thin front over these functions.
 //!
 //! ```no_run
-//! let data = std::fs::read("testdata/example/hello").unwrap();
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let data = std::fs::read("testdata/example/hello")?;
 //! let report = goelf::inspect::inspect_bytes("hello", &data, &Default::default());
-//! println!("{}", serde_json::to_string_pretty(&report).unwrap());
+//! println!("{}", serde_json::to_string_pretty(&report)?);
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Every read of file data goes through [`bytes::Reader`] or [`image::Image`], which check
