@@ -1,0 +1,118 @@
+//! The JSON contract: within `schema_version` 1 keys are only ever added. Every key path that
+//! a command printed when its key list was recorded (`tests/json_keys/<command>.txt`) must
+//! still be printed, with the same JSON type, on the same fixture. A removed, renamed or
+//! retyped key fails here; a new key needs the list regenerated
+//! (`GOELF_UPDATE_KEYS=1 cargo test --test json_contract`).
+//!
+//! This pins the shape only; the values are checked against external tools elsewhere.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+fn paths(v: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
+    let ty = match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "bool",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    };
+    // A null may later be filled; record nulls without a type so either is accepted.
+    if ty != "null" {
+        out.insert(format!("{prefix}: {ty}"));
+    } else {
+        out.insert(format!("{prefix}: null"));
+    }
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                paths(x, &format!("{prefix}.{k}"), out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for x in a {
+                paths(x, &format!("{prefix}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check(command: &str, args: &[&str]) {
+    let out = common::goelf(args);
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "{command}: exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["schema_version"], 1, "{command}: schema_version");
+    let mut got = BTreeSet::new();
+    paths(&v, "$", &mut got);
+    let file = common::repo().join(format!("tests/json_keys/{command}.txt"));
+    if std::env::var_os("GOELF_UPDATE_KEYS").is_some() {
+        let text: String = got.iter().map(|p| format!("{p}\n")).collect();
+        std::fs::write(&file, text).unwrap();
+        return;
+    }
+    let want =
+        std::fs::read_to_string(&file).unwrap_or_else(|_| panic!("{} missing", file.display()));
+    let got_untyped: BTreeSet<&str> = got
+        .iter()
+        .filter_map(|p| p.rsplit_once(": ").map(|x| x.0))
+        .collect();
+    for line in want.lines().filter(|l| !l.is_empty()) {
+        let (path, ty) = line.rsplit_once(": ").unwrap();
+        let ok = if ty == "null" {
+            got_untyped.contains(path)
+        } else {
+            got.contains(line) || got.contains(&format!("{path}: null"))
+        };
+        assert!(
+            ok,
+            "{command}: key {path} ({ty}) is no longer printed the same way (JSON contract)"
+        );
+    }
+}
+
+#[test]
+fn inspect_keys_are_stable() {
+    let f = common::fixture("cgohello-go1.27.3-linux-amd64-cgo-ext-pie");
+    let p = f.path();
+    check("inspect", &["inspect", "--json", p.to_str().unwrap()]);
+}
+
+#[test]
+fn funcs_keys_are_stable() {
+    let f = common::fixture("initgraph-go1.22.10-linux-amd64-default");
+    let p = f.path();
+    check(
+        "funcs",
+        &["funcs", "--json", "--package", "main", p.to_str().unwrap()],
+    );
+}
+
+#[test]
+fn init_order_keys_are_stable() {
+    let f = common::fixture("initgraph-go1.27.3-linux-amd64-default");
+    let p = f.path();
+    check("init-order", &["init-order", "--json", p.to_str().unwrap()]);
+}
+
+#[test]
+fn reloc_cost_keys_are_stable() {
+    let a = common::fixture("nethttp-go1.27.3-linux-amd64-default").path();
+    let b = common::fixture("nethttp-go1.27.3-linux-amd64-pie").path();
+    check(
+        "reloc-cost",
+        &[
+            "reloc-cost",
+            "--json",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+    );
+}
