@@ -49,3 +49,7 @@ pub const MAX_MODULEDATA_CANDIDATES: usize = 4096;
 pub const MAX_FUNCDATA: usize = 1 << 16;
 /// Levels of inlined calls followed at one PC.
 pub const MAX_INLINE_DEPTH: usize = 1024;
+/// Address ranges read from one DWARF unit's root DIE, and from all of `.debug_aranges`.
+pub const MAX_DWARF_RANGES: usize = 1 << 20;
+/// DWARF line-table rows decoded for one `funcs --addr` lookup (over every unit run).
+pub const MAX_DWARF_LINE_ROWS: usize = 1 << 26;

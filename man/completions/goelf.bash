@@ -97,7 +97,7 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__funcs)
-            opts="-h --json --package --match --addr --help"
+            opts="-h --json --package --match --addr --no-dwarf-check --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

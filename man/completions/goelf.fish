@@ -41,6 +41,7 @@ complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l package -d 'Only f
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l match -d 'Only functions whose name matches this regular expression' -r
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l addr -d 'Look up these addresses (hex, with or without 0x) instead of listing functions' -r
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l json -d 'Print JSON'
+complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l no-dwarf-check -d 'With --addr: do not cross-check the pclntab\'s file:line against the DWARF line table'
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -s h -l help -d 'Print help'
 complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l why -d 'Explain why PKG initialises where it does' -r
 complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l baseline -d 'Compare against OLD (a binary, or saved `--json` output): print what moved, appeared or vanished; exit 0 same order, 1 changed, 2 error' -r -F

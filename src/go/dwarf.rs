@@ -175,7 +175,7 @@ fn first_die_producer<R: gimli::Reader>(
 }
 
 /// The bytes of a DWARF section by its ELF name (`.debug_info`), decompressed.
-fn section_data<'d>(
+pub(crate) fn section_data<'d>(
     file: &object::File<'d>,
     format: Format,
     name: &str,

@@ -5,6 +5,7 @@
 
 pub mod buildinfo;
 pub mod dwarf;
+pub mod dwarf_line;
 pub mod inittask;
 pub mod inline;
 pub mod layout;

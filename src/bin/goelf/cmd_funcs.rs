@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use goelf::error::Problem;
+use goelf::go::dwarf_line::{self, DwarfPosition};
 use goelf::go::inline::{self, Frame};
 use goelf::go::moduledata::{Moduledata, ModuledataInfo};
 use goelf::go::pclntab::{package_of, Pclntab, PclntabInfo};
@@ -33,6 +34,9 @@ pub struct Args {
     /// Look up these addresses (hex, with or without 0x) instead of listing functions.
     #[arg(long = "addr", value_name = "PC", value_parser = parse_hex)]
     addrs: Vec<u64>,
+    /// With --addr: do not cross-check the pclntab's file:line against the DWARF line table.
+    #[arg(long)]
+    no_dwarf_check: bool,
 }
 
 fn parse_hex(s: &str) -> Result<u64, String> {
@@ -67,6 +71,11 @@ struct Lookup {
     line: Option<u32>,
     /// Innermost first; the last frame is the physical function.
     frames: Vec<Frame>,
+    /// The DWARF line table's file:line at pc; null without DWARF, with
+    /// --no-dwarf-check, or when no row covers pc.
+    dwarf: Option<DwarfPosition>,
+    /// DWARF and the pclntab give the same file:line; null when either has none.
+    dwarf_agrees: Option<bool>,
 }
 
 /// Per-file JSON entry.
@@ -80,6 +89,9 @@ struct FileReport {
     functions: Option<Vec<FuncRow>>,
     lookups: Option<Vec<Lookup>>,
     problems: Vec<Problem>,
+    /// The DWARF cross-check ran on a binary with a line table (text output only).
+    #[serde(skip)]
+    has_dwarf: bool,
 }
 
 /// Run `goelf funcs`.
@@ -119,6 +131,7 @@ fn analyse(path: &Path, args: &Args, re: Option<&regex::Regex>) -> FileReport {
         functions: None,
         lookups: None,
         problems: Vec::new(),
+        has_dwarf: false,
     };
     if let Err(e) = fill(path, args, re, &mut report) {
         report.error = Some(format!("{e:#}"));
@@ -157,12 +170,15 @@ fn fill(
     if args.addrs.is_empty() {
         report.functions = Some(list(&tab, args, re, &mut problems));
     } else {
-        report.lookups = Some(
-            args.addrs
-                .iter()
-                .map(|&pc| lookup(&tab, &image, pc))
-                .collect(),
-        );
+        let mut lookups: Vec<Lookup> = args
+            .addrs
+            .iter()
+            .map(|&pc| lookup(&tab, &image, pc))
+            .collect();
+        if !args.no_dwarf_check {
+            report.has_dwarf = dwarf_check(&image, &mut lookups, &mut problems);
+        }
+        report.lookups = Some(lookups);
     }
     report.problems = problems;
     report.ok = true;
@@ -235,6 +251,8 @@ fn lookup(tab: &Pclntab<'_>, image: &Image<'_>, pc: u64) -> Lookup {
         file: None,
         line: None,
         frames: Vec::new(),
+        dwarf: None,
+        dwarf_agrees: None,
     };
     let Some(f) = tab.find_func(pc).and_then(|i| tab.func(i).ok()) else {
         return l;
@@ -247,6 +265,22 @@ fn lookup(tab: &Pclntab<'_>, image: &Image<'_>, pc: u64) -> Lookup {
     }
     l.frames = inline::frames(tab, image, &f, pc).unwrap_or_default();
     l
+}
+
+/// Fill `dwarf` and `dwarf_agrees` from the DWARF line table; false when the binary has none.
+fn dwarf_check(image: &Image<'_>, lookups: &mut [Lookup], problems: &mut Vec<Problem>) -> bool {
+    let pcs: Vec<u64> = lookups.iter().map(|l| l.pc).collect();
+    let Some(found) = dwarf_line::lookup(image, &pcs, problems) else {
+        return false;
+    };
+    for (l, d) in lookups.iter_mut().zip(found) {
+        l.dwarf_agrees = match (&d, &l.file, l.line) {
+            (Some(d), Some(file), Some(line)) => Some(d.agrees_with(file, line)),
+            _ => None,
+        };
+        l.dwarf = d;
+    }
+    true
 }
 
 fn render(r: &FileReport, many: bool) -> String {
@@ -277,7 +311,12 @@ fn render(r: &FileReport, many: bool) -> String {
     if let Some(lookups) = &r.lookups {
         for l in lookups {
             match &l.function {
-                None => out.push_str(&format!("{}: no function\n", common::hex(l.pc))),
+                None => {
+                    out.push_str(&format!("{}: no function\n", common::hex(l.pc)));
+                    if r.has_dwarf && l.dwarf.is_some() {
+                        out.push_str(&dwarf_line_text(l));
+                    }
+                }
                 Some(name) => {
                     out.push_str(&format!(
                         "{}: {}+{:#x} {}\n",
@@ -296,6 +335,9 @@ fn render(r: &FileReport, many: bool) -> String {
                             ));
                         }
                     }
+                    if r.has_dwarf {
+                        out.push_str(&dwarf_line_text(l));
+                    }
                 }
             }
         }
@@ -304,6 +346,26 @@ fn render(r: &FileReport, many: bool) -> String {
         out.push_str(&format!("problem [{}]: {}\n", p.code, p.message));
     }
     out
+}
+
+/// The `dwarf:` line of a lookup.
+fn dwarf_line_text(l: &Lookup) -> String {
+    let pcln = position(l.file.as_deref(), l.line);
+    match (&l.dwarf, l.dwarf_agrees) {
+        (None, _) => "    dwarf: no line-table row covers this pc\n".to_string(),
+        (Some(d), Some(true)) => format!(
+            "    dwarf: {} (agrees)\n",
+            position(Some(&d.file), Some(d.line))
+        ),
+        (Some(d), Some(false)) => format!(
+            "    dwarf: DISAGREES with pclntab (pclntab {pcln}, DWARF {})\n",
+            position(Some(&d.file), Some(d.line))
+        ),
+        (Some(d), None) => format!(
+            "    dwarf: {} (pclntab has no position)\n",
+            position(Some(&d.file), Some(d.line))
+        ),
+    }
 }
 
 fn position(file: Option<&str>, line: Option<u32>) -> String {
