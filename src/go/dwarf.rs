@@ -77,7 +77,17 @@ fn read(image: &Image<'_>) -> Result<Option<DwarfInfo>> {
         Err(_) => return Ok(None),
     };
     let format = image.format();
-    if section_data(&file, format, ".debug_info")?.is_none() {
+    // A presence check only: decompressing `.debug_info` here and again below would double
+    // the cost of the largest section.
+    let has_info = [
+        ".debug_info",
+        ".zdebug_info",
+        "__debug_info",
+        "__zdebug_info",
+    ]
+    .iter()
+    .any(|n| file.section_by_name(n).is_some());
+    if !has_info {
         return Ok(None);
     }
     let compressed = is_compressed(&file, format);
