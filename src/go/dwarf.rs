@@ -77,7 +77,11 @@ fn read(image: &Image<'_>) -> Result<Option<DwarfInfo>> {
         Err(_) => return Ok(None),
     };
     let format = image.format();
-    if section_data(&file, format, ".debug_info")?.is_none() {
+    // Presence only: decompressing `.debug_info` is most of this module's cost, so it is
+    // done once, below.
+    let present = file.section_by_name(".debug_info").is_some()
+        || (format == Format::Pe && file.section_by_name(".zdebug_info").is_some());
+    if !present {
         return Ok(None);
     }
     let compressed = is_compressed(&file, format);
