@@ -208,8 +208,17 @@ fn lookup(tab: &Pclntab<'_>, image: &Image<'_>, pc: u64) -> Lookup {
 
 // ----- decoding rows -----
 
+/// The last file name decoded: neighbouring functions mostly share their file, and its
+/// UTF-8 check need not be repeated.
+type LastFile<'a> = (&'a [u8], &'a str);
+
 /// Decode function `i`; `None` when the filter drops it.
-fn row<'a>(tab: &Pclntab<'a>, i: usize, filter: &Filter<'_>) -> Result<Option<FuncRow<'a>>, Error> {
+fn row<'a>(
+    tab: &Pclntab<'a>,
+    i: usize,
+    filter: &Filter<'_>,
+    last: &mut LastFile<'a>,
+) -> Result<Option<FuncRow<'a>>, Error> {
     let f = tab.func(i)?;
     let name = lossy(f.name);
     let package = match &name {
@@ -226,7 +235,18 @@ fn row<'a>(tab: &Pclntab<'a>, i: usize, filter: &Filter<'_>) -> Result<Option<Fu
         .record(f.func_offset)
         .and_then(|r| tab.file_line_bytes(&r, f.entry, f.entry))
     {
-        Ok((file, line)) => (Some(lossy(file)), Some(line)),
+        Ok((file, line)) => {
+            let text = if std::ptr::eq(file, last.0) {
+                Cow::Borrowed(last.1)
+            } else {
+                let text = lossy(file);
+                if let Cow::Borrowed(t) = text {
+                    *last = (file, t);
+                }
+                text
+            };
+            (Some(text), Some(line))
+        }
         Err(_) => (None, None),
     };
     Ok(Some(FuncRow {
@@ -379,8 +399,9 @@ fn write_json_file(
             |range| {
                 let mut buf = Vec::with_capacity(range.len() * 256);
                 let mut bad = Bad::default();
+                let mut last: LastFile<'_> = (&[], "");
                 for i in range {
-                    match row(&a.tab, i, filter) {
+                    match row(&a.tab, i, filter, &mut last) {
                         Ok(Some(r)) => json_row(&mut buf, &r),
                         Ok(None) => {}
                         Err(e) => bad.add(e),
@@ -457,28 +478,65 @@ fn json_row(buf: &mut Vec<u8>, r: &FuncRow<'_>) {
     buf.extend_from_slice(b"\n        }");
 }
 
-/// Decimal digits of `v`.
+/// Decimal digits of `v`, two at a time (this runs four times per function).
 fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut tmp = [0u8; 20];
     let mut i = tmp.len();
-    loop {
+    while v >= 100 {
+        let p = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        tmp[i..i + 2].copy_from_slice(&PAIRS[p..p + 2]);
+    }
+    if v >= 10 {
+        let p = v as usize * 2;
+        i -= 2;
+        tmp[i..i + 2].copy_from_slice(&PAIRS[p..p + 2]);
+    } else {
         i -= 1;
-        tmp[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+        tmp[i] = b'0' + v as u8;
     }
     buf.extend_from_slice(&tmp[i..]);
 }
 
+/// True when a JSON string needs escaping (a control character, `"` or `\\`).
+fn needs_escape(s: &[u8]) -> bool {
+    any_byte(s, |c| {
+        u8::from(c < 0x20) | u8::from(c == b'"') | u8::from(c == b'\\')
+    })
+}
+
+/// True when `s` holds anything but printable ASCII.
+fn not_plain(s: &[u8]) -> bool {
+    any_byte(s, |c| u8::from(c.wrapping_sub(0x20) >= 0x5f))
+}
+
+/// True when `hit` is non-zero for some byte of `s` (`hit(b'a')` must be zero). Works in
+/// 16-byte blocks without an early exit inside, so that the check vectorises; the tail is
+/// padded with `a` into one more block.
+fn any_byte(s: &[u8], hit: impl Fn(u8) -> u8) -> bool {
+    let block = |b: &[u8]| b.iter().fold(0u8, |m, &c| m | hit(c)) != 0;
+    let mut blocks = s.chunks_exact(16);
+    if blocks.any(block) {
+        return true;
+    }
+    let rest = blocks.remainder();
+    let mut last = [b'a'; 16];
+    if let Some(l) = last.get_mut(..rest.len()) {
+        l.copy_from_slice(rest);
+    }
+    block(&last)
+}
+
 /// A JSON string: copied as is when nothing needs escaping, else escaped by serde_json.
 fn push_json_str(buf: &mut Vec<u8>, s: &str) {
-    // No early exit, so that the check vectorises.
-    let special = s.bytes().fold(false, |acc, b| {
-        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
-    });
-    if !special {
+    if !needs_escape(s.as_bytes()) {
+        buf.reserve(s.len() + 2);
         buf.push(b'"');
         buf.extend_from_slice(s.as_bytes());
         buf.push(b'"');
@@ -516,8 +574,9 @@ fn write_text_file(
             |range| {
                 let mut rows = Vec::new();
                 let mut bad = Bad::default();
+                let mut last: LastFile<'_> = (&[], "");
                 for i in range {
-                    match row(&a.tab, i, filter) {
+                    match row(&a.tab, i, filter, &mut last) {
                         Ok(Some(r)) => rows.push(r),
                         Ok(None) => {}
                         Err(e) => bad.add(e),
@@ -565,11 +624,7 @@ fn cells<'r>(f: &'r FuncRow<'_>) -> [Cow<'r, str>; 6] {
 /// rows. Text it could lay out differently (anything but printable ASCII: wide or
 /// multi-line characters) still goes through comfy-table.
 fn write_table(w: &mut dyn Write, rows: &[FuncRow<'_>]) -> std::io::Result<()> {
-    // No early exit, so that the check vectorises.
-    let plain = |s: &str| {
-        s.bytes()
-            .fold(true, |acc, b| acc & (0x20..0x7f).contains(&b))
-    };
+    let plain = |s: &str| !not_plain(s.as_bytes());
     if !rows
         .iter()
         .all(|f| plain(&f.name) && plain(&f.package) && f.file.as_deref().is_none_or(plain))
@@ -835,8 +890,40 @@ mod tests {
     }
 
     #[test]
+    fn escapes() {
+        for (s, want) in [
+            ("", false),
+            ("main.main", false),
+            ("a\"b", true),
+            ("0123456789abcdef0123456789abcdef\\", true),
+            ("0123456789abcdef\u{1f}", true),
+            ("é/ü.go and a long tail of plain text", false),
+        ] {
+            assert_eq!(needs_escape(s.as_bytes()), want, "{s:?}");
+            let plain = s.bytes().all(|b| (0x20..0x7f).contains(&b));
+            assert_eq!(not_plain(s.as_bytes()), !plain, "{s:?}");
+        }
+    }
+
+    #[test]
     fn digits() {
-        for v in [0u64, 1, 9, 10, 15, 16, 255, 256, 0x401000, u64::MAX] {
+        for v in [
+            0u64,
+            1,
+            9,
+            10,
+            15,
+            16,
+            99,
+            100,
+            101,
+            255,
+            256,
+            999,
+            1000,
+            0x401000,
+            u64::MAX,
+        ] {
             let (mut d, mut h) = (Vec::new(), Vec::new());
             push_u64(&mut d, v);
             push_hex(&mut h, v);
