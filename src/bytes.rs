@@ -177,14 +177,16 @@ impl<'a> Reader<'a> {
             .get(start..)
             .ok_or_else(|| self.truncated(what, offset, 1))?;
         let window = rest.get(..max.saturating_add(1)).unwrap_or(rest);
-        match window.iter().position(|&b| b == 0) {
-            Some(n) => Ok(window.get(..n).unwrap_or_default()),
-            None if window.len() > max => Err(Error::TooMany {
+        // `CStr::from_bytes_until_nul` finds the NUL with the standard library's memchr,
+        // several times faster than a byte loop (every function and file name comes here).
+        match std::ffi::CStr::from_bytes_until_nul(window) {
+            Ok(c) => Ok(c.to_bytes()),
+            Err(_) if window.len() > max => Err(Error::TooMany {
                 what,
                 count: window.len() as u64,
                 limit: max as u64,
             }),
-            None => Err(self.truncated(what, offset, window.len() as u64 + 1)),
+            Err(_) => Err(self.truncated(what, offset, window.len() as u64 + 1)),
         }
     }
 

@@ -1140,9 +1140,15 @@ impl<'a> Pclntab<'a> {
 
     /// File name number `fileno` of the function whose record is `r` ("" when none).
     pub fn file_name(&self, r: &FuncRecord, fileno: i32) -> Result<String> {
+        let name = self.file_name_bytes(r, fileno)?;
+        Ok(String::from_utf8_lossy(name).into_owned())
+    }
+
+    /// [`Pclntab::file_name`] as the bytes stored in the file (no copy; empty when none).
+    pub fn file_name_bytes(&self, r: &FuncRecord, fileno: i32) -> Result<&'a [u8]> {
         let name = if self.era == Era::Go12 {
             if fileno <= 0 {
-                return Ok(String::new());
+                return Ok(&[]);
             }
             let n = self.tab.u32_at("file table count", self.filetab)?;
             if fileno as u32 >= n {
@@ -1165,7 +1171,7 @@ impl<'a> Pclntab<'a> {
                 .tab
                 .u32_at("cutab entry", self.cutab + 4 * u64::from(idx))?;
             if off == u32::MAX {
-                return Ok(String::new());
+                return Ok(&[]);
             }
             self.tab.cstr_at(
                 "file name",
@@ -1173,7 +1179,7 @@ impl<'a> Pclntab<'a> {
                 limits::MAX_STRING,
             )?
         };
-        Ok(String::from_utf8_lossy(name).into_owned())
+        Ok(name)
     }
 
     /// File and line of `pc` inside `f` (for inlined code: the callee's position). An error
@@ -1185,13 +1191,20 @@ impl<'a> Pclntab<'a> {
 
     /// [`Pclntab::file_line`] from a decoded record.
     pub fn file_line_rec(&self, r: &FuncRecord, entry: u64, pc: u64) -> Result<(String, u32)> {
+        let (file, line) = self.file_line_bytes(r, entry, pc)?;
+        Ok((String::from_utf8_lossy(file).into_owned(), line))
+    }
+
+    /// [`Pclntab::file_line_rec`] with the file name as stored (no copy): the form for
+    /// listing every function.
+    pub fn file_line_bytes(&self, r: &FuncRecord, entry: u64, pc: u64) -> Result<(&'a [u8], u32)> {
         let line = self.pcvalue(r.pcln, entry, pc)?;
         let line = u32::try_from(line)
             .ok()
             .filter(|&l| l > 0)
             .ok_or(Error::NotFound("line for pc"))?;
         let fileno = self.pcvalue(r.pcfile, entry, pc)?;
-        Ok((self.file_name(r, fileno)?, line))
+        Ok((self.file_name_bytes(r, fileno)?, line))
     }
 
     /// Value of pcdata table `k` of the record at `pc` (-1 when absent).
@@ -1241,23 +1254,32 @@ impl<'a> Pclntab<'a> {
 /// functions), `go:`/`go.` (build id, itabs, shapes), and names without a `.` (C and
 /// assembly functions such as `_rt0_amd64_linux`, `x_cgo_init`).
 pub fn package_of(name: &str) -> String {
+    package_str(name).into_owned()
+}
+
+/// [`package_of`] borrowing from `name` unless a `%xx` escape had to be undone.
+pub fn package_str(name: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
     if name.starts_with("type:")
         || name.starts_with("type.")
         || name.starts_with("go:")
         || name.starts_with("go.")
     {
-        return String::new();
+        return Cow::Borrowed("");
     }
     let cut = name.find('[').map_or(name, |i| &name[..i]);
     let slash = cut.rfind('/').map_or(0, |i| i + 1);
     let Some(dot) = cut[slash..].find('.') else {
-        return String::new();
+        return Cow::Borrowed("");
     };
     let pkg = &cut[..slash + dot];
     if pkg.is_empty() {
-        return String::new();
+        return Cow::Borrowed("");
     }
-    unescape_path(pkg)
+    if !pkg.contains('%') {
+        return Cow::Borrowed(pkg);
+    }
+    Cow::Owned(unescape_path(pkg))
 }
 
 /// Undo `objabi.PathToPrefix`'s `%xx` escapes.

@@ -72,11 +72,47 @@ pub fn per_file<T: Send>(paths: &[std::path::PathBuf], work: impl Fn(&Path) -> T
     paths.par_iter().map(|p| work(p)).collect()
 }
 
+/// Run `work(index, path, out)` on every path, giving it a place to write its output; the
+/// outputs appear on `out` in argument order. One file writes straight through (a large
+/// report is never held in memory); several are analysed in parallel, each into its own
+/// buffer.
+pub fn per_file_write<T: Send>(
+    paths: &[std::path::PathBuf],
+    out: &mut dyn Write,
+    work: impl Fn(usize, &Path, &mut dyn Write) -> std::io::Result<T> + Sync,
+) -> std::io::Result<Vec<T>> {
+    if let [one] = paths {
+        return Ok(vec![work(0, one, out)?]);
+    }
+    let done: Vec<_> = paths
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut buf = Vec::new();
+            work(i, p, &mut buf).map(|t| (t, buf))
+        })
+        .collect();
+    let mut results = Vec::with_capacity(done.len());
+    for r in done {
+        let (t, buf) = r?;
+        out.write_all(&buf)?;
+        results.push(t);
+    }
+    Ok(results)
+}
+
+/// Buffered standard output: stdout is line-buffered, so unbuffered JSON would cost one
+/// system call per line. Call `flush` at the end; errors (a closed pipe) surface there.
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
+}
+
 /// Print a value as pretty JSON with a trailing newline. A closed pipe is not an error.
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
+    out.flush()?;
     Ok(())
 }
 
