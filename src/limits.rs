@@ -49,3 +49,6 @@ pub const MAX_MODULEDATA_CANDIDATES: usize = 4096;
 pub const MAX_FUNCDATA: usize = 1 << 16;
 /// Levels of inlined calls followed at one PC.
 pub const MAX_INLINE_DEPTH: usize = 1024;
+/// Dependencies and functions of all init tasks of one binary together (each task also
+/// bounded by `MAX_TASK_ENTRIES`, the sum by the file's size).
+pub const MAX_INIT_TASK_ENTRIES: usize = 1 << 22;
