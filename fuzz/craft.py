@@ -68,10 +68,26 @@ def init_order_deps_quadratic(cells=1800):
     return elf64(payload, [("main..inittask", base, 24, 1)], base)
 
 
+def init_order_linker_repeats(entries=6000):
+    """A Go 1.21+ `go:main.inittasks` list that names one task `entries` times, the task
+    holding `entries` functions: reading the task once per list entry keeps entries^2
+    function addresses (a list of 65536 entries of a 65536-function task: 32 GiB)."""
+    base = PAGE
+    task = base + 8 * entries
+    words = [task] * entries
+    # initTask {state uint32 = 0; nfns uint32}, then nfns entry PCs (the segment is RWX).
+    words += [entries << 32] + [base] * entries
+    payload = struct.pack("<%dQ" % len(words), *words)
+    return elf64(payload, [("go:main.inittasks", base, 8 * entries, 1)], base)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for name, blob in [("init_order_deps_quadratic", init_order_deps_quadratic())]:
+    for name, blob in [
+        ("init_order_deps_quadratic", init_order_deps_quadratic()),
+        ("init_order_linker_repeats", init_order_linker_repeats()),
+    ]:
         with open(os.path.join(out, name), "wb") as f:
             f.write(blob)
         print(name, len(blob))

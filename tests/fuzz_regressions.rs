@@ -219,6 +219,23 @@ fn overlapping_init_tasks_are_bounded() {
     assert!(entries <= data.len() / 8, "{entries} entries");
 }
 
+/// A Go 1.21+ task list naming one task 6000 times, the task holding 6000 functions
+/// (`fuzz/craft.py`): read and kept once, as the runtime runs it once.
+#[test]
+fn repeated_init_tasks_are_read_once() {
+    let path = common::repo().join("fuzz/regressions/init_order_linker_repeats");
+    let data = std::fs::read(path).expect("crafted input");
+    let rep = goelf::analysis::init_order::analyze("crafted", &data, &Default::default());
+    assert_eq!(
+        rep.method.as_deref(),
+        Some("linker-order"),
+        "{:?}",
+        rep.error
+    );
+    assert_eq!(rep.packages.len(), 1, "{:?}", codes(&rep.problems));
+    assert_eq!(rep.packages[0].functions.len(), 6000);
+}
+
 /// `moduledata.next` pointing at itself, a two-module cycle and a chain longer than the
 /// limit: [`Moduledata::chain`] ends, at most `MAX_MODULE_CHAIN` long.
 #[test]
