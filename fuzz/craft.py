@@ -3,6 +3,7 @@
 whose size is quadratic (or worse) in the file when a decoder follows them naively.
 
     python3 fuzz/craft.py fuzz/regressions     # (re)writes the files named below
+    python3 fuzz/craft.py --seeds fuzz/seeds   # small synthetic seeds for the fuzzer
 
 Each file is a minimal little-endian ELF64 x86-64 executable: one RWX PT_LOAD mapping the
 whole file at virtual address 0, a symbol table, and the payload.
@@ -14,7 +15,7 @@ import sys
 PAGE = 0x1000
 
 
-def elf64(payload, symbols, payload_at=PAGE):
+def elf64(payload, symbols, payload_at=PAGE, section=".data", section_range=None):
     """ELF header + PT_LOAD(vaddr 0, whole file) + payload at `payload_at` + .symtab,
     .strtab, .shstrtab. `symbols`: [(name, address, size, type)] (type 1 object, 2 func)."""
     strtab = bytearray(b"\0")
@@ -24,7 +25,9 @@ def elf64(payload, symbols, payload_at=PAGE):
         strtab += name.encode() + b"\0"
         # st_name, st_info (GLOBAL<<4 | type), st_other, st_shndx (1: .data), value, size
         syms += struct.pack("<IBBHQQ", off, 0x10 | typ, 0, 1, addr, size)
-    shstr = b"\0.data\0.symtab\0.strtab\0.shstrtab\0"
+    sec = section.encode()
+    shstr = b"\0" + sec + b"\0.symtab\0.strtab\0.shstrtab\0"
+    n_sym, n_str, n_shstr = 2 + len(sec), 10 + len(sec), 18 + len(sec)
     body = bytearray(payload_at)
     body += payload
     body += b"\0" * (-len(body) % 8)
@@ -44,11 +47,134 @@ def elf64(payload, symbols, payload_at=PAGE):
     ph = struct.pack("<IIQQQQQQ", 1, 7, 0, 0, 0, end, end, PAGE)
     body[0:len(hdr) + len(ph)] = hdr + ph
     sh = b"\0" * 64
-    sh += struct.pack("<IIQQQQIIQQ", 1, 1, 7, payload_at, payload_at, len(payload), 0, 0, 8, 0)
-    sh += struct.pack("<IIQQQQIIQQ", 7, 2, 0, 0, symoff, len(syms), 3, 1, 8, 24)
-    sh += struct.pack("<IIQQQQIIQQ", 15, 3, 0, 0, stroff, len(strtab), 0, 0, 1, 0)
-    sh += struct.pack("<IIQQQQIIQQ", 23, 3, 0, 0, shstroff, len(shstr), 0, 0, 1, 0)
+    sec_at, sec_len = section_range or (payload_at, len(payload))
+    sh += struct.pack("<IIQQQQIIQQ", 1, 1, 7, sec_at, sec_at, sec_len, 0, 0, 8, 0)
+    sh += struct.pack("<IIQQQQIIQQ", n_sym, 2, 0, 0, symoff, len(syms), 3, 1, 8, 24)
+    sh += struct.pack("<IIQQQQIIQQ", n_str, 3, 0, 0, stroff, len(strtab), 0, 0, 1, 0)
+    sh += struct.pack("<IIQQQQIIQQ", n_shstr, 3, 0, 0, shstroff, len(shstr), 0, 0, 1, 0)
     return bytes(body) + sh
+
+
+def uvarint(v):
+    out = bytearray()
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        if v:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def pcvalue_table(pairs):
+    """(value, pc delta in quanta) pairs from value -1, zig-zag encoded, then the end 0."""
+    out, prev = bytearray(), -1
+    for val, pcdelta in pairs:
+        d = val - prev
+        out += uvarint((d << 1) if d >= 0 else ((-d << 1) - 1))
+        out += uvarint(pcdelta)
+        prev = val
+    return bytes(out + b"\0")
+
+
+def pclntab120(funcs, text_start, files=("main.go",), shared_tables=None):
+    """A Go 1.20+ pclntab (magic 0xfffffff1, quantum 1, 8-byte pointers): `funcs` is
+    [(name, size, line)]; each function gets pcsp/pcfile/pcln tables covering its size, or,
+    with `shared_tables`, all three point at those bytes."""
+    nfunc = len(funcs)
+    names = bytearray()
+    nameoff = []
+    for name, _, _ in funcs:
+        nameoff.append(len(names))
+        names += name.encode() + b"\0"
+    filetab = bytearray()
+    cutab = []
+    for f in files:
+        cutab.append(len(filetab))
+        filetab += f.encode() + b"\0"
+    pctab = bytearray(b"\0")
+    tables = []
+    shared = None
+    if shared_tables is not None:
+        shared = len(pctab)
+        pctab += shared_tables
+    for name, size, line in funcs:
+        if shared is not None:
+            tables.append((shared, shared, shared))
+            continue
+        sp = len(pctab)
+        pctab += pcvalue_table([(0, 1), (8, max(size - 2, 1))])
+        fl = len(pctab)
+        pctab += pcvalue_table([(0, size)])
+        ln = len(pctab)
+        pctab += pcvalue_table([(line, 1), (line + 1, max(size - 1, 1))])
+        tables.append((sp, fl, ln))
+    hdr = 72
+    funcname_off = hdr
+    cu_off = funcname_off + len(names)
+    cu_off += -cu_off % 4
+    filetab_off = cu_off + 4 * len(cutab)
+    pctab_off = filetab_off + len(filetab)
+    pcln_off = pctab_off + len(pctab)
+    pcln_off += -pcln_off % 8
+    ftab_size = (2 * nfunc + 1) * 4
+    rec0 = ftab_size + (-ftab_size % 8)
+    recsize = 48  # 44 bytes, pointer-aligned
+    entries = []
+    off = 0
+    for _, size, _ in funcs:
+        entries.append(off)
+        off += size
+    out = bytearray(struct.pack("<IBBBB", 0xFFFFFFF1, 0, 0, 1, 8))
+    out += struct.pack("<8Q", nfunc, len(files), text_start, funcname_off, cu_off, filetab_off,
+                       pctab_off, pcln_off)
+    out += names
+    out += b"\0" * (cu_off - len(out))
+    out += struct.pack("<%dI" % len(cutab), *cutab)
+    out += filetab + pctab
+    out += b"\0" * (pcln_off - len(out))
+    for i in range(nfunc):
+        out += struct.pack("<II", entries[i], rec0 + recsize * i)
+    out += struct.pack("<I", off)
+    out += b"\0" * (pcln_off + rec0 - len(out))
+    for i, (name, size, line) in enumerate(funcs):
+        sp, fl, ln = tables[i]
+        rec = struct.pack("<IiiIIIIIIiBBBB", entries[i], nameoff[i], 0, 0, sp, fl, ln, 0, 0,
+                          line, 0, 0, 0, 0)
+        out += rec + b"\0" * (recsize - len(rec))
+    return bytes(out)
+
+
+def go_elf(pclntab, text_start, text_size):
+    """An ELF whose one RWX segment holds `text_size` bytes of code at `text_start` and then
+    the pclntab in a `.gopclntab` section."""
+    at = text_start + text_size
+    at += -at % 32
+    payload = bytes(at - PAGE) + pclntab
+    syms = [("runtime.text", text_start, 0, 2)]
+    return elf64(payload, syms, PAGE, ".gopclntab", (at, len(pclntab))), at
+
+
+def pclntab_small():
+    """A small valid Go 1.20+ table (16 functions) for the fuzzer to mutate: cheap to run,
+    and every mutation lands in Go structures."""
+    funcs = [("main.f%d" % i, 32 + 16 * i, 10 + i) for i in range(15)]
+    funcs.append(("main.main", 64, 100))
+    text = PAGE
+    size = sum(f[1] for f in funcs)
+    tab = pclntab120(funcs, text)
+    return go_elf(tab, text, size)[0]
+
+
+def pclntab_pcvalue_zero_delta():
+    """32 functions whose pc-value tables are one shared run of 8192 (value +1, pc delta 0)
+    steps: the pc never advances, so every lookup walked to the end of the run (and, in a
+    real-sized table, to the end of the pctab: O(functions x table))."""
+    funcs = [("main.f%d" % i, 64, 10) for i in range(32)]
+    text = PAGE
+    tab = pclntab120(funcs, text, shared_tables=b"\x02\x00" * 8192)
+    return go_elf(tab, text, 64 * 32)[0]
 
 
 def init_order_deps_quadratic(cells=1800):
@@ -81,12 +207,37 @@ def init_order_linker_repeats(entries=6000):
     return elf64(payload, [("go:main.inittasks", base, 8 * entries, 1)], base)
 
 
+def init_order_observed_overlap(nsyms=3000, code=64 << 10):
+    """A Go 1.21+ binary without a pclntab whose symbol table names `nsyms` functions that
+    all span the same `code` bytes: decoding every function's code for observed references
+    decodes the same bytes `nsyms` times."""
+    base = PAGE
+    task = base + 8
+    code_at = base + 32
+    # list [task]; initTask {state 0, nfns 1}, fns [code_at]; then code: lea rax, [rip+0x100]
+    words = [task, 1 << 32, code_at, 0]
+    payload = struct.pack("<4Q", *words)
+    payload += b"\x48\x8d\x05\x00\x01\x00\x00" * (code // 7)
+    syms = [("go:main.inittasks", base, 8, 1)]
+    syms += [("p%d.f" % i, code_at, code, 2) for i in range(nsyms)]
+    return elf64(payload, syms, base)
+
+
 def main():
+    if sys.argv[1] == "--seeds":
+        for target in ["pclntab", "moduledata", "init_order", "inspect_any"]:
+            d = os.path.join(sys.argv[2], target)
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "synthetic-pclntab120"), "wb") as f:
+                f.write(pclntab_small())
+        return
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for name, blob in [
         ("init_order_deps_quadratic", init_order_deps_quadratic()),
         ("init_order_linker_repeats", init_order_linker_repeats()),
+        ("init_order_observed_overlap", init_order_observed_overlap()),
+        ("pclntab_pcvalue_zero_delta", pclntab_pcvalue_zero_delta()),
     ]:
         with open(os.path.join(out, name), "wb") as f:
             f.write(blob)

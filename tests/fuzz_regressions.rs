@@ -236,6 +236,26 @@ fn repeated_init_tasks_are_read_once() {
     assert_eq!(rep.packages[0].functions.len(), 6000);
 }
 
+/// pc-value tables whose pc never advances (`fuzz/craft.py`): a lookup stops after one step
+/// per PC quantum between the entry and the target, instead of walking to the end of the
+/// pctab (O(functions × table) for `goelf funcs` before the fix).
+#[test]
+fn pcvalue_tables_that_do_not_advance_stop() {
+    use goelf::go::pclntab::Pclntab;
+    let path = common::repo().join("fuzz/regressions/pclntab_pcvalue_zero_delta");
+    let data = std::fs::read(path).expect("crafted input");
+    let img = Image::parse(&data).expect("parses");
+    let tab = Pclntab::find(&img, &mut Vec::new()).expect("pclntab");
+    assert_eq!(tab.nfunc(), 32);
+    for f in tab.funcs() {
+        let f = f.expect("func");
+        for pc in [f.entry, f.entry + 10] {
+            let err = tab.file_line(&f, pc).expect_err("no line");
+            assert!(err.to_string().contains("does not advance"), "{err}");
+        }
+    }
+}
+
 /// `moduledata.next` pointing at itself, a two-module cycle and a chain longer than the
 /// limit: [`Moduledata::chain`] ends, at most `MAX_MODULE_CHAIN` long.
 #[test]
