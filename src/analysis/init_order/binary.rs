@@ -957,15 +957,33 @@ fn observed_edges(ctx: &mut Ctx<'_, '_>) -> BTreeMap<(String, String), Observed>
     };
     let mut out: BTreeMap<(String, String), Observed> = BTreeMap::new();
     let mut refs = Vec::new();
+    // Functions do not overlap in a real binary, so their code adds up to at most the
+    // executable bytes of the file. Repeated or overlapping functions (a hostile symbol
+    // table or functab) must not decode the same bytes over and over.
+    let mut budget = image
+        .segments()
+        .iter()
+        .filter(|s| s.exec)
+        .fold(0u64, |a, s| a.saturating_add(s.filesz.min(s.memsz)));
+    let mut decoded = BTreeSet::new();
+    let mut stopped = false;
     for f in ctx.funcs.all() {
+        if !decoded.insert(f.entry) {
+            continue;
+        }
         let Some(from) = code_pkg(&f) else { continue };
         if from == "runtime" {
             continue;
         }
         let len = f.end.saturating_sub(f.entry).min(1 << 22);
+        if len > budget {
+            stopped = true;
+            break;
+        }
         let Ok(code) = image.read_vaddr("function code", f.entry, len) else {
             continue;
         };
+        budget -= len;
         refs.clear();
         observed::code_refs(&arch, code, f.entry, &mut refs);
         for r in &refs {
@@ -1026,6 +1044,13 @@ fn observed_edges(ctx: &mut Ctx<'_, '_>) -> BTreeMap<(String, String), Observed>
         if out.len() > limits::MAX_INIT_TASKS * 16 {
             break;
         }
+    }
+    if stopped {
+        ctx.problems.push(Problem::new(
+            "init_order.code_overlap",
+            "functions overlap: observed references stop after decoding as many bytes as \
+             the executable segments hold",
+        ));
     }
     out
 }
