@@ -15,7 +15,7 @@ import sys
 PAGE = 0x1000
 
 
-def elf64(payload, symbols, payload_at=PAGE, section=".data", section_range=None):
+def elf64(payload, symbols, payload_at=PAGE, section=".data", section_range=None, extra=()):
     """ELF header + PT_LOAD(vaddr 0, whole file) + payload at `payload_at` + .symtab,
     .strtab, .shstrtab. `symbols`: [(name, address, size, type)] (type 1 object, 2 func)."""
     strtab = bytearray(b"\0")
@@ -28,6 +28,10 @@ def elf64(payload, symbols, payload_at=PAGE, section=".data", section_range=None
     sec = section.encode()
     shstr = b"\0" + sec + b"\0.symtab\0.strtab\0.shstrtab\0"
     n_sym, n_str, n_shstr = 2 + len(sec), 10 + len(sec), 18 + len(sec)
+    extra_names = []
+    for name, _, _, _ in extra:
+        extra_names.append(len(shstr))
+        shstr += name.encode() + b"\0"
     body = bytearray(payload_at)
     body += payload
     body += b"\0" * (-len(body) % 8)
@@ -37,9 +41,14 @@ def elf64(payload, symbols, payload_at=PAGE, section=".data", section_range=None
     body += strtab
     shstroff = len(body)
     body += shstr
+    extra_offs = []
+    for _, _, _, data in extra:
+        body += b"\0" * (-len(body) % 8)
+        extra_offs.append(len(body))
+        body += data
     body += b"\0" * (-len(body) % 8)
     shoff = len(body)
-    shnum = 5
+    shnum = 5 + len(extra)
     end = shoff + 64 * shnum
     hdr = b"\x7fELF\x02\x01\x01" + b"\0" * 9
     hdr += struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, payload_at, 64, shoff, 0, 64, 56, 1, 64,
@@ -52,6 +61,8 @@ def elf64(payload, symbols, payload_at=PAGE, section=".data", section_range=None
     sh += struct.pack("<IIQQQQIIQQ", n_sym, 2, 0, 0, symoff, len(syms), 3, 1, 8, 24)
     sh += struct.pack("<IIQQQQIIQQ", n_str, 3, 0, 0, stroff, len(strtab), 0, 0, 1, 0)
     sh += struct.pack("<IIQQQQIIQQ", n_shstr, 3, 0, 0, shstroff, len(shstr), 0, 0, 1, 0)
+    for (name, typ, flags, data), n, off in zip(extra, extra_names, extra_offs):
+        sh += struct.pack("<IIQQQQIIQQ", n, typ, flags, 0, off, len(data), 0, 0, 8, 0)
     return bytes(body) + sh
 
 
@@ -177,6 +188,15 @@ def pclntab_pcvalue_zero_delta():
     return go_elf(tab, text, 64 * 32)[0]
 
 
+def dwarf_compressed_size_claim():
+    """A 30-byte SHF_COMPRESSED `.debug_info` whose header claims 1 GiB - 1 decompressed:
+    `object` reserves the claimed size before decompressing."""
+    import zlib
+    chdr = struct.pack("<IIQQ", 1, 0, (1 << 30) - 1, 1)  # ELFCOMPRESS_ZLIB
+    extra = [(".debug_info", 1, 0x800, chdr + zlib.compress(b"\0" * 64))]
+    return elf64(b"\0" * 64, [("main.main", PAGE, 64, 2)], PAGE, ".text", None, extra)
+
+
 def init_order_deps_quadratic(cells=1800):
     """Go 1.13-1.20 init tasks that overlap: cell k is the task
     {state 0, ndeps c_k, nfns 0} followed by the address of cell k+1, and its dependency
@@ -238,6 +258,7 @@ def main():
         ("init_order_linker_repeats", init_order_linker_repeats()),
         ("init_order_observed_overlap", init_order_observed_overlap()),
         ("pclntab_pcvalue_zero_delta", pclntab_pcvalue_zero_delta()),
+        ("inspect_any_dwarf_size_claim", dwarf_compressed_size_claim()),
     ]:
         with open(os.path.join(out, name), "wb") as f:
             f.write(blob)

@@ -256,6 +256,18 @@ fn pcvalue_tables_that_do_not_advance_stop() {
     }
 }
 
+/// A compressed `.debug_info` of 36 bytes claiming 1 GiB decompressed (`fuzz/craft.py`):
+/// refused by the DEFLATE ratio before anything is reserved.
+#[test]
+fn compressed_dwarf_size_is_bounded_by_its_bytes() {
+    let path = common::repo().join("fuzz/regressions/inspect_any_dwarf_size_claim");
+    let data = std::fs::read(path).expect("crafted input");
+    let img = Image::parse(&data).expect("parses");
+    let mut problems = Vec::new();
+    assert!(goelf::go::dwarf::analyze(&img, &mut problems).is_none());
+    assert_eq!(codes(&problems), ["dwarf.too_many"], "{problems:?}");
+}
+
 /// `moduledata.next` pointing at itself, a two-module cycle and a chain longer than the
 /// limit: [`Moduledata::chain`] ends, at most `MAX_MODULE_CHAIN` long.
 #[test]
