@@ -197,6 +197,55 @@ def dwarf_compressed_size_claim():
     return elf64(b"\0" * 64, [("main.main", PAGE, 64, 2)], PAGE, ".text", None, extra)
 
 
+def elf_init_array_quadratic(n=2048, m=1024, nsyms=768):
+    """A PIE whose DT_PREINIT_ARRAY, DT_INIT_ARRAY and DT_FINI_ARRAY all name the same `n`
+    slots, with `m` RELA relocations and `nsyms` function symbols that match none of them:
+    looking up each slot's relocation and symbol by a scan costs 3n(m + 2 nsyms).
+    (n = 65536, m = 40000, nsyms = 20000 is a 2.5 MB file.)"""
+    arr = 0x1000
+    rela = arr + 8 * n
+    syms_at = rela + 24 * m
+    strtab_at = syms_at + 24 * (nsyms + 1)
+    strtab = bytearray(b"\0")
+    symtab = bytearray(24)
+    for i in range(nsyms):
+        off = len(strtab)
+        strtab += b"f%d\0" % i
+        # functions far above the targets, so no exact or containing match
+        symtab += struct.pack("<IBBHQQ", off, 0x12, 0, 1, 0x10000000 + 64 * i, 16)
+    dyn_at = strtab_at + len(strtab)
+    dyn_at += -dyn_at % 8
+    dyn = struct.pack("<18Q", 32, arr, 33, 8 * n, 25, arr, 27, 8 * n, 26, arr, 28, 8 * n,
+                      7, rela, 8, 24 * m, 9, 24) + bytes(16)
+    end = dyn_at + len(dyn)
+    shstr = b"\0.symtab\0.strtab\0.dynamic\0.shstrtab\0"
+    shstr_at = end
+    shoff = shstr_at + len(shstr)
+    shoff += -shoff % 8
+    total = shoff + 64 * 5
+    data = bytearray(total)
+    data[0:64] = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack(
+        "<HHIQQQIHHHHHH", 3, 62, 1, 0, 64, shoff, 0, 64, 56, 2, 64, 5, 4)
+    data[64:120] = struct.pack("<IIQQQQQQ", 1, 6, 0, 0, 0, total, total, PAGE)
+    data[120:176] = struct.pack("<IIQQQQQQ", 2, 6, dyn_at, dyn_at, dyn_at, len(dyn), len(dyn), 8)
+    for i in range(n):
+        struct.pack_into("<Q", data, arr + 8 * i, 0x100 + 16 * i)
+    for i in range(m):
+        # R_X86_64_RELATIVE (8) on slots past the arrays
+        struct.pack_into("<QQq", data, rela + 24 * i, 0x20000000 + 8 * i, 8, 0)
+    data[syms_at:syms_at + len(symtab)] = symtab
+    data[strtab_at:strtab_at + len(strtab)] = strtab
+    data[dyn_at:dyn_at + len(dyn)] = dyn
+    data[shstr_at:shstr_at + len(shstr)] = shstr
+    sh = bytes(64)
+    sh += struct.pack("<IIQQQQIIQQ", 1, 2, 0, 0, syms_at, len(symtab), 2, 1, 8, 24)
+    sh += struct.pack("<IIQQQQIIQQ", 9, 3, 0, 0, strtab_at, len(strtab), 0, 0, 1, 0)
+    sh += struct.pack("<IIQQQQIIQQ", 17, 6, 3, dyn_at, dyn_at, len(dyn), 2, 0, 8, 16)
+    sh += struct.pack("<IIQQQQIIQQ", 26, 3, 0, 0, shstr_at, len(shstr), 0, 0, 1, 0)
+    data[shoff:shoff + len(sh)] = sh
+    return bytes(data)
+
+
 def init_order_deps_quadratic(cells=1800):
     """Go 1.13-1.20 init tasks that overlap: cell k is the task
     {state 0, ndeps c_k, nfns 0} followed by the address of cell k+1, and its dependency
@@ -259,6 +308,7 @@ def main():
         ("init_order_observed_overlap", init_order_observed_overlap()),
         ("pclntab_pcvalue_zero_delta", pclntab_pcvalue_zero_delta()),
         ("inspect_any_dwarf_size_claim", dwarf_compressed_size_claim()),
+        ("elf_init_array_quadratic", elf_init_array_quadratic()),
     ]:
         with open(os.path.join(out, name), "wb") as f:
             f.write(blob)
