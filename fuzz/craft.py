@@ -197,6 +197,35 @@ def dwarf_compressed_size_claim():
     return elf64(b"\0" * 64, [("main.main", PAGE, 64, 2)], PAGE, ".text", None, extra)
 
 
+MODINFO = (b"path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\n"
+           b"dep\tgolang.org/x/text\tv0.14.0\th1:ScX5w1eTa3QqT8oi6+ziP7dTV1S2+ALU0bI+0zXKWiQ=\n"
+           b"=>\t../text\t\t\nbuild\t-compiler=gc\nbuild\tCGO_ENABLED=0\n"
+           b"build\t-ldflags=\"-s -w\"\nbuild\tGOARCH=amd64\nbuild\tGOOS=linux\n")
+SENTINELS = (b"0w\xaf\x0c\x92t\x08\x02A\xe1\xc1\x07\xe6\xd6\x18\xe6",
+             b"\xf92C1\x86\x18 r\x00\x82B\x10A\x16\xd8\xf2")
+
+
+def buildinfo_inline():
+    """`.go.buildinfo` in the Go 1.18+ layout: header with the inline flag, then the
+    version and the sentinel-framed modinfo as uvarint-prefixed strings."""
+    mod = SENTINELS[0] + MODINFO + SENTINELS[1]
+    bi = b"\xff Go buildinf:" + bytes([8, 2]) + bytes(16)
+    bi += uvarint(len(b"go1.22.10")) + b"go1.22.10" + uvarint(len(mod)) + mod
+    return elf64(bi, [], PAGE, ".go.buildinfo")
+
+
+def buildinfo_pointers():
+    """`.go.buildinfo` in the Go 1.13-1.17 layout: pointers to Go string headers."""
+    base = PAGE
+    mod = SENTINELS[0] + MODINFO + SENTINELS[1]
+    ver = b"go1.16.15"
+    vhdr, mhdr = base + 32, base + 48
+    vdata, mdata = base + 64, base + 64 + len(ver)
+    bi = b"\xff Go buildinf:" + bytes([8, 0]) + struct.pack("<QQ", vhdr, mhdr)
+    bi += struct.pack("<QQQQ", vdata, len(ver), mdata, len(mod)) + ver + mod
+    return elf64(bi, [], base, ".go.buildinfo")
+
+
 def elf_init_array_quadratic(n=2048, m=1024, nsyms=768):
     """A PIE whose DT_PREINIT_ARRAY, DT_INIT_ARRAY and DT_FINI_ARRAY all name the same `n`
     slots, with `m` RELA relocations and `nsyms` function symbols that match none of them:
@@ -299,6 +328,13 @@ def main():
             os.makedirs(d, exist_ok=True)
             with open(os.path.join(d, "synthetic-pclntab120"), "wb") as f:
                 f.write(pclntab_small())
+        for target in ["buildinfo", "inspect_any", "init_order"]:
+            d = os.path.join(sys.argv[2], target)
+            os.makedirs(d, exist_ok=True)
+            for name, blob in [("synthetic-buildinfo-inline", buildinfo_inline()),
+                               ("synthetic-buildinfo-pointers", buildinfo_pointers())]:
+                with open(os.path.join(d, name), "wb") as f:
+                    f.write(blob)
         return
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
