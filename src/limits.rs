@@ -53,3 +53,10 @@ pub const MAX_INLINE_DEPTH: usize = 1024;
 pub const MAX_DWARF_RANGES: usize = 1 << 20;
 /// DWARF line-table rows decoded for one `funcs --addr` lookup (over every unit run).
 pub const MAX_DWARF_LINE_ROWS: usize = 1 << 26;
+/// Dependencies and functions of all init tasks of one binary together (each task also
+/// bounded by `MAX_TASK_ENTRIES`, the sum by the file's size).
+pub const MAX_INIT_TASK_ENTRIES: usize = 1 << 22;
+/// Most bytes one compressed byte expands to with DEFLATE (zlib): 258 bytes per 2-bit code.
+pub const MAX_DEFLATE_RATIO: u64 = 1032;
+/// Most bytes one compressed byte expands to with zstd: a 128 KiB RLE block per 4 bytes.
+pub const MAX_ZSTD_RATIO: u64 = 32 << 10;

@@ -1,7 +1,8 @@
-//! The whole `inspect` path (container, ELF layer, Go metadata) on arbitrary bytes.
+//! The whole `inspect` path (container, ELF layer, Go metadata) and its JSON.
+//! The calls are in `fuzz/drive.rs`, shared with `tests/fuzz_regressions.rs`.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let report = goelf::inspect::inspect_bytes("fuzz", data, &Default::default());
-    let _ = serde_json::to_vec(&report);
-});
+#[path = "../drive.rs"]
+mod drive;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| drive::inspect_any(data));

@@ -4,13 +4,15 @@
 //! names. Each entry's target is the word in the file or, when a dynamic relocation writes
 //! that slot, the value the relocation produces (RELA addend; REL/RELR use the word).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::dynamic::DynamicSummary;
 use super::headers::Raw;
 use crate::bytes::Reader;
 use crate::error::Problem;
-use crate::image::{Image, SymbolKind};
+use crate::image::{Image, Symbol, SymbolKind};
 use crate::limits;
 
 /// One constructor or destructor.
@@ -73,13 +75,19 @@ pub(super) fn read(
     } else {
         Vec::new()
     };
+    // The first relocation of each slot (a lookup per slot; the arrays and the relocations
+    // can each be as long as the file allows).
+    let mut reloc_at = BTreeMap::new();
+    for x in &relocs {
+        reloc_at.entry(x.offset).or_insert(x);
+    }
     let mut out = Vec::new();
     for (kind, range) in arrays {
         match kind {
             "init" | "fini" => {
                 let tag = if kind == "init" { 12 } else { 13 };
                 if let Some(addr) = dynamic.get(tag) {
-                    out.push(entry(kind, addr, addr, image));
+                    out.push(entry(kind, addr, addr));
                 }
             }
             _ => {
@@ -89,7 +97,7 @@ pub(super) fn read(
                     let slot = addr.wrapping_add(i * word);
                     let file_value = super::vaddr_to_offset(&raw.program_headers, slot)
                         .and_then(|off| r.uptr_at("init array entry", off).ok());
-                    let reloc = relocs.iter().find(|x| x.offset == slot);
+                    let reloc = reloc_at.get(&slot);
                     let target = match (reloc.and_then(|x| x.addend), file_value) {
                         (Some(addend), _) => addend as u64,
                         (None, Some(v)) => v,
@@ -101,36 +109,102 @@ pub(super) fn read(
                             continue;
                         }
                     };
-                    out.push(entry(kind, slot, target, image));
+                    out.push(entry(kind, slot, target));
                 }
             }
+        }
+    }
+    if let Some(image) = image.filter(|_| !out.is_empty()) {
+        let index = SymbolIndex::new(image.symbols());
+        for e in &mut out {
+            e.symbol = index.symbol_at(e.target);
         }
     }
     out
 }
 
-fn entry(kind: &str, address: u64, target: u64, image: Option<&Image<'_>>) -> InitEntry {
+fn entry(kind: &str, address: u64, target: u64) -> InitEntry {
     InitEntry {
         kind: kind.into(),
         address,
         target,
-        symbol: image.and_then(|i| symbol_at(i, target)),
+        symbol: None,
     }
 }
 
-/// `name` for an exact match (functions first), else `name+0xoff` for the function
-/// containing the address.
-pub fn symbol_at(image: &Image<'_>, addr: u64) -> Option<String> {
-    let syms = image.symbols();
-    let exact = syms
-        .iter()
-        .filter(|s| s.vaddr == addr)
-        .max_by_key(|s| (s.kind == SymbolKind::Text, !s.dynamic));
-    if let Some(s) = exact {
-        return Some(String::from_utf8_lossy(s.name).into_owned());
+/// Symbols by address, built once for all entries (a scan per entry was
+/// O(entries × symbols)).
+struct SymbolIndex<'s, 'a> {
+    syms: &'s [Symbol<'a>],
+    /// Per address, the symbol an exact match names: functions first, then static ones; the
+    /// last of equals, in table order.
+    exact: BTreeMap<u64, usize>,
+    /// Functions with a size, by (address, table order), and the highest end address among
+    /// each prefix (so a lookup stops where nothing earlier can contain the address).
+    text: Vec<(u64, usize)>,
+    max_end: Vec<u64>,
+}
+
+/// Functions before the address tried when looking for one that contains it.
+const CONTAINING_SCAN: usize = 64;
+
+impl<'s, 'a> SymbolIndex<'s, 'a> {
+    fn new(syms: &'s [Symbol<'a>]) -> Self {
+        let rank = |s: &Symbol<'_>| (s.kind == SymbolKind::Text, !s.dynamic);
+        let mut exact: BTreeMap<u64, usize> = BTreeMap::new();
+        for (i, s) in syms.iter().enumerate() {
+            let slot = exact.entry(s.vaddr).or_insert(i);
+            if syms.get(*slot).is_some_and(|old| rank(s) >= rank(old)) {
+                *slot = i;
+            }
+        }
+        let mut text: Vec<(u64, usize)> = syms
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == SymbolKind::Text && s.size > 0)
+            .map(|(i, s)| (s.vaddr, i))
+            .collect();
+        text.sort_unstable();
+        let mut max_end = Vec::with_capacity(text.len());
+        let mut hi = 0u64;
+        for &(_, i) in &text {
+            if let Some(s) = syms.get(i) {
+                hi = hi.max(s.vaddr.saturating_add(s.size));
+            }
+            max_end.push(hi);
+        }
+        SymbolIndex {
+            syms,
+            exact,
+            text,
+            max_end,
+        }
     }
-    syms.iter()
-        .filter(|s| s.kind == SymbolKind::Text && s.size > 0)
-        .find(|s| addr > s.vaddr && addr - s.vaddr < s.size)
-        .map(|s| format!("{}+{:#x}", String::from_utf8_lossy(s.name), addr - s.vaddr))
+
+    /// `name` for an exact match (functions first), else `name+0xoff` for the function
+    /// containing the address (the first in table order among the nearest).
+    fn symbol_at(&self, addr: u64) -> Option<String> {
+        if let Some(s) = self.exact.get(&addr).and_then(|&i| self.syms.get(i)) {
+            return Some(String::from_utf8_lossy(s.name).into_owned());
+        }
+        let below = self.text.partition_point(|&(v, _)| v < addr);
+        let mut best: Option<usize> = None;
+        for j in (0..below).rev().take(CONTAINING_SCAN) {
+            if self.max_end.get(j).is_some_and(|&e| e <= addr) {
+                break;
+            }
+            let Some(&(_, i)) = self.text.get(j) else {
+                break;
+            };
+            if self.syms.get(i).is_some_and(|s| addr - s.vaddr < s.size) {
+                best = Some(best.map_or(i, |b| b.min(i)));
+            }
+        }
+        let s = self.syms.get(best?)?;
+        Some(format!(
+            "{}+{:#x}",
+            String::from_utf8_lossy(s.name),
+            addr - s.vaddr
+        ))
+    }
 }

@@ -207,13 +207,7 @@ pub(crate) fn section_data<'d>(
     let compressed = section
         .compressed_data()
         .map_err(|e| Error::container("DWARF section", e))?;
-    if compressed.uncompressed_size > limits::MAX_DWARF_SECTION {
-        return Err(Error::TooMany {
-            what: "decompressed DWARF section bytes",
-            count: compressed.uncompressed_size,
-            limit: limits::MAX_DWARF_SECTION,
-        });
-    }
+    check_uncompressed_size(&compressed)?;
     compressed
         .decompress()
         .map(Some)
@@ -228,21 +222,41 @@ fn zlib_zdebug(data: &[u8]) -> Result<Cow<'_, [u8]>> {
         return Ok(Cow::Borrowed(data));
     }
     let size = r.u64_at("zdebug size", 4)?;
-    if size > limits::MAX_DWARF_SECTION {
-        return Err(Error::TooMany {
-            what: "decompressed DWARF section bytes",
-            count: size,
-            limit: limits::MAX_DWARF_SECTION,
-        });
-    }
     let payload = r.tail("zdebug data", 12)?.data();
-    object::read::CompressedData {
+    let compressed = object::read::CompressedData {
         format: object::read::CompressionFormat::Zlib,
         data: payload,
         uncompressed_size: size,
+    };
+    check_uncompressed_size(&compressed)?;
+    compressed
+        .decompress()
+        .map_err(|e| Error::container("PE .zdebug section", e))
+}
+
+/// The decompressed size is a count from the file, and `object` reserves it before it
+/// decompresses: bound it by what the compressed bytes could expand to (DEFLATE at most
+/// 1032:1, zstd at most one 128 KiB RLE block per 4 bytes) as well as by
+/// [`limits::MAX_DWARF_SECTION`].
+fn check_uncompressed_size(c: &object::read::CompressedData<'_>) -> Result<()> {
+    use object::read::CompressionFormat;
+    let ratio = match c.format {
+        CompressionFormat::Zlib => limits::MAX_DEFLATE_RATIO,
+        CompressionFormat::Zstandard => limits::MAX_ZSTD_RATIO,
+        _ => 1,
+    };
+    let limit = (c.data.len() as u64)
+        .saturating_mul(ratio)
+        .saturating_add(64)
+        .min(limits::MAX_DWARF_SECTION);
+    if c.uncompressed_size > limit {
+        return Err(Error::TooMany {
+            what: "decompressed DWARF section bytes",
+            count: c.uncompressed_size,
+            limit,
+        });
     }
-    .decompress()
-    .map_err(|e| Error::container("PE .zdebug section", e))
+    Ok(())
 }
 
 fn is_compressed(file: &object::File<'_>, format: Format) -> bool {

@@ -14,13 +14,17 @@
 //!
 //! The two layouts are rows of [`LAYOUTS`]; the decoder is written once against a row.
 
+use std::collections::BTreeMap;
+
 use crate::error::{Error, Result};
 use crate::go::version::GoVersion;
 use crate::image::Image;
 use crate::limits;
 
 /// Which initialisation scheme a binary uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum InitTaskEra {
     /// Go 1.13–1.20: tasks hold their dependencies; the runtime orders them (`doInit` DFS).
@@ -185,16 +189,14 @@ impl InitTaskLayout {
     /// Decode and check that the record is plausible: `state` 0–2, every function entry in
     /// executable memory, every dependency pointer-aligned and mapped.
     pub fn read_valid(&self, image: &Image<'_>, address: u64) -> Result<InitTask> {
-        let p = u64::from(image.arch().ptr_size);
-        if address % 4 != 0 {
-            return Err(Error::BadValue {
-                what: "initTask address",
-                offset: address,
-                expected: "a 4-byte aligned address",
-                found: address,
-            });
-        }
+        aligned(address)?;
         let t = self.read(image, address)?;
+        self.check(image, t)
+    }
+
+    /// The checks of [`InitTaskLayout::read_valid`] on a decoded task.
+    fn check(&self, image: &Image<'_>, t: InitTask) -> Result<InitTask> {
+        let (p, address) = (u64::from(image.arch().ptr_size), t.address);
         if t.state > 2 {
             return Err(Error::BadValue {
                 what: "initTask.state",
@@ -224,6 +226,70 @@ impl InitTaskLayout {
             });
         }
         Ok(t)
+    }
+}
+
+fn aligned(address: u64) -> Result<()> {
+    if address % 4 != 0 {
+        return Err(Error::BadValue {
+            what: "initTask address",
+            offset: address,
+            expected: "a 4-byte aligned address",
+            found: address,
+        });
+    }
+    Ok(())
+}
+
+/// Decodes the init tasks of one binary for a whole analysis: each (layout, address) once,
+/// and in total no more entries (dependencies and functions, plus one per record tried) than
+/// the file has pointer-sized words, nor [`limits::MAX_INIT_TASK_ENTRIES`].
+///
+/// Real tasks are distinct objects in the file, so the budget never binds on a real binary;
+/// it keeps records that overlap or repeat (a hostile file: every word after a task's header
+/// also a task, or one task listed 65536 times) from multiplying the work and memory by the
+/// number of tasks.
+#[derive(Debug)]
+pub struct TaskReader<'i, 'a> {
+    image: &'i Image<'a>,
+    seen: BTreeMap<(InitTaskEra, u64), Result<InitTask>>,
+    left: u64,
+}
+
+impl<'i, 'a> TaskReader<'i, 'a> {
+    /// A reader with the budget of `image`'s size.
+    pub fn new(image: &'i Image<'a>) -> Self {
+        let words = image.data().len() as u64 / u64::from(image.arch().ptr_size.max(1));
+        TaskReader {
+            image,
+            seen: BTreeMap::new(),
+            left: words.min(limits::MAX_INIT_TASK_ENTRIES as u64),
+        }
+    }
+
+    /// [`InitTaskLayout::read_valid`], decoded once per address; `Err(TooMany)` once the
+    /// budget is spent.
+    pub fn read_valid(&mut self, layout: &InitTaskLayout, address: u64) -> Result<&InitTask> {
+        let (image, left) = (self.image, &mut self.left);
+        self.seen
+            .entry((layout.era, address))
+            .or_insert_with(|| {
+                aligned(address)?;
+                let t = layout.read(image, address)?;
+                let cost = (t.deps.len() + t.fns.len()) as u64 + 1;
+                if cost > *left {
+                    *left = 0;
+                    return Err(Error::TooMany {
+                        what: "init task entries (all tasks together)",
+                        count: cost,
+                        limit: limits::MAX_INIT_TASK_ENTRIES as u64,
+                    });
+                }
+                *left -= cost;
+                layout.check(image, t)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 

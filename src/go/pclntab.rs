@@ -1095,8 +1095,23 @@ impl<'a> Pclntab<'a> {
         let mut val: i32 = -1;
         let mut pc = entry;
         let q = u64::from(self.quantum);
-        // Every step consumes at least two bytes, so the loop ends with the table.
+        // Every step consumes at least two bytes, so the loop ends with the table; and the
+        // linker never writes a pc delta of 0 (cmd/internal/obj/pcln.go funcpctab skips
+        // instructions that share a pc), so `target` is reached within one step per quantum
+        // from the entry. Without that bound a table of zero deltas costs a walk to the end
+        // of the pctab for every lookup: O(functions x table) for `goelf funcs`.
+        let max_steps = (target.saturating_sub(entry) / q).saturating_add(2);
+        let mut step = 0u64;
         loop {
+            step += 1;
+            if step > max_steps {
+                return Err(Error::BadValue {
+                    what: "pc-value table (pc does not advance)",
+                    offset: self.tab.base() + p,
+                    expected: "a pc delta of at least 1 per step",
+                    found: step,
+                });
+            }
             let first = pc == entry;
             let (uvdelta, n) = self.varint(p)?;
             p += n;

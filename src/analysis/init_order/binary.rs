@@ -12,8 +12,8 @@ use super::{
     PackageInit, Why,
 };
 use crate::analysis::observed::{self, code_package, funcpkgpath, prefix_to_path, RefKind};
-use crate::error::Problem;
-use crate::go::inittask::{self, InitTask, InitTaskEra};
+use crate::error::{Error, Problem};
+use crate::go::inittask::{self, InitTask, InitTaskEra, TaskReader};
 use crate::go::version::GoVersion;
 use crate::image::{Image, SymbolKind};
 use crate::limits;
@@ -241,6 +241,7 @@ pub fn analyze(path: &str, data: &[u8], opts: &Options) -> InitOrderFile {
         image: &image,
         funcs: &funcs,
         task_syms: task_symbols(&image),
+        tasks: TaskReader::new(&image),
         problems,
     };
     let era = match build.version.and_then(inittask::layout_for) {
@@ -279,6 +280,8 @@ struct Ctx<'i, 'a> {
     funcs: &'i Funcs<'a>,
     /// `…..inittask` symbols by address.
     task_syms: BTreeMap<u64, String>,
+    /// Every task read, each once, within the file's budget.
+    tasks: TaskReader<'i, 'a>,
     problems: Vec<Problem>,
 }
 
@@ -356,13 +359,15 @@ fn find_roots(ctx: &mut Ctx<'_, '_>) -> Result<(Option<u64>, u64, String), Strin
         if cands.contains(&a) {
             continue;
         }
-        if let Ok(t) = layout.read_valid(ctx.image, a) {
-            if t.deps
-                .iter()
-                .all(|&d| layout.read_valid(ctx.image, d).is_ok())
-            {
-                cands.push(a);
-            }
+        let deps = match ctx.tasks.read_valid(layout, a) {
+            Ok(t) => t.deps.clone(),
+            Err(_) => continue,
+        };
+        if deps
+            .iter()
+            .all(|&d| ctx.tasks.read_valid(layout, d).is_ok())
+        {
+            cands.push(a);
         }
     }
     let name_of = |ctx: &Ctx<'_, '_>, a: u64| {
@@ -402,9 +407,11 @@ fn deps_era(
     rep.found_by = Some(found_by);
     // Read every task reachable from the roots (bounded, visited set).
     let mut tasks: BTreeMap<u64, InitTask> = BTreeMap::new();
+    // Addresses tried, valid or not: each is read (and reported) once.
+    let mut tried: BTreeSet<u64> = BTreeSet::new();
     let mut queue: Vec<u64> = rt.into_iter().chain([main]).collect();
     while let Some(a) = queue.pop() {
-        if tasks.contains_key(&a) {
+        if !tried.insert(a) {
             continue;
         }
         if tasks.len() >= limits::MAX_INIT_TASKS {
@@ -414,12 +421,18 @@ fn deps_era(
             ));
             break;
         }
-        match layout.read_valid(ctx.image, a) {
+        match ctx.tasks.read_valid(layout, a) {
             Ok(t) => {
-                queue.extend(t.deps.iter().rev().copied());
-                tasks.insert(a, t);
+                queue.extend(t.deps.iter().rev().filter(|d| !tried.contains(d)));
+                tasks.insert(a, t.clone());
             }
-            Err(e) => ctx.problems.push(Problem::from_error("inittask", &e)),
+            Err(e) => {
+                let too_many = matches!(e, Error::TooMany { .. });
+                ctx.problems.push(Problem::from_error("inittask", &e));
+                if too_many {
+                    break;
+                }
+            }
         }
     }
     if !tasks.contains_key(&main) {
@@ -588,11 +601,11 @@ struct Lists {
 fn linker_lists(ctx: &mut Ctx<'_, '_>) -> Option<Lists> {
     let layout = inittask::layout_of(InitTaskEra::LinkerOrdered);
     let p = u64::from(ctx.image.arch().ptr_size);
-    let valid_list = |ctx: &Ctx<'_, '_>, v: &[u64]| {
+    let valid_list = |ctx: &mut Ctx<'_, '_>, v: &[u64]| {
         !v.is_empty()
             && v.iter().all(|&a| {
-                layout
-                    .read_valid(ctx.image, a)
+                ctx.tasks
+                    .read_valid(layout, a)
                     .is_ok_and(|t| !t.fns.is_empty())
             })
     };
@@ -613,12 +626,14 @@ fn linker_lists(ctx: &mut Ctx<'_, '_>) -> Option<Lists> {
             };
             if let Ok(v) = inittask::read_task_list(ctx.image, ptr, len) {
                 let is_runtime = v.iter().any(|&t| {
-                    layout.read_valid(ctx.image, t).is_ok_and(|t| {
-                        t.fns
-                            .first()
-                            .and_then(|&f| ctx.func_name(f))
-                            .is_some_and(|n| n.starts_with("runtime."))
-                    })
+                    let first = ctx
+                        .tasks
+                        .read_valid(layout, t)
+                        .ok()
+                        .and_then(|t| t.fns.first().copied());
+                    first
+                        .and_then(|f| ctx.func_name(f))
+                        .is_some_and(|n| n.starts_with("runtime."))
                 });
                 if valid_list(ctx, &v) && is_runtime {
                     runtime = Some(v);
@@ -655,8 +670,8 @@ fn linker_lists(ctx: &mut Ctx<'_, '_>) -> Option<Lists> {
                     .map(|v| {
                         v.into_iter()
                             .take_while(|&a| {
-                                layout
-                                    .read_valid(ctx.image, a)
+                                ctx.tasks
+                                    .read_valid(layout, a)
                                     .is_ok_and(|t| !t.fns.is_empty())
                             })
                             .collect()
@@ -687,14 +702,22 @@ fn linker_era(
     let layout = inittask::layout_of(InitTaskEra::LinkerOrdered);
     let lists = linker_lists(ctx).ok_or("no Go 1.21+ init task list found")?;
     let mut found_by = lists.found_by.clone();
-    let read = |ctx: &mut Ctx<'_, '_>, a: u64| match layout.read_valid(ctx.image, a) {
-        Ok(t) => Some(t),
+    let read = |ctx: &mut Ctx<'_, '_>, a: u64| match ctx.tasks.read_valid(layout, a) {
+        Ok(t) => Some(t.clone()),
         Err(e) => {
             ctx.problems.push(Problem::from_error("inittask", &e));
             None
         }
     };
-    let main_tasks: Vec<InitTask> = lists.main.iter().filter_map(|&a| read(ctx, a)).collect();
+    // A task listed again is skipped, as the runtime skips a done task (the linker never
+    // lists one twice).
+    let mut listed = BTreeSet::new();
+    let main_tasks: Vec<InitTask> = lists
+        .main
+        .iter()
+        .filter(|&&a| listed.insert(a))
+        .filter_map(|&a| read(ctx, a))
+        .collect();
     let main_names: Vec<String> = main_tasks.iter().map(|t| ctx.task_name(t)).collect();
     let runtime_addrs: Vec<u64> = match &lists.runtime {
         Some(v) => v.clone(),
@@ -718,18 +741,14 @@ fn linker_era(
     };
     rep.found_by = Some(found_by);
     // Run-time order: the runtime's list, then the main list skipping tasks already done.
+    let by_addr: BTreeMap<u64, &InitTask> = main_tasks.iter().map(|t| (t.address, t)).collect();
     let mut seen = BTreeSet::new();
     let mut order: Vec<InitTask> = Vec::new();
     for &a in runtime_addrs.iter().chain(lists.main.iter()) {
         if !seen.insert(a) {
             continue;
         }
-        if let Some(t) = main_tasks
-            .iter()
-            .find(|t| t.address == a)
-            .cloned()
-            .or_else(|| read(ctx, a))
-        {
+        if let Some(t) = by_addr.get(&a).map(|&t| t.clone()).or_else(|| read(ctx, a)) {
             order.push(t);
         }
     }
@@ -938,15 +957,33 @@ fn observed_edges(ctx: &mut Ctx<'_, '_>) -> BTreeMap<(String, String), Observed>
     };
     let mut out: BTreeMap<(String, String), Observed> = BTreeMap::new();
     let mut refs = Vec::new();
+    // Functions do not overlap in a real binary, so their code adds up to at most the
+    // executable bytes of the file. Repeated or overlapping functions (a hostile symbol
+    // table or functab) must not decode the same bytes over and over.
+    let mut budget = image
+        .segments()
+        .iter()
+        .filter(|s| s.exec)
+        .fold(0u64, |a, s| a.saturating_add(s.filesz.min(s.memsz)));
+    let mut decoded = BTreeSet::new();
+    let mut stopped = false;
     for f in ctx.funcs.all() {
+        if !decoded.insert(f.entry) {
+            continue;
+        }
         let Some(from) = code_pkg(&f) else { continue };
         if from == "runtime" {
             continue;
         }
         let len = f.end.saturating_sub(f.entry).min(1 << 22);
+        if len > budget {
+            stopped = true;
+            break;
+        }
         let Ok(code) = image.read_vaddr("function code", f.entry, len) else {
             continue;
         };
+        budget -= len;
         refs.clear();
         observed::code_refs(&arch, code, f.entry, &mut refs);
         for r in &refs {
@@ -1007,6 +1044,13 @@ fn observed_edges(ctx: &mut Ctx<'_, '_>) -> BTreeMap<(String, String), Observed>
         if out.len() > limits::MAX_INIT_TASKS * 16 {
             break;
         }
+    }
+    if stopped {
+        ctx.problems.push(Problem::new(
+            "init_order.code_overlap",
+            "functions overlap: observed references stop after decoding as many bytes as \
+             the executable segments hold",
+        ));
     }
     out
 }

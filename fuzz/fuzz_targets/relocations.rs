@@ -1,0 +1,8 @@
+//! Dynamic relocations and the reloc-cost model.
+//! The calls are in `fuzz/drive.rs`, shared with `tests/fuzz_regressions.rs`.
+#![no_main]
+
+#[path = "../drive.rs"]
+mod drive;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| drive::relocations(data));
