@@ -117,6 +117,9 @@ for i in "${!FILES[@]}"; do
   label=$(basename "$f")
   size=$(stat -c %s "$f")
   hf buildinfo "$label" "$size" "$GO version -m $f" "$GOELF inspect --modules $f" "$GOELF inspect --json $f"
+  if [[ -n $sw ]]; then # the -s -w twin: no symbols, no DWARF
+    hf buildinfo "$(basename "$sw")" "$(stat -c %s "$sw")" "$GO version -m $sw" "$GOELF inspect --modules $sw" "$GOELF inspect --json $sw"
+  fi
   hf functions "$label" "$size" "$GO tool nm -n -size $f" "$NM -n -size $f" "$GOELF funcs $f" "$GOELF funcs --json $f" \
     ${sw:+"$GOELF funcs $sw"} ${sw:+"$GOELF funcs --json $sw"}
   hf relocations "$label" "$size" "readelf -rW $f" "$GOELF reloc-cost $f" "$GOELF reloc-cost --json $f"

@@ -316,19 +316,25 @@ impl Bad {
 fn chunked<T: Send>(
     nfunc: usize,
     work: impl Fn(std::ops::Range<usize>) -> T + Sync,
+    sink: impl FnMut(T) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let range = |c: usize| c * CHUNK..((c + 1) * CHUNK).min(nfunc);
+    in_order(nfunc.div_ceil(CHUNK), |c| work(range(c)), sink)
+}
+
+/// Run `work(0..n)` in parallel when `n > 1`, handing the results to `sink` in order, a few
+/// per thread at a time (which bounds what is held in memory).
+fn in_order<T: Send>(
+    n: usize,
+    work: impl Fn(usize) -> T + Sync,
     mut sink: impl FnMut(T) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let chunks = nfunc.div_ceil(CHUNK);
-    let range = |c: usize| c * CHUNK..((c + 1) * CHUNK).min(nfunc);
-    if chunks <= 1 {
-        return (0..chunks).try_for_each(|c| sink(work(range(c))));
+    if n <= 1 {
+        return (0..n).try_for_each(|i| sink(work(i)));
     }
     let batch = BATCH_PER_THREAD * rayon::current_num_threads().max(1);
-    for b in (0..chunks).step_by(batch) {
-        let done: Vec<T> = (b..(b + batch).min(chunks))
-            .into_par_iter()
-            .map(|c| work(range(c)))
-            .collect();
+    for b in (0..n).step_by(batch) {
+        let done: Vec<T> = (b..(b + batch).min(n)).into_par_iter().map(&work).collect();
         for t in done {
             sink(t)?;
         }
@@ -574,12 +580,12 @@ fn write_text_file(
     }
     let mut problems = a.problems.clone();
     if args.addrs.is_empty() {
-        let mut rows: Vec<FuncRow<'_>> = Vec::with_capacity(a.tab.nfunc());
+        let mut rows = TableRows::default();
         let mut bad = Bad::default();
         chunked(
             a.tab.nfunc(),
             |range| {
-                let mut rows = Vec::new();
+                let mut rows = Vec::with_capacity(range.len());
                 let mut bad = Bad::default();
                 let mut last: LastFile<'_> = (&[], "");
                 for i in range {
@@ -589,10 +595,10 @@ fn write_text_file(
                         Err(e) => bad.add(e),
                     }
                 }
-                (rows, bad)
+                (TableRows::from_rows(rows), bad)
             },
             |(r, b)| {
-                rows.extend(r);
+                rows.append(r);
                 bad.merge(b);
                 Ok(())
             },
@@ -631,21 +637,11 @@ fn cells<'r>(f: &'r FuncRow<'_>) -> [Cow<'r, str>; 6] {
 /// right-aligned). Written directly: comfy-table takes ~0.4 s and ~200 MB for 80,000
 /// rows. Text it could lay out differently (anything but printable ASCII: wide or
 /// multi-line characters) still goes through comfy-table.
-fn write_table(w: &mut dyn Write, rows: &[FuncRow<'_>]) -> std::io::Result<()> {
-    let plain = |s: &str| !not_plain(s.as_bytes());
-    if !rows
-        .iter()
-        .all(|f| plain(&f.name) && plain(&f.package) && f.file.as_deref().is_none_or(plain))
-    {
+fn write_table(w: &mut dyn Write, rows: &TableRows<'_>) -> std::io::Result<()> {
+    if !rows.plain {
         return write_table_comfy(w, rows);
     }
-    let mut widths = HEADER.map(str::len);
-    for f in rows {
-        let lens = cell_lens(f);
-        for (w, l) in widths.iter_mut().zip(lens) {
-            *w = (*w).max(l);
-        }
-    }
+    let widths = rows.widths;
     let inner = widths.iter().sum::<usize>() + 2 * widths.len() + (widths.len() - 1);
     let rule = |c: u8| {
         let mut v = Vec::with_capacity(inner + 3);
@@ -673,11 +669,12 @@ fn write_table(w: &mut dyn Write, rows: &[FuncRow<'_>]) -> std::io::Result<()> {
     head.extend_from_slice(b" |\n");
     w.write_all(&head)?;
     w.write_all(&rule(b'='))?;
-    chunked(
-        rows.len(),
-        |range| {
-            let mut buf = Vec::with_capacity(range.len() * (inner + 4));
-            for f in &rows[range] {
+    in_order(
+        rows.chunks.len(),
+        |c| {
+            let chunk = rows.chunks.get(c).map_or(&[][..], Vec::as_slice);
+            let mut buf = Vec::with_capacity(chunk.len() * (inner + 4));
+            for f in chunk {
                 let l = cell_lens(f);
                 buf.extend_from_slice(b"| ");
                 push_hex(&mut buf, f.entry);
@@ -712,6 +709,49 @@ fn write_table(w: &mut dyn Write, rows: &[FuncRow<'_>]) -> std::io::Result<()> {
     w.write_all(&rule(b'-'))
 }
 
+/// The rows of the table, kept in the chunks they were decoded in (no copy into one list),
+/// with the column widths and whether every cell is printable ASCII.
+struct TableRows<'a> {
+    chunks: Vec<Vec<FuncRow<'a>>>,
+    widths: [usize; 6],
+    plain: bool,
+}
+
+impl Default for TableRows<'_> {
+    fn default() -> Self {
+        TableRows {
+            chunks: Vec::new(),
+            widths: HEADER.map(str::len),
+            plain: true,
+        }
+    }
+}
+
+impl<'a> TableRows<'a> {
+    /// One chunk of rows, measured.
+    fn from_rows(rows: Vec<FuncRow<'a>>) -> Self {
+        let mut t = TableRows::default();
+        let plain = |s: &str| !not_plain(s.as_bytes());
+        for f in &rows {
+            for (w, l) in t.widths.iter_mut().zip(cell_lens(f)) {
+                *w = (*w).max(l);
+            }
+            t.plain &= plain(&f.name) && plain(&f.package) && f.file.as_deref().is_none_or(plain);
+        }
+        t.chunks.push(rows);
+        t
+    }
+
+    /// Append the next chunks.
+    fn append(&mut self, other: TableRows<'a>) {
+        for (w, o) in self.widths.iter_mut().zip(other.widths) {
+            *w = (*w).max(o);
+        }
+        self.plain &= other.plain;
+        self.chunks.extend(other.chunks);
+    }
+}
+
 /// Widths of a row's cells as [`cells`] renders them (ASCII only).
 fn cell_lens(f: &FuncRow<'_>) -> [usize; 6] {
     [
@@ -734,10 +774,10 @@ fn push_hex(buf: &mut Vec<u8>, v: u64) {
     }
 }
 
-fn write_table_comfy(w: &mut dyn Write, rows: &[FuncRow<'_>]) -> std::io::Result<()> {
+fn write_table_comfy(w: &mut dyn Write, rows: &TableRows<'_>) -> std::io::Result<()> {
     let mut t = common::table(&HEADER);
     common::align_right(&mut t, &[2]);
-    for f in rows {
+    for f in rows.chunks.iter().flatten() {
         t.add_row(cells(f).map(Cow::into_owned));
     }
     writeln!(w, "{t}")
@@ -940,16 +980,22 @@ mod tests {
             .collect();
         for n in 0..=ascii.len() {
             let (mut mine, mut comfy) = (Vec::new(), Vec::new());
-            write_table(&mut mine, &ascii[..n]).unwrap();
-            write_table_comfy(&mut comfy, &ascii[..n]).unwrap();
+            // Two chunks, as decoding makes them.
+            let mut t = TableRows::from_rows(ascii[..n / 2].to_vec());
+            t.append(TableRows::from_rows(ascii[n / 2..n].to_vec()));
+            write_table(&mut mine, &t).unwrap();
+            write_table_comfy(&mut comfy, &t).unwrap();
             assert_eq!(
                 String::from_utf8(mine).unwrap(),
                 String::from_utf8(comfy).unwrap()
             );
         }
         let (mut mine, mut comfy) = (Vec::new(), Vec::new());
-        write_table(&mut mine, &all).unwrap();
-        write_table_comfy(&mut comfy, &all).unwrap();
+        // Split in two chunks, as decoding does.
+        let mut t = TableRows::from_rows(all[..2].to_vec());
+        t.append(TableRows::from_rows(all[2..].to_vec()));
+        write_table(&mut mine, &t).unwrap();
+        write_table_comfy(&mut comfy, &t).unwrap();
         assert_eq!(mine, comfy);
     }
 
