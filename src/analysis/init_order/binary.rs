@@ -234,20 +234,17 @@ impl<'a> Funcs<'a> {
         p.file_line(&func, f.entry).ok().map(|(file, _)| file)
     }
 
-    fn all(&self) -> Vec<FuncRef> {
+    /// Every function, in table order, decoded one at a time (no list of them all is held).
+    fn all(&self) -> Box<dyn Iterator<Item = FuncRef> + '_> {
         if let Some(p) = &self.pcln {
-            return p
-                .funcs()
-                .flatten()
-                .map(|f| FuncRef {
-                    entry: f.entry,
-                    end: f.end,
-                    name: f.name_str().into_owned(),
-                    index: Some(f.index),
-                })
-                .collect();
+            return Box::new(p.funcs().flatten().map(|f| FuncRef {
+                entry: f.entry,
+                end: f.end,
+                name: f.name_str().into_owned(),
+                index: Some(f.index),
+            }));
         }
-        self.syms.iter().filter_map(|s| self.lookup(s.0)).collect()
+        Box::new(self.syms.iter().filter_map(|s| self.lookup(s.0)))
     }
 }
 
@@ -1096,7 +1093,13 @@ fn observed_edges(
         if !decoded.insert(f.entry) {
             continue;
         }
-        let Some(from) = code_pkg(&f) else { continue };
+        // Each function is decoded once, so its own package is not cached.
+        let from = if in_scope(&f.name) {
+            code_package(&f.name, ctx.funcs.file(&f).as_deref())
+        } else {
+            None
+        };
+        let Some(from) = from else { continue };
         if from == "runtime" {
             continue;
         }

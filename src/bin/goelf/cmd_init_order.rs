@@ -80,8 +80,8 @@ fn analyze_path(path: &std::path::Path, opts: &Options) -> InitOrderFile {
             let code_file = matches!(data, common::Input::Mapped(_))
                 && !opts.no_observed
                 && matches!(opts.imports, ImportsSource::None);
-            match std::fs::File::open(path) {
-                Ok(f) if code_file => {
+            match code_file.then(|| std::fs::File::open(path)) {
+                Some(Ok(f)) => {
                     let opts = Options {
                         imports: ImportsSource::None,
                         code_file: Some(std::sync::Arc::new(f)),
