@@ -196,6 +196,75 @@ fn observed_references_do_not_contradict_the_order() {
     }
 }
 
+/// Inconsistencies and inferred constraints only involve packages in the init lists, so
+/// decoding only those packages' code (the default) must report exactly what decoding every
+/// function does; and reading code from the file (the CLI) what reading the mapped bytes does
+/// (the library without `code_file`).
+#[test]
+fn observed_scope_does_not_change_the_findings() {
+    let mut checked = 0;
+    for f in common::fixtures() {
+        let v = f.meta_str("go_version");
+        if !v.starts_with("go1.2") || v.starts_with("go1.20") {
+            continue;
+        }
+        let path = f.path();
+        let p = path.to_str().unwrap();
+        let default = report(&["init-order", "--json", p]);
+        if default["ok"] != true || default["graph_source"] != "observed" {
+            continue;
+        }
+        if default["observed_scope"].is_null() {
+            // No decoder for this architecture: nothing was decoded, which a problem says.
+            assert!(
+                default["problems"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["code"] == "init_order.no_observed"),
+                "{}: observed_scope is null but no init_order.no_observed problem",
+                f.name
+            );
+            continue;
+        }
+        let all = report(&["init-order", "--json", "--all-observed", p]);
+        assert_eq!(default["observed_scope"], "init-packages", "{}", f.name);
+        assert_eq!(all["observed_scope"], "all", "{}", f.name);
+        let none = report(&["init-order", "--json", "--no-observed", p]);
+        assert_eq!(
+            none["observed_scope"],
+            serde_json::Value::Null,
+            "{}",
+            f.name
+        );
+        let lib = serde_json::to_value(goelf::analysis::init_order::analyze(
+            "x",
+            &f.bytes(),
+            &goelf::analysis::init_order::Options::default(),
+        ))
+        .unwrap();
+        for key in [
+            "inconsistencies",
+            "inferred_constraints",
+            "graph",
+            "packages",
+        ] {
+            assert_eq!(
+                default[key], all[key],
+                "{}: {key} differs between --all-observed and the default scope",
+                f.name
+            );
+            assert_eq!(
+                default[key], lib[key],
+                "{}: {key} differs between code read from the file and from the map",
+                f.name
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 0);
+}
+
 #[test]
 fn elf_constructors_match_readelf() {
     for f in common::fixtures() {

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Problem;
 
-pub use binary::{analyze, ImportsSource, Options};
+pub use binary::{analyze, ImportsSource, ObservedScope, Options};
 
 /// An ELF constructor that runs before Go's package initialisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,6 +166,10 @@ pub struct InitOrderFile {
     pub runtime_tasks: usize,
     /// The graph.
     pub graph: GraphReport,
+    /// Which code was decoded for observed references: `init-packages` (the functions of
+    /// packages in the init lists, the default) or `all` (every non-runtime function); null
+    /// when none was decoded.
+    pub observed_scope: Option<String>,
     /// Findings that did not stop the analysis.
     pub problems: Vec<Problem>,
 }
@@ -189,6 +193,7 @@ impl InitOrderFile {
             found_by: None,
             runtime_tasks: 0,
             graph: GraphReport::default(),
+            observed_scope: None,
             problems: Vec::new(),
         }
     }

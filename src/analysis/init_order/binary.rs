@@ -42,6 +42,104 @@ pub struct Options {
     pub imports: ImportsSource,
     /// Skip decoding machine code for observed references (Go 1.21+ without source).
     pub no_observed: bool,
+    /// Which functions to decode for observed references.
+    pub observed_scope: ObservedScope,
+    /// The file the analysed bytes were mapped from, when they were. Observed references
+    /// then read function code from it with positioned reads, a window at a time, instead
+    /// of faulting in every page of the mapped text (each of which stays resident): peak
+    /// memory no longer grows with the size of the code.
+    pub code_file: Option<std::sync::Arc<std::fs::File>>,
+}
+
+/// Function code read from the file a window at a time (see [`Options::code_file`]).
+struct CodeWindow<'f> {
+    file: &'f std::fs::File,
+    /// File offset of `buf`.
+    start: u64,
+    buf: Vec<u8>,
+}
+
+impl<'f> CodeWindow<'f> {
+    /// Bytes read per window; a longer function gets a window of its own length.
+    const SIZE: usize = 1 << 20;
+
+    fn new(file: &'f std::fs::File) -> Self {
+        CodeWindow {
+            file,
+            start: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    /// `len` bytes at file offset `off`; `None` when the file does not give them all (the
+    /// caller then uses the mapped bytes).
+    fn read(&mut self, off: u64, len: usize) -> Option<&[u8]> {
+        let end = off.checked_add(u64::try_from(len).ok()?)?;
+        let have = self
+            .start
+            .checked_add(u64::try_from(self.buf.len()).ok()?)?;
+        if off < self.start || end > have {
+            self.buf.clear();
+            self.buf.resize(len.max(Self::SIZE), 0);
+            let got = read_at(self.file, &mut self.buf, off);
+            self.buf.truncate(got.unwrap_or(0));
+            self.start = off;
+            if self.buf.len() < len {
+                self.buf.clear();
+                return None;
+            }
+        }
+        let from = usize::try_from(off.checked_sub(self.start)?).ok()?;
+        self.buf.get(from..from.checked_add(len)?)
+    }
+}
+
+/// Fill as much of `buf` as the file holds at `off`; the count read.
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], off: u64) -> Option<usize> {
+    use std::os::unix::fs::FileExt;
+    let mut done = 0usize;
+    while let Some(rest) = buf.get_mut(done..).filter(|r| !r.is_empty()) {
+        let at = off.checked_add(u64::try_from(done).ok()?)?;
+        match file.read_at(rest, at) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        }
+    }
+    Some(done)
+}
+
+/// Positioned reads are only used on Unix; elsewhere the mapped bytes are read.
+#[cfg(not(unix))]
+fn read_at(_file: &std::fs::File, _buf: &mut [u8], _off: u64) -> Option<usize> {
+    None
+}
+
+/// Which functions' code is decoded for observed references.
+///
+/// Every observed result (inconsistencies, the explanations of inferred constraints, the
+/// graph's edges and so the `--why` chains and `--dot`) is an edge between two packages in
+/// the init lists, so [`ObservedScope::InitPackages`] gives the same report as
+/// [`ObservedScope::All`] while touching only those packages' code.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ObservedScope {
+    /// The functions of packages in the init lists, and references to such packages.
+    #[default]
+    InitPackages,
+    /// Every function outside the runtime, and references to any package.
+    All,
+}
+
+impl ObservedScope {
+    /// `init-packages` or `all`, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObservedScope::InitPackages => "init-packages",
+            ObservedScope::All => "all",
+        }
+    }
 }
 
 /// A function as the analysis needs it.
@@ -136,20 +234,17 @@ impl<'a> Funcs<'a> {
         p.file_line(&func, f.entry).ok().map(|(file, _)| file)
     }
 
-    fn all(&self) -> Vec<FuncRef> {
+    /// Every function, in table order, decoded one at a time (no list of them all is held).
+    fn all(&self) -> Box<dyn Iterator<Item = FuncRef> + '_> {
         if let Some(p) = &self.pcln {
-            return p
-                .funcs()
-                .flatten()
-                .map(|f| FuncRef {
-                    entry: f.entry,
-                    end: f.end,
-                    name: f.name_str().into_owned(),
-                    index: Some(f.index),
-                })
-                .collect();
+            return Box::new(p.funcs().flatten().map(|f| FuncRef {
+                entry: f.entry,
+                end: f.end,
+                name: f.name_str().into_owned(),
+                index: Some(f.index),
+            }));
         }
-        self.syms.iter().filter_map(|s| self.lookup(s.0)).collect()
+        Box::new(self.syms.iter().filter_map(|s| self.lookup(s.0)))
     }
 }
 
@@ -771,7 +866,7 @@ fn linker_era(
         rep.graph_source = Some("observed".into());
         rep.verified = None;
         if !opts.no_observed {
-            observe(ctx, rep);
+            observe(ctx, rep, opts);
         }
     }
     Ok(())
@@ -856,7 +951,8 @@ struct Observed {
     explanation: Option<&'static str>,
 }
 
-fn observe(ctx: &mut Ctx<'_, '_>, rep: &mut InitOrderFile) {
+fn observe(ctx: &mut Ctx<'_, '_>, rep: &mut InitOrderFile, opts: &Options) {
+    let scope = opts.observed_scope;
     let arch = ctx.image.arch();
     if !observed::supported(&arch) || !ctx.funcs.available() {
         ctx.problems.push(Problem::new(
@@ -868,7 +964,15 @@ fn observe(ctx: &mut Ctx<'_, '_>, rep: &mut InitOrderFile) {
         ));
         return;
     }
-    let edges = observed_edges(ctx);
+    rep.observed_scope = Some(scope.as_str().into());
+    let wanted: Option<BTreeSet<String>> = match scope {
+        ObservedScope::InitPackages => {
+            Some(rep.packages.iter().map(|p| p.package.clone()).collect())
+        }
+        ObservedScope::All => None,
+    };
+    let mut window = opts.code_file.as_deref().map(CodeWindow::new);
+    let edges = observed_edges(ctx, wanted.as_ref(), window.as_mut());
     let index: BTreeMap<&str, usize> = rep
         .packages
         .iter()
@@ -928,7 +1032,20 @@ fn observe(ctx: &mut Ctx<'_, '_>, rep: &mut InitOrderFile) {
 }
 
 /// Cross-package references in the code of every function, one example per package pair.
-fn observed_edges(ctx: &mut Ctx<'_, '_>) -> BTreeMap<(String, String), Observed> {
+/// With `wanted`, only functions of those packages are decoded and only references to those
+/// packages kept: a function's package is its name's or `runtime` (see [`code_package`]),
+/// so a name outside `wanted` rules it out before its source file is looked up.
+fn observed_edges(
+    ctx: &mut Ctx<'_, '_>,
+    wanted: Option<&BTreeSet<String>>,
+    mut window: Option<&mut CodeWindow<'_>>,
+) -> BTreeMap<(String, String), Observed> {
+    let in_scope = |name: &str| -> bool {
+        match wanted {
+            None => true,
+            Some(w) => funcpkgpath(name).is_some_and(|p| w.contains(&p)),
+        }
+    };
     let image = ctx.image;
     let arch = image.arch();
     let p = u64::from(arch.ptr_size);
@@ -948,7 +1065,12 @@ fn observed_edges(ctx: &mut Ctx<'_, '_>) -> BTreeMap<(String, String), Observed>
     let mut code_pkg = |f: &FuncRef| -> Option<String> {
         pkg_cache
             .entry(f.entry)
-            .or_insert_with(|| code_package(&f.name, ctx.funcs.file(f).as_deref()))
+            .or_insert_with(|| {
+                if !in_scope(&f.name) {
+                    return None;
+                }
+                code_package(&f.name, ctx.funcs.file(f).as_deref())
+            })
             .clone()
     };
     let entry_at = |a: u64| -> Option<FuncRef> {
@@ -971,7 +1093,13 @@ fn observed_edges(ctx: &mut Ctx<'_, '_>) -> BTreeMap<(String, String), Observed>
         if !decoded.insert(f.entry) {
             continue;
         }
-        let Some(from) = code_pkg(&f) else { continue };
+        // Each function is decoded once, so its own package is not cached.
+        let from = if in_scope(&f.name) {
+            code_package(&f.name, ctx.funcs.file(&f).as_deref())
+        } else {
+            None
+        };
+        let Some(from) = from else { continue };
         if from == "runtime" {
             continue;
         }
@@ -980,8 +1108,13 @@ fn observed_edges(ctx: &mut Ctx<'_, '_>) -> BTreeMap<(String, String), Observed>
             stopped = true;
             break;
         }
-        let Ok(code) = image.read_vaddr("function code", f.entry, len) else {
+        let Ok(mapped) = image.read_vaddr("function code", f.entry, len) else {
             continue;
+        };
+        // The mapped slice is only bounds; the bytes come from the window when there is one.
+        let code = match (window.as_deref_mut(), image.vaddr_to_offset(f.entry)) {
+            (Some(w), Some(off)) => w.read(off, mapped.len()).unwrap_or(mapped),
+            _ => mapped,
         };
         budget -= len;
         refs.clear();
@@ -1023,9 +1156,13 @@ fn observed_edges(ctx: &mut Ctx<'_, '_>) -> BTreeMap<(String, String), Observed>
             } else {
                 continue;
             };
-            if to == from || to == "runtime" {
+            if to == from || to == "runtime" || wanted.is_some_and(|w| !w.contains(&to)) {
                 continue;
             }
+            let std::collections::btree_map::Entry::Vacant(slot) = out.entry((from.clone(), to))
+            else {
+                continue;
+            };
             let explanation = if what.contains("..stmp_") {
                 Some("content-addressed static data: the linker keeps one copy, named after one of the packages that use it")
             } else if f.name.contains('[') {
@@ -1035,7 +1172,7 @@ fn observed_edges(ctx: &mut Ctx<'_, '_>) -> BTreeMap<(String, String), Observed>
             } else {
                 None
             };
-            out.entry((from.clone(), to)).or_insert(Observed {
+            slot.insert(Observed {
                 kind,
                 example: [f.name.clone(), what],
                 explanation,

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use goelf::analysis::init_order::{self, ImportsSource, InitOrderFile, Options};
+use goelf::analysis::init_order::{self, ImportsSource, InitOrderFile, ObservedScope, Options};
 use goelf::report::Envelope;
 
 use crate::common::{self, align_right, hex, table};
@@ -41,6 +41,10 @@ pub struct Args {
     /// Do not decode machine code for observed references (Go 1.21+ without source).
     #[arg(long)]
     no_observed: bool,
+    /// Decode every function for observed references, not only those of packages in the
+    /// init lists (same report; for cross-checking the default scope).
+    #[arg(long, conflicts_with = "no_observed")]
+    all_observed: bool,
 }
 
 fn options(args: &Args) -> anyhow::Result<Options> {
@@ -59,13 +63,35 @@ fn options(args: &Args) -> anyhow::Result<Options> {
     Ok(Options {
         imports,
         no_observed: args.no_observed,
+        observed_scope: if args.all_observed {
+            ObservedScope::All
+        } else {
+            ObservedScope::InitPackages
+        },
+        code_file: None,
     })
 }
 
 fn analyze_path(path: &std::path::Path, opts: &Options) -> InitOrderFile {
     let shown = path.display().to_string();
     match common::open(path) {
-        Ok(data) => init_order::analyze(&shown, &data, opts),
+        Ok(data) => {
+            // Observed references read code from the file, not the map (flat peak memory).
+            let code_file = matches!(data, common::Input::Mapped(_))
+                && !opts.no_observed
+                && matches!(opts.imports, ImportsSource::None);
+            match code_file.then(|| std::fs::File::open(path)) {
+                Some(Ok(f)) => {
+                    let opts = Options {
+                        imports: ImportsSource::None,
+                        code_file: Some(std::sync::Arc::new(f)),
+                        ..opts.clone()
+                    };
+                    init_order::analyze(&shown, &data, &opts)
+                }
+                _ => init_order::analyze(&shown, &data, opts),
+            }
+        }
         Err(e) => InitOrderFile::failed(&shown, e),
     }
 }
