@@ -347,7 +347,7 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__init__subcmd__order)
-            opts="-h --json --dot --why --baseline --src --imports --go --no-observed --help"
+            opts="-h --json --dot --why --baseline --src --imports --go --no-observed --all-observed --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

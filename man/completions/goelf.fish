@@ -51,6 +51,7 @@ complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l go -d 'The go
 complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l json -d 'Print one JSON document for all files (schema_version 1)'
 complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l dot -d 'Print the dependency graph as a Graphviz digraph, nodes labelled with their order'
 complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l no-observed -d 'Do not decode machine code for observed references (Go 1.21+ without source)'
+complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l all-observed -d 'Decode every function for observed references, not only those of packages in the init lists (same report; for cross-checking the default scope)'
 complete -c goelf -n "__fish_goelf_using_subcommand init-order" -s h -l help -d 'Print help'
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l runs -d 'Runs per file for --measure' -r
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l timeout -d 'Seconds before a run is killed (--measure)' -r
