@@ -96,7 +96,10 @@ fn bench(c: &mut Criterion) {
                 goelf::inspect::inspect_bytes(
                     "x",
                     black_box(&data),
-                    &goelf::inspect::InspectOptions { no_go: true },
+                    &goelf::inspect::InspectOptions {
+                        no_go: true,
+                        ..Default::default()
+                    },
                 )
             })
         });

@@ -13,6 +13,9 @@ use crate::image::{detect_format, Image};
 pub struct InspectOptions {
     /// Skip the Go metadata (container only).
     pub no_go: bool,
+    /// Walk every DWARF compile unit (counts, all producers) instead of stopping at the
+    /// first Go producer of a zlib-compressed `.debug_info` (`goelf inspect --dwarf`).
+    pub dwarf_full: bool,
 }
 
 /// The report for one file.
@@ -97,7 +100,12 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
     let go = if opts.no_go {
         None
     } else {
-        crate::go::analyze(&image, &mut problems)
+        let mode = if opts.dwarf_full {
+            crate::go::dwarf::DwarfMode::Full
+        } else {
+            crate::go::dwarf::DwarfMode::Quick
+        };
+        crate::go::analyze_with(&image, mode, &mut problems)
     };
     InspectFile {
         path: path.into(),

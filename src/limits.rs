@@ -60,3 +60,8 @@ pub const MAX_INIT_TASK_ENTRIES: usize = 1 << 22;
 pub const MAX_DEFLATE_RATIO: u64 = 1032;
 /// Most bytes one compressed byte expands to with zstd: a 128 KiB RLE block per 4 bytes.
 pub const MAX_ZSTD_RATIO: u64 = 32 << 10;
+/// Decompressed bytes of a zlib `.debug_info` that the quick DWARF summary inflates at most
+/// while looking for the first Go producer (`goelf inspect --dwarf` reads it all).
+pub const MAX_DWARF_QUICK_PREFIX: usize = 1 << 20;
+/// Decompressed bytes added per step of the quick DWARF summary's incremental inflate.
+pub const DWARF_QUICK_STEP: usize = 64 << 10;

@@ -172,7 +172,14 @@ fn every_elf_fixture_matches_readelf() {
         };
         let want = parse_readelf(&golden);
         let data = f.bytes();
-        let report = inspect_bytes(&f.name, &data, &InspectOptions { no_go: true });
+        let report = inspect_bytes(
+            &f.name,
+            &data,
+            &InspectOptions {
+                no_go: true,
+                ..Default::default()
+            },
+        );
         assert!(report.ok, "{}: {:?}", f.name, report.error);
         let elf = report.elf.as_ref().expect("ELF report");
         let ctx = |what: &str| format!("fixture {} (readelf -hlSdW), {what}", f.name);
@@ -363,7 +370,14 @@ fn hardening_summary_follows_the_headers() {
             continue;
         }
         let data = f.bytes();
-        let report = inspect_bytes(&f.name, &data, &InspectOptions { no_go: true });
+        let report = inspect_bytes(
+            &f.name,
+            &data,
+            &InspectOptions {
+                no_go: true,
+                ..Default::default()
+            },
+        );
         let elf = report.elf.expect("elf");
         let h = &elf.hardening;
         let variant = f.meta_str("variant");

@@ -166,3 +166,69 @@ fn packed_binary_cli() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no Go build information"));
 }
+
+/// The quick DWARF summary (default) and the full walk (`--dwarf`) agree: same producer and
+/// version (the toolchain in meta.json), and where the quick one walked every unit (an
+/// uncompressed or small section) the same counts, producers and flags; where it did not,
+/// its counts are null. The CLI flag selects the full walk.
+#[test]
+fn dwarf_quick_agrees_with_full() {
+    use goelf::go::dwarf::{analyze_with, DwarfMode};
+    let (mut counted, mut prefix) = (0, 0);
+    for f in common::fixtures() {
+        let data = f.bytes();
+        let Ok(image) = goelf::image::Image::parse(&data) else {
+            continue;
+        };
+        let full = analyze_with(&image, DwarfMode::Full, &mut Vec::new());
+        let quick = analyze_with(&image, DwarfMode::Quick, &mut Vec::new());
+        let Some(full) = full else {
+            assert!(quick.is_none(), "{}: quick DWARF without full", f.name);
+            continue;
+        };
+        let quick = quick.unwrap_or_else(|| panic!("{}: no quick DWARF summary", f.name));
+        assert!(full.units_counted, "{}: full walk did not count", f.name);
+        assert!(full.compile_units.is_some() && full.go_compile_units.is_some());
+        assert_eq!(quick.producer, full.producer, "{}: producer", f.name);
+        assert_eq!(quick.go_version, full.go_version, "{}: go_version", f.name);
+        assert_eq!(quick.compressed, full.compressed, "{}", f.name);
+        let want = f.meta_str("go_version");
+        if !want.is_empty() && full.producer.is_some() {
+            assert_eq!(quick.go_version.as_deref(), Some(want), "{}: quick", f.name);
+        }
+        if quick.units_counted {
+            assert_eq!(quick, full, "{}: quick walk counted every unit", f.name);
+            counted += 1;
+        } else {
+            assert!(
+                quick.compile_units.is_none() && quick.go_compile_units.is_none(),
+                "{}: counts without a full walk",
+                f.name
+            );
+            assert!(quick.compressed, "{}: uncompressed but not walked", f.name);
+            prefix += 1;
+        }
+        eprintln!(
+            "{}: quick counted {}, full {:?} units",
+            f.name, quick.units_counted, full.compile_units
+        );
+    }
+    assert!(counted > 0, "no fixture walked whole in quick mode");
+    assert!(prefix > 0, "no fixture read by prefix in quick mode");
+
+    let f = common::fixture("nethttp-go1.27.3-linux-amd64-default");
+    let p = f.path();
+    let p = p.to_str().expect("utf-8");
+    let quick = inspect_json(p);
+    let out = common::goelf(&["inspect", "--json", "--dwarf", p]);
+    let full: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (q, d) = (
+        &quick["files"][0]["go"]["dwarf"],
+        &full["files"][0]["go"]["dwarf"],
+    );
+    assert_eq!(q["units_counted"], false, "{q}");
+    assert!(q["compile_units"].is_null(), "{q}");
+    assert_eq!(d["units_counted"], true, "{d}");
+    assert!(d["compile_units"].as_u64().is_some_and(|n| n > 0), "{d}");
+    assert_eq!(q["producer"], d["producer"]);
+}

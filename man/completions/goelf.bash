@@ -381,7 +381,7 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__inspect)
-            opts="-h --json --modules --no-sections --no-go --help"
+            opts="-h --json --modules --no-sections --no-go --dwarf --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

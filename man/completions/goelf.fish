@@ -36,6 +36,7 @@ complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l json -d 'Print o
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l modules -d 'Print the build information exactly as `go version -m` does'
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l no-sections -d 'Leave out the section headers table (human output)'
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l no-go -d 'Only the container; skip the Go metadata'
+complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l dwarf -d 'Read all of the DWARF: count every compile unit and list every producer (by default a compressed `.debug_info` is read only up to the first Go producer)'
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l package -d 'Only functions of this package (exact import path, e.g. `net/http`)' -r
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l match -d 'Only functions whose name matches this regular expression' -r

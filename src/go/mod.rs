@@ -60,12 +60,21 @@ fn note(problems: &mut Vec<Problem>, part: &str, err: &Error) {
 /// DWARF producer. A packed file gets a report too (with only `packer` set, usually), so that
 /// it reads "packed", not "not Go".
 pub fn analyze(image: &Image<'_>, problems: &mut Vec<Problem>) -> Option<GoReport> {
+    analyze_with(image, dwarf::DwarfMode::Quick, problems)
+}
+
+/// [`analyze`], reading as much DWARF as `dwarf_mode` says.
+pub fn analyze_with(
+    image: &Image<'_>,
+    dwarf_mode: dwarf::DwarfMode,
+    problems: &mut Vec<Problem>,
+) -> Option<GoReport> {
     let packer = packer::detect(image);
     let buildinfo = buildinfo::find(image, problems)
         .map_err(|e| note(problems, "buildinfo", &e))
         .ok();
     let symbol_version = version::runtime_build_version(image);
-    let dwarf = dwarf::analyze(image, problems);
+    let dwarf = dwarf::analyze_with(image, dwarf_mode, problems);
 
     let exact = [
         (

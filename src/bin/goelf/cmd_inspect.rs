@@ -27,10 +27,17 @@ pub struct Args {
     /// Only the container; skip the Go metadata.
     #[arg(long)]
     no_go: bool,
+    /// Read all of the DWARF: count every compile unit and list every producer (by default
+    /// a compressed `.debug_info` is read only up to the first Go producer).
+    #[arg(long)]
+    dwarf: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let opts = InspectOptions { no_go: args.no_go };
+    let opts = InspectOptions {
+        no_go: args.no_go,
+        dwarf_full: args.dwarf,
+    };
     let reports = common::per_file(&args.files, |path| {
         let shown = path.display().to_string();
         match common::open(path) {

@@ -123,9 +123,11 @@ pub fn render(out: &mut String, go: &GoReport) {
     if let Some(d) = &go.dwarf {
         let _ = writeln!(
             out,
-            "  DWARF: {} compile units ({} Go){}; producer {}{}",
-            d.compile_units,
-            d.go_compile_units,
+            "  DWARF: {}{}; producer {}{}",
+            match (d.compile_units, d.go_compile_units) {
+                (Some(n), Some(g)) => format!("{n} compile units ({g} Go)"),
+                _ => "compile units not counted (--dwarf counts them)".to_string(),
+            },
             if d.compressed { ", compressed" } else { "" },
             d.producer.as_deref().unwrap_or("unknown"),
             match (d.optimizations_disabled, d.inlining_disabled) {
