@@ -73,7 +73,13 @@ pub fn analyze_with(
     let buildinfo = buildinfo::find(image, problems)
         .map_err(|e| note(problems, "buildinfo", &e))
         .ok();
-    let symbol_version = version::runtime_build_version(image);
+    // `runtime.buildVersion` needs the symbol table; read it only when build info has no
+    // version (a large binary's symbol table costs more than everything else here).
+    let symbol_version = if buildinfo.is_none() {
+        version::runtime_build_version(image)
+    } else {
+        None
+    };
     let dwarf = dwarf::analyze_with(image, dwarf_mode, problems);
 
     let exact = [

@@ -118,7 +118,17 @@ impl Moduledata {
             layouts = layout::moduledata_candidates(era, None).collect();
         }
         let mut last_err = None;
-        // 1. The symbol.
+        // 1. Go 1.26+: its own section, which is the structure itself (cheapest, and it
+        //    survives -s -w).
+        for name in [".go.module", "__go_module"] {
+            if let Some(sec) = image.section(name) {
+                match Self::decode_any(image, pclntab, sec.vaddr, &layouts, "section") {
+                    Ok(md) => return Ok(md),
+                    Err(e) => last_err = Some(e),
+                }
+            }
+        }
+        // 2. The symbol (needs the symbol table, which is costly on a large binary).
         for name in [
             "runtime.firstmoduledata",
             "local.pluginmoduledata",
@@ -126,15 +136,6 @@ impl Moduledata {
         ] {
             if let Some(sym) = image.symbol(name) {
                 match Self::decode_any(image, pclntab, sym.vaddr, &layouts, "symbol") {
-                    Ok(md) => return Ok(md),
-                    Err(e) => last_err = Some(e),
-                }
-            }
-        }
-        // 2. Go 1.26+: its own section.
-        for name in [".go.module", "__go_module"] {
-            if let Some(sec) = image.section(name) {
-                match Self::decode_any(image, pclntab, sec.vaddr, &layouts, "section") {
                     Ok(md) => return Ok(md),
                     Err(e) => last_err = Some(e),
                 }

@@ -637,25 +637,22 @@ impl<'a> Pclntab<'a> {
         if self.era < Era::Go118 {
             return;
         }
-        let sym = image.symbol("runtime.text").map(|s| s.vaddr);
-        if let Some(ts) = self.text_start {
-            if let Some(s) = sym.filter(|&s| s != ts) {
-                problems.push(Problem::new(
-                    "pclntab.text_mismatch",
-                    format!("pcHeader textStart {ts:#x} differs from runtime.text {s:#x}; using the header"),
-                ));
-            }
+        if self.text_start.is_some() {
+            // 1.18–1.25: the header's textStart. The runtime refuses to start unless it equals
+            // moduledata.text, and moduledata validation checks the same, so no symbol lookup.
             return;
         }
-        if let Some(s) = sym {
-            self.text_start = Some(s);
-            self.text_source = Some("symbol runtime.text");
-            return;
-        }
+        // 1.26+: moduledata first (its `.go.module` section needs no symbol table), then the
+        // `runtime.text` symbol.
         let mut scratch = Vec::new();
         if let Ok(md) = super::moduledata::Moduledata::find(image, self, None, &mut scratch) {
             self.text_start = Some(md.text());
             self.text_source = Some("moduledata");
+            return;
+        }
+        if let Some(s) = image.symbol("runtime.text").map(|s| s.vaddr) {
+            self.text_start = Some(s);
+            self.text_source = Some("symbol runtime.text");
             return;
         }
         // With external linking C code may come first, so `.text` is only a guess.

@@ -34,6 +34,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
+    if args.modules && !args.json {
+        return run_modules(&args);
+    }
     let opts = InspectOptions {
         no_go: args.no_go,
         dwarf_full: args.dwarf,
@@ -257,4 +260,35 @@ fn yes(b: bool) -> &'static str {
     } else {
         "no"
     }
+}
+
+/// `--modules`: only the build information is decoded, as `go version -m` does, so that the
+/// answer costs no more than the tool it replaces.
+fn run_modules(args: &Args) -> anyhow::Result<u8> {
+    let texts = common::per_file(&args.files, |path| -> Result<String, String> {
+        let shown = path.display().to_string();
+        let data = common::open(path).map_err(|e| format!("{e:#}"))?;
+        let image = goelf::image::Image::parse(&data).map_err(|e| e.to_string())?;
+        let mut problems = Vec::new();
+        goelf::go::buildinfo::find(&image, &mut problems)
+            .map(|b| b.version_m(&shown))
+            .map_err(|_| "no Go build information".to_string())
+    });
+    let mut out = String::new();
+    let mut failed = false;
+    for (path, t) in args.files.iter().zip(texts) {
+        match t {
+            Ok(text) => out.push_str(&text),
+            Err(e) => {
+                failed = true;
+                eprintln!("goelf: {}: {e}", path.display());
+            }
+        }
+    }
+    common::print_text(&out)?;
+    Ok(if failed {
+        common::EXIT_FAILED
+    } else {
+        common::EXIT_OK
+    })
 }
