@@ -56,3 +56,6 @@ pub const MAX_INIT_TASK_ENTRIES: usize = 1 << 22;
 pub const MAX_DEFLATE_RATIO: u64 = 1032;
 /// Most bytes one compressed byte expands to with zstd: a 128 KiB RLE block per 4 bytes.
 pub const MAX_ZSTD_RATIO: u64 = 32 << 10;
+/// (segment, section) pairs looked at for the section-to-segment mapping (real binaries:
+/// ~15 segments x ~40 sections).
+pub const MAX_SECTION_MAPPING: usize = 1 << 20;

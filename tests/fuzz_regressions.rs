@@ -268,6 +268,25 @@ fn compressed_dwarf_size_is_bounded_by_its_bytes() {
     assert_eq!(codes(&problems), ["dwarf.too_many"], "{problems:?}");
 }
 
+/// 1030 PT_LOADs that each cover every one of 1030 sections (`fuzz/craft.py`): the
+/// section-to-segment mapping stops at `MAX_SECTION_MAPPING` pairs, with a problem (20000 x
+/// 20000 in a 2.4 MB file took 22 GB before).
+#[test]
+fn section_mapping_is_bounded() {
+    let path = common::repo().join("fuzz/regressions/elf_section_mapping_product");
+    let data = std::fs::read(path).expect("crafted input");
+    let mut problems = Vec::new();
+    let elf = goelf::elf::analyze(&data, None, &mut problems).expect("ELF header");
+    assert_eq!(elf.program_headers.len(), 1030);
+    let pairs: usize = elf.program_headers.iter().map(|p| p.sections.len()).sum();
+    assert!(pairs <= goelf::limits::MAX_SECTION_MAPPING, "{pairs}");
+    assert!(pairs > 0);
+    assert!(
+        codes(&problems).contains(&"elf.section_mapping"),
+        "{problems:?}"
+    );
+}
+
 /// `moduledata.next` pointing at itself, a two-module cycle and a chain longer than the
 /// limit: [`Moduledata::chain`] ends, at most `MAX_MODULE_CHAIN` long.
 #[test]
