@@ -297,6 +297,22 @@ def elf_section_mapping_product(nph=1030, nsh=1030):
     return bytes(d)
 
 
+def overlapping_segments(nph=1000, tail=8192):
+    """`nph` RW PT_LOADs over the same file bytes (a mutated PE with 43690 sections over 2 MB
+    made the pclntab scan read 80 GB): every scan must read each file byte once."""
+    phoff = 64
+    total = phoff + 56 * nph + tail
+    d = bytearray(total)
+    d[0:64] = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack(
+        "<HHIQQQIHHHHHH", 2, 62, 1, 0, phoff, 0, 0, 64, 56, nph, 64, 0, 0)
+    for i in range(nph):
+        # each starts 64 bytes before the previous one and runs to the end of the file
+        v, off = 0x400000 + 0x10000 * i, 64 * (nph - 1 - i)
+        d[phoff + 56 * i:phoff + 56 * (i + 1)] = struct.pack(
+            "<IIQQQQQQ", 1, 6, off, v, v, total - off, total - off, PAGE)
+    return bytes(d)
+
+
 def init_order_deps_quadratic(cells=1800):
     """Go 1.13-1.20 init tasks that overlap: cell k is the task
     {state 0, ndeps c_k, nfns 0} followed by the address of cell k+1, and its dependency
@@ -368,6 +384,7 @@ def main():
         ("inspect_any_dwarf_size_claim", dwarf_compressed_size_claim()),
         ("elf_init_array_quadratic", elf_init_array_quadratic()),
         ("elf_section_mapping_product", elf_section_mapping_product()),
+        ("inspect_any_overlapping_segments", overlapping_segments()),
     ]:
         with open(os.path.join(out, name), "wb") as f:
             f.write(blob)
