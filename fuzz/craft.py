@@ -275,6 +275,44 @@ def elf_init_array_quadratic(n=2048, m=1024, nsyms=768):
     return bytes(data)
 
 
+def elf_section_mapping_product(nph=1030, nsh=1030):
+    """`nph` PT_LOADs that each cover every one of `nsh` sections: readelf's
+    section-to-segment mapping has nph x nsh entries (20000 x 20000 in 2.4 MB took 22 GB)."""
+    phoff = 64
+    shoff = phoff + 56 * nph
+    shstr_off = shoff + 64 * nsh
+    total = shstr_off + 16
+    d = bytearray(total)
+    d[0:64] = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack(
+        "<HHIQQQIHHHHHH", 2, 62, 1, 0, phoff, shoff, 0, 64, 56, nph, 64, nsh, nsh - 1)
+    for i in range(nph):
+        d[phoff + 56 * i:phoff + 56 * (i + 1)] = struct.pack(
+            "<IIQQQQQQ", 1, 5, 0, 0, 0, total, 1 << 40, PAGE)
+    for i in range(1, nsh - 1):
+        d[shoff + 64 * i:shoff + 64 * (i + 1)] = struct.pack(
+            "<IIQQQQIIQQ", 1, 1, 2, 64, 64, 8, 0, 0, 1, 0)
+    d[shoff + 64 * (nsh - 1):shoff + 64 * nsh] = struct.pack(
+        "<IIQQQQIIQQ", 3, 3, 0, 0, shstr_off, 16, 0, 0, 1, 0)
+    d[shstr_off:shstr_off + 16] = b"\0a\0.shstrtab\0\0\0\0"
+    return bytes(d)
+
+
+def overlapping_segments(nph=1000, tail=8192):
+    """`nph` RW PT_LOADs over the same file bytes (a mutated PE with 43690 sections over 2 MB
+    made the pclntab scan read 80 GB): every scan must read each file byte once."""
+    phoff = 64
+    total = phoff + 56 * nph + tail
+    d = bytearray(total)
+    d[0:64] = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack(
+        "<HHIQQQIHHHHHH", 2, 62, 1, 0, phoff, 0, 0, 64, 56, nph, 64, 0, 0)
+    for i in range(nph):
+        # each starts 64 bytes before the previous one and runs to the end of the file
+        v, off = 0x400000 + 0x10000 * i, 64 * (nph - 1 - i)
+        d[phoff + 56 * i:phoff + 56 * (i + 1)] = struct.pack(
+            "<IIQQQQQQ", 1, 6, off, v, v, total - off, total - off, PAGE)
+    return bytes(d)
+
+
 def init_order_deps_quadratic(cells=1800):
     """Go 1.13-1.20 init tasks that overlap: cell k is the task
     {state 0, ndeps c_k, nfns 0} followed by the address of cell k+1, and its dependency
@@ -345,6 +383,8 @@ def main():
         ("pclntab_pcvalue_zero_delta", pclntab_pcvalue_zero_delta()),
         ("inspect_any_dwarf_size_claim", dwarf_compressed_size_claim()),
         ("elf_init_array_quadratic", elf_init_array_quadratic()),
+        ("elf_section_mapping_product", elf_section_mapping_product()),
+        ("inspect_any_overlapping_segments", overlapping_segments()),
     ]:
         with open(os.path.join(out, name), "wb") as f:
             f.write(blob)

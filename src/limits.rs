@@ -65,3 +65,6 @@ pub const MAX_ZSTD_RATIO: u64 = 32 << 10;
 pub const MAX_DWARF_QUICK_PREFIX: usize = 1 << 20;
 /// Decompressed bytes added per step of the quick DWARF summary's incremental inflate.
 pub const DWARF_QUICK_STEP: usize = 64 << 10;
+/// (segment, section) pairs looked at for the section-to-segment mapping (real binaries:
+/// ~15 segments x ~40 sections).
+pub const MAX_SECTION_MAPPING: usize = 1 << 20;

@@ -268,6 +268,51 @@ fn compressed_dwarf_size_is_bounded_by_its_bytes() {
     assert_eq!(codes(&problems), ["dwarf.too_many"], "{problems:?}");
 }
 
+/// 1030 PT_LOADs that each cover every one of 1030 sections (`fuzz/craft.py`): the
+/// section-to-segment mapping stops at `MAX_SECTION_MAPPING` pairs, with a problem (20000 x
+/// 20000 in a 2.4 MB file took 22 GB before).
+#[test]
+fn section_mapping_is_bounded() {
+    let path = common::repo().join("fuzz/regressions/elf_section_mapping_product");
+    let data = std::fs::read(path).expect("crafted input");
+    let mut problems = Vec::new();
+    let elf = goelf::elf::analyze(&data, None, &mut problems).expect("ELF header");
+    assert_eq!(elf.program_headers.len(), 1030);
+    let pairs: usize = elf.program_headers.iter().map(|p| p.sections.len()).sum();
+    assert!(pairs <= goelf::limits::MAX_SECTION_MAPPING, "{pairs}");
+    assert!(pairs > 0);
+    assert!(
+        codes(&problems).contains(&"elf.section_mapping"),
+        "{problems:?}"
+    );
+}
+
+/// 1000 PT_LOADs over the same bytes (`fuzz/craft.py`; found as a mutated PE with 43690
+/// sections over 2 MB, whose pclntab scan read 80 GB): the regions scans read are disjoint
+/// in the file and add up to at most its size.
+#[test]
+fn scans_read_each_file_byte_once() {
+    let path = common::repo().join("fuzz/regressions/inspect_any_overlapping_segments");
+    let data = std::fs::read(path).expect("crafted input");
+    let img = Image::parse(&data).expect("parses");
+    assert_eq!(img.segments().len(), 1000);
+    let regions = img.file_regions(|_| true);
+    let total: u64 = regions.iter().map(|r| r.filesz).sum();
+    assert_eq!(total, data.len() as u64, "{regions:x?}");
+    let mut ranges: Vec<(u64, u64)> = regions
+        .iter()
+        .map(|r| (r.offset, r.offset + r.filesz))
+        .collect();
+    ranges.sort_unstable();
+    assert!(ranges.windows(2).all(|w| w[0].1 <= w[1].0), "{ranges:x?}");
+    // Segment i (from the second on) adds the 64 bytes before segment i-1, at its own
+    // address; the first keeps the rest of the file.
+    assert_eq!(regions.len(), 1000);
+    for (r, s) in regions.iter().zip(img.segments()).skip(1) {
+        assert_eq!((r.offset, r.filesz, r.vaddr), (s.offset, 64, s.vaddr));
+    }
+}
+
 /// `moduledata.next` pointing at itself, a two-module cycle and a chain longer than the
 /// limit: [`Moduledata::chain`] ends, at most `MAX_MODULE_CHAIN` long.
 #[test]

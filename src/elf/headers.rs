@@ -301,7 +301,7 @@ pub(super) fn read(data: &[u8], problems: &mut Vec<Problem>) -> Result<Raw> {
     let program_headers = read_phdrs(&r, layout, &header, problems);
     let mut sections = read_shdrs(&r, layout, &header, problems);
     let mut program_headers = program_headers;
-    map_sections(&mut program_headers, &mut sections);
+    map_sections(&mut program_headers, &mut sections, problems);
     Ok(Raw {
         header,
         program_headers,
@@ -529,8 +529,33 @@ fn section_in_segment(s: &SectionHeader, p: &ProgramHeader) -> bool {
     type_ok && alloc_ok && file_ok && vma_ok && empty_ok
 }
 
-fn map_sections(phdrs: &mut [ProgramHeader], sections: &mut [SectionHeader]) {
+/// Fill each segment's section list. The mapping has a pair per (segment, section), so a
+/// file of program and section headers alone could ask for billions of entries: at most
+/// [`limits::MAX_SECTION_MAPPING`] pairs are looked at.
+fn map_sections(
+    phdrs: &mut [ProgramHeader],
+    sections: &mut [SectionHeader],
+    problems: &mut Vec<Problem>,
+) {
+    let mut left = limits::MAX_SECTION_MAPPING;
+    let total = phdrs.len();
     for p in phdrs.iter_mut() {
+        let n = sections.len().saturating_sub(1);
+        if n > left {
+            problems.push(Problem::new(
+                "elf.section_mapping",
+                format!(
+                    "{} program headers x {} sections: the section-to-segment mapping stops \
+                     after {} pairs (segment {} on)",
+                    total,
+                    n,
+                    limits::MAX_SECTION_MAPPING,
+                    p.index
+                ),
+            ));
+            return;
+        }
+        left -= n;
         p.sections = sections
             .iter()
             .skip(1)

@@ -176,10 +176,8 @@ fn data_ranges(image: &Image<'_>) -> Vec<(u64, u64)> {
     };
     let writable_segments = |need_read: bool| {
         image
-            .segments()
+            .file_regions(|s| s.write && !s.exec && (s.read || !need_read) && s.vaddr != 0)
             .iter()
-            .filter(|s| s.write && !s.exec && s.filesz > 0 && (s.read || !need_read))
-            .filter(|s| s.vaddr != 0)
             .map(|s| (s.vaddr, s.filesz))
             .collect::<Vec<_>>()
     };

@@ -253,6 +253,7 @@ fn aligned(address: u64) -> Result<()> {
 pub struct TaskReader<'i, 'a> {
     image: &'i Image<'a>,
     seen: BTreeMap<(InitTaskEra, u64), Result<InitTask>>,
+    budget: u64,
     left: u64,
 }
 
@@ -260,17 +261,19 @@ impl<'i, 'a> TaskReader<'i, 'a> {
     /// A reader with the budget of `image`'s size.
     pub fn new(image: &'i Image<'a>) -> Self {
         let words = image.data().len() as u64 / u64::from(image.arch().ptr_size.max(1));
+        let budget = words.min(limits::MAX_INIT_TASK_ENTRIES as u64);
         TaskReader {
             image,
             seen: BTreeMap::new(),
-            left: words.min(limits::MAX_INIT_TASK_ENTRIES as u64),
+            budget,
+            left: budget,
         }
     }
 
     /// [`InitTaskLayout::read_valid`], decoded once per address; `Err(TooMany)` once the
     /// budget is spent.
     pub fn read_valid(&mut self, layout: &InitTaskLayout, address: u64) -> Result<&InitTask> {
-        let (image, left) = (self.image, &mut self.left);
+        let (image, budget, left) = (self.image, self.budget, &mut self.left);
         self.seen
             .entry((layout.era, address))
             .or_insert_with(|| {
@@ -278,11 +281,12 @@ impl<'i, 'a> TaskReader<'i, 'a> {
                 let t = layout.read(image, address)?;
                 let cost = (t.deps.len() + t.fns.len()) as u64 + 1;
                 if cost > *left {
+                    let count = budget - *left + cost;
                     *left = 0;
                     return Err(Error::TooMany {
                         what: "init task entries (all tasks together)",
-                        count: cost,
-                        limit: limits::MAX_INIT_TASK_ENTRIES as u64,
+                        count,
+                        limit: budget,
                     });
                 }
                 *left -= cost;

@@ -168,8 +168,8 @@ impl Moduledata {
                 }
             }
         }
-        for s in image.segments().iter().filter(|s| s.write && s.filesz > 0) {
-            regions.push((s.vaddr, s.filesz.min(s.memsz)));
+        for s in image.file_regions(|s| s.write) {
+            regions.push((s.vaddr, s.filesz));
         }
         let mut hits = 0usize;
         let mut seen = std::collections::BTreeSet::new();

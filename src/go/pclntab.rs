@@ -684,7 +684,7 @@ impl<'a> Pclntab<'a> {
 
     /// Scan the loaded segments (read-only data first) for a table.
     fn scan(image: &Image<'a>, version: Option<GoVersion>, repair: bool) -> Option<Pclntab<'a>> {
-        let mut segs: Vec<_> = image.segments().iter().filter(|s| s.filesz > 0).collect();
+        let mut segs = image.file_regions(|_| true);
         segs.sort_by_key(|s| (s.exec, s.write));
         let whole;
         let mut regions: Vec<(Reader<'a>, Option<u64>)> = Vec::new();

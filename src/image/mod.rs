@@ -195,6 +195,57 @@ impl<'a> Image<'a> {
         &self.segments
     }
 
+    /// The file-backed parts of the segments `keep` selects, each file byte once (the first
+    /// segment that maps it wins), in segment order; a segment whose bytes are partly
+    /// covered already gives its uncovered pieces. Scans over file data go through this:
+    /// segments may overlap in the file, and thousands of segments over the same bytes (a
+    /// hostile file) must not make a scan read them thousands of times.
+    pub fn file_regions(&self, keep: impl Fn(&Segment) -> bool) -> Vec<Segment> {
+        // Covered file ranges: start -> end, disjoint, not adjacent.
+        let mut covered: std::collections::BTreeMap<u64, u64> = Default::default();
+        let mut out = Vec::new();
+        for s in self.segments.iter().filter(|s| keep(s)) {
+            let lo = s.offset;
+            let hi = lo.saturating_add(s.filesz.min(s.memsz));
+            if lo >= hi {
+                continue;
+            }
+            let mut over: Vec<(u64, u64)> = covered
+                .range(..=hi)
+                .rev()
+                .take_while(|&(_, &e)| e >= lo)
+                .map(|(&a, &b)| (a, b))
+                .collect();
+            over.reverse();
+            let mut cur = lo;
+            let mut piece = |a: u64, b: u64| {
+                out.push(Segment {
+                    vaddr: s.vaddr.wrapping_add(a - lo),
+                    memsz: b - a,
+                    offset: a,
+                    filesz: b - a,
+                    ..*s
+                });
+            };
+            for &(a, b) in &over {
+                if a > cur {
+                    piece(cur, a.min(hi));
+                }
+                cur = cur.max(b);
+            }
+            if cur < hi {
+                piece(cur, hi);
+            }
+            let start = over.first().map_or(lo, |o| o.0.min(lo));
+            let end = over.last().map_or(hi, |o| o.1.max(hi));
+            for (a, _) in &over {
+                covered.remove(a);
+            }
+            covered.insert(start, end);
+        }
+        out
+    }
+
     /// Sections (empty when the file has no section table).
     pub fn sections(&self) -> &[Section<'a>] {
         &self.sections
