@@ -58,27 +58,6 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
     if args.json {
         common::print_json(&Envelope::new("inspect", reports))?;
-    } else if args.modules {
-        // Like `go version -m`: a file without build information is an error for that file.
-        let mut out = String::new();
-        let mut missing = false;
-        for r in reports.iter().filter(|r| r.ok) {
-            match r
-                .go
-                .as_ref()
-                .and_then(|go| crate::render_go::version_m(&r.path, go))
-            {
-                Some(text) => out.push_str(&text),
-                None => {
-                    missing = true;
-                    eprintln!("goelf: {}: no Go build information", r.path);
-                }
-            }
-        }
-        common::print_text(&out)?;
-        if missing {
-            return Ok(common::EXIT_FAILED);
-        }
     } else {
         let mut out = String::new();
         for r in reports.iter().filter(|r| r.ok) {

@@ -147,8 +147,3 @@ fn sum_suffix(sum: &str) -> String {
         format!(" {sum}")
     }
 }
-
-/// The build information exactly as `go version -m FILE` prints it, if the binary has it.
-pub fn version_m(path: &str, go: &GoReport) -> Option<String> {
-    go.buildinfo.as_ref().map(|b| b.version_m(path))
-}
