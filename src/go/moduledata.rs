@@ -21,8 +21,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::era::Era;
 use super::layout::{self, Kind, MdField, ModuledataLayout};
-use super::pclntab::{Era, Pclntab};
+use super::pclntab::Pclntab;
 use super::version::GoVersion;
 use crate::error::{Error, Problem, Result};
 use crate::image::Image;
