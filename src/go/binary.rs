@@ -168,11 +168,8 @@ impl<'a> GoBinary<'a> {
             };
             let pclntab = Part {
                 value: located.map(|tab| {
-                    tab.settle(
-                        &self.image,
-                        moduledata.value.as_ref().ok(),
-                        &mut pclntab_problems,
-                    )
+                    let bases = moduledata.value.as_ref().ok().map(Moduledata::bases);
+                    tab.settle(&self.image, bases, &mut pclntab_problems)
                 }),
                 problems: pclntab_problems,
             };
@@ -203,5 +200,29 @@ impl<'a> GoBinary<'a> {
             GoPart::Moduledata => self.tables.get().map(|t| &t.moduledata.problems),
         };
         list.map_or(&[], Vec::as_slice)
+    }
+}
+
+impl<'a> Pclntab<'a> {
+    /// Locate and validate the table, with its text base settled (for Go 1.26+ through the
+    /// moduledata, which is looked up for that). [`GoBinary`] does the same once per file
+    /// and keeps the moduledata too.
+    pub fn find(image: &Image<'a>, problems: &mut Vec<Problem>) -> Result<Pclntab<'a>> {
+        Self::find_with_version(image, None, problems)
+    }
+
+    /// Like [`Pclntab::find`], with the Go version when the caller knows it (from build
+    /// info); it selects between the 1.2–1.11 and 1.12–1.15 `_func` layouts and between
+    /// moduledata layouts.
+    pub fn find_with_version(
+        image: &Image<'a>,
+        version: Option<GoVersion>,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Pclntab<'a>> {
+        let located = Self::locate_checked(image, version, problems)?;
+        let bases = Moduledata::find(image, &located, version, &mut Vec::new())
+            .ok()
+            .map(|m| m.bases());
+        Ok(located.settle(image, bases, problems))
     }
 }

@@ -488,6 +488,14 @@ impl Moduledata {
         self.info.etext
     }
 
+    /// What a located pclntab is settled with ([`Pclntab`]'s text and funcdata bases).
+    pub(crate) fn bases(&self) -> super::pclntab::ModuledataBases {
+        super::pclntab::ModuledataBases {
+            text: self.text(),
+            gofunc: self.gofunc(),
+        }
+    }
+
     /// `gofunc` (1.18+).
     pub fn gofunc(&self) -> Option<u64> {
         self.info.gofunc

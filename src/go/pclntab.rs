@@ -23,7 +23,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::layout::{self, FuncLayout, HeaderLayout};
-use super::moduledata::Moduledata;
 use super::version::GoVersion;
 use crate::bytes::{Endian, Reader};
 use crate::error::{Error, Problem, Result};
@@ -102,6 +101,15 @@ impl TextBaseSource {
             TextBaseSource::ExecutableSegment => "executable segment",
         }
     }
+}
+
+/// The moduledata values a located table is settled with ([`Pclntab::settle`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ModuledataBases {
+    /// `moduledata.text`.
+    pub text: u64,
+    /// `moduledata.gofunc` (1.18+).
+    pub gofunc: Option<u64>,
 }
 
 /// How the table was found (`found_by` in JSON).
@@ -213,28 +221,9 @@ const VALIDATE_EDGE: u64 = 64;
 const VALIDATE_SPREAD: u64 = 256;
 
 impl<'a> Pclntab<'a> {
-    /// Locate and validate the table, with its text base settled (for Go 1.26+ through the
-    /// moduledata, which is looked up for that). [`crate::go::GoBinary`] does the same
-    /// once per file and keeps the moduledata too.
-    pub fn find(image: &Image<'a>, problems: &mut Vec<Problem>) -> Result<Pclntab<'a>> {
-        Self::find_with_version(image, None, problems)
-    }
-
-    /// Like [`Pclntab::find`], with the Go version when the caller knows it (from build
-    /// info); it selects between the 1.2–1.11 and 1.12–1.15 `_func` layouts and between
-    /// moduledata layouts.
-    pub fn find_with_version(
-        image: &Image<'a>,
-        version: Option<GoVersion>,
-        problems: &mut Vec<Problem>,
-    ) -> Result<Pclntab<'a>> {
-        let located = Self::locate_checked(image, version, problems)?;
-        let md = Moduledata::find(image, &located, version, &mut Vec::new()).ok();
-        Ok(located.settle(image, md.as_ref(), problems))
-    }
-
     /// The table as found, before its text base is settled: what the moduledata is
-    /// validated against. Finish it with [`Pclntab::settle`].
+    /// validated against. Finish it with [`Pclntab::settle`]. ([`Pclntab::find`], beside
+    /// [`crate::go::GoBinary`], does both.)
     pub(crate) fn locate_checked(
         image: &Image<'a>,
         version: Option<GoVersion>,
@@ -655,16 +644,17 @@ impl<'a> Pclntab<'a> {
         Ok(())
     }
 
-    /// Finish a located table: the text base of 1.18+ function offsets (the header's
-    /// `textStart`, else `moduledata.text`, else `runtime.text`, else a guess with a
-    /// problem) and `moduledata.gofunc`, the base of 1.18+ funcdata offsets.
+    /// Finish a located table with what the moduledata found against it says
+    /// (`moduledata.text` and `moduledata.gofunc`, when it was found): the text base of
+    /// 1.18+ function offsets (the header's `textStart`, else `moduledata.text`, else
+    /// `runtime.text`, else a guess with a problem) and the base of 1.18+ funcdata offsets.
     pub(crate) fn settle(
         mut self,
         image: &Image<'a>,
-        md: Option<&Moduledata>,
+        md: Option<ModuledataBases>,
         problems: &mut Vec<Problem>,
     ) -> Pclntab<'a> {
-        self.gofunc = md.and_then(Moduledata::gofunc);
+        self.gofunc = md.and_then(|m| m.gofunc);
         if self.era < Era::Go118 || self.text_start.is_some() {
             // Before 1.18 the functab holds absolute addresses; 1.18–1.25 headers hold
             // textStart, which the runtime checks against moduledata.text at start-up.
@@ -672,7 +662,7 @@ impl<'a> Pclntab<'a> {
         }
         // 1.26+: moduledata.text (its `.go.module` section needs no symbol table), then the
         // `runtime.text` symbol.
-        if let Some(text) = md.map(Moduledata::text).filter(|&t| t != 0) {
+        if let Some(text) = md.map(|m| m.text).filter(|&t| t != 0) {
             self.text_start = Some(text);
             self.text_source = Some(TextBaseSource::ModuledataText);
             return self;

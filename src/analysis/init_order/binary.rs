@@ -273,7 +273,7 @@ fn pclntab_for<'a>(
             None
         }
     };
-    let pcln = pcln.settle(image, md.as_ref(), problems);
+    let pcln = pcln.settle(image, md.as_ref().map(|m| m.bases()), problems);
     problems.append(&mut md_problems);
     (Some(pcln), md)
 }
