@@ -113,7 +113,7 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
         error: None,
         problems,
         format: Some(format.name().into()),
-        arch: Some(image.arch().name.into()),
+        arch: Some(image.arch().name().into()),
         elf,
         go,
     }

@@ -33,3 +33,4 @@ pub mod reloc;
 pub mod report;
 
 pub use error::{Error, Problem, Result};
+pub use reloc::reloc_cost;

@@ -168,7 +168,7 @@ fn quick_zlib(
         let input = data.get(consumed..).unwrap_or(&[]);
         let status = z
             .decompress_vec(input, &mut buf, flate2::FlushDecompress::None)
-            .map_err(|_| Error::Container {
+            .map_err(|_| Error::Malformed {
                 format: "DWARF section",
                 message: "zlib stream is damaged",
             })?;

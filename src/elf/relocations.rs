@@ -1,17 +1,23 @@
-//! Dynamic relocation tables as the loader finds them: DT_RELA/DT_RELASZ/DT_RELAENT,
+//! Dynamic relocations, decoded once per file, for `.init_array` resolution and the
+//! `reloc-cost` model alike. The tables are found as the loader finds them: DT_RELA/DT_RELASZ/DT_RELAENT,
 //! DT_REL/DT_RELSZ/DT_RELENT, DT_JMPREL/DT_PLTRELSZ/DT_PLTREL, and DT_RELR/DT_RELRSZ (packed
 //! relative relocations, gABI 2022; glibc `elf/do-rel.h`, `elf/dynamic-link.h`). Go's internal
 //! linker names its tables `.rela`/`.rela.plt` (`.rel`/`.rel.plt` on 32-bit), external linkers
 //! `.rela.dyn`; both are found through the dynamic section, so names do not matter here.
 
+use object::elf::{
+    DT_JMPREL, DT_PLTREL, DT_PLTRELSZ, DT_REL, DT_RELA, DT_RELAENT, DT_RELASZ, DT_RELENT, DT_RELR,
+    DT_RELRENT, DT_RELRSZ, DT_RELSZ, EM_MIPS,
+};
 use serde::{Deserialize, Serialize};
 
-use crate::bytes::Reader;
-use crate::elf::{DynamicSummary, ElfHeader, ElfReport, ProgramHeader};
+use super::dynamic::{tag_code, DynamicSummary};
+use super::file::{Class, ElfFile};
+use crate::bytes::{Endian, Reader};
 use crate::error::Problem;
 use crate::limits;
 
-/// Which table a relocation came from.
+/// Which table a relocation came from (spelled `rela`, `rel`, `plt`, `relr` in JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RelocTable {
@@ -23,6 +29,18 @@ pub enum RelocTable {
     Plt,
     /// DT_RELR.
     Relr,
+}
+
+impl RelocTable {
+    /// The name as in JSON: `rela`, `rel`, `plt`, `relr`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RelocTable::Rela => "rela",
+            RelocTable::Rel => "rel",
+            RelocTable::Plt => "plt",
+            RelocTable::Relr => "relr",
+        }
+    }
 }
 
 /// One dynamic relocation.
@@ -67,78 +85,75 @@ pub struct Relocations {
     pub tables: Vec<TableInfo>,
 }
 
-struct Parts<'p> {
-    header: &'p ElfHeader,
-    phdrs: &'p [ProgramHeader],
+/// What the tables are read against: the file, its word size and its machine.
+struct Parts<'p, 'a> {
+    file: &'p ElfFile<'a>,
+    mips64el: bool,
 }
 
 /// The RELATIVE relocation type of a machine, if it has one.
-pub fn relative_type(machine: u16) -> Option<u32> {
-    Some(match machine {
-        62 => 8,     // R_X86_64_RELATIVE
-        3 => 8,      // R_386_RELATIVE
-        183 => 1027, // R_AARCH64_RELATIVE
-        40 => 23,    // R_ARM_RELATIVE
-        8 => 3,      // R_MIPS_REL32 (used for relative relocations)
-        22 => 12,    // R_390_RELATIVE
-        21 => 22,    // R_PPC64_RELATIVE
-        20 => 22,    // R_PPC_RELATIVE
-        243 => 3,    // R_RISCV_RELATIVE
-        258 => 3,    // R_LARCH_RELATIVE
+pub fn relative_type(machine: object::elf::Machine) -> Option<u32> {
+    use object::elf::*;
+    let t = match machine {
+        EM_X86_64 => R_X86_64_RELATIVE,
+        EM_386 => R_386_RELATIVE,
+        EM_AARCH64 => R_AARCH64_RELATIVE,
+        EM_ARM => R_ARM_RELATIVE,
+        // R_MIPS_REL32 is what MIPS uses for relative relocations.
+        EM_MIPS => R_MIPS_REL32,
+        EM_S390 => R_390_RELATIVE,
+        EM_PPC64 => R_PPC64_RELATIVE,
+        EM_PPC => R_PPC_RELATIVE,
+        EM_RISCV => R_RISCV_RELATIVE,
+        EM_LOONGARCH => R_LARCH_RELATIVE,
         _ => return None,
-    })
+    };
+    Some(t.0)
 }
 
-/// Read every dynamic relocation the dynamic section of a parsed ELF file names.
-pub fn read(elf: &ElfReport, data: &[u8], problems: &mut Vec<Problem>) -> Relocations {
-    read_parts(
-        &elf.header,
-        &elf.program_headers,
-        &elf.dynamic,
-        data,
-        problems,
-    )
-}
-
-/// [`read`] from the parts of an ELF report.
-pub fn read_parts(
-    header: &ElfHeader,
-    phdrs: &[ProgramHeader],
-    d: &DynamicSummary,
-    data: &[u8],
-    problems: &mut Vec<Problem>,
-) -> Relocations {
-    let word: u64 = if header.class == "ELF64" { 8 } else { 4 };
-    let r = Reader::new(data, 0, header.endian, word as u8);
-    let parts = Parts { header, phdrs };
+/// Read every dynamic relocation the dynamic section of a parsed ELF file names; damage is
+/// appended to `problems`.
+pub fn read(file: &ElfFile<'_>, d: &DynamicSummary, problems: &mut Vec<Problem>) -> Relocations {
+    let word = u64::from(file.class().word_size());
+    let r = file.reader();
+    let machine = file.header().e_machine;
+    let parts = Parts {
+        file,
+        mips64el: machine == EM_MIPS
+            && file.class() == Class::Elf64
+            && file.endian() == Endian::Little,
+    };
     let mut out = Relocations::default();
     if !d.present {
         return out;
     }
-    let machine = header.machine_code;
     let rel_type = relative_type(machine).unwrap_or(0);
-    // DT_PLTREL says whether the PLT relocations are REL (17) or RELA (7). When it is missing,
-    // assume the form of the main table (DT_RELA present: RELA), else the class's usual form
-    // (RELA on 64-bit, REL on 32-bit), as the psABIs do.
-    let default_pltrel = if d.get(7).is_some() || (word == 8 && d.get(17).is_none()) {
-        7
+    // DT_PLTREL says whether the PLT relocations are REL or RELA (its value is DT_REL or
+    // DT_RELA). When it is missing, assume the form of the main table (DT_RELA present:
+    // RELA), else the class's usual form (RELA on 64-bit, REL on 32-bit), as the psABIs do.
+    let default_pltrel = if d.get(DT_RELA).is_some() || (word == 8 && d.get(DT_REL).is_none()) {
+        tag_code(DT_RELA)
     } else {
-        17
+        tag_code(DT_REL)
     };
-    let plt = match (d.get(23), d.get(2)) {
-        (Some(a), Some(sz)) => Some((a, sz, d.get(20).unwrap_or(default_pltrel) == 7)),
+    let plt = match (d.get(DT_JMPREL), d.get(DT_PLTRELSZ)) {
+        (Some(a), Some(sz)) => Some((
+            a,
+            sz,
+            d.get(DT_PLTREL).unwrap_or(default_pltrel) == tag_code(DT_RELA),
+        )),
         _ => None,
     };
     // RELR runs first in glibc (ELF_DYNAMIC_DO_RELR before DO_REL/DO_RELA).
-    if let (Some(addr), Some(size)) = (d.get(36), d.get(35)) {
-        let entsize = d.get(37).unwrap_or(word);
+    if let (Some(addr), Some(size)) = (d.get(DT_RELR), d.get(DT_RELRSZ)) {
+        let entsize = d.get(DT_RELRENT).unwrap_or(word);
         read_relr(
             &mut out, &parts, &r, addr, size, word, rel_type, entsize, problems,
         );
     }
     for (tag, sz_tag, ent_tag, rela, kind) in [
-        (17u64, 18u64, 19u64, false, RelocTable::Rel),
-        (7, 8, 9, true, RelocTable::Rela),
+        (DT_REL, DT_RELSZ, DT_RELENT, false, RelocTable::Rel),
+        (DT_RELA, DT_RELASZ, DT_RELAENT, true, RelocTable::Rela),
     ] {
         let (Some(addr), Some(mut size)) = (d.get(tag), d.get(sz_tag)) else {
             continue;
@@ -178,7 +193,7 @@ pub fn read_parts(
 #[allow(clippy::too_many_arguments)]
 fn read_table(
     out: &mut Relocations,
-    elf: &Parts<'_>,
+    elf: &Parts<'_, '_>,
     r: &Reader<'_>,
     kind: RelocTable,
     addr: u64,
@@ -188,7 +203,7 @@ fn read_table(
     word: u64,
     problems: &mut Vec<Problem>,
 ) {
-    let offset = crate::elf::vaddr_to_offset(elf.phdrs, addr);
+    let offset = elf.file.vaddr_to_offset(addr);
     let min_ent = if rela { 3 * word } else { 2 * word };
     let mut info = TableInfo {
         kind,
@@ -228,9 +243,7 @@ fn read_table(
         out.tables.push(info);
         return;
     };
-    let mips64el = elf.header.machine_code == 8
-        && word == 8
-        && elf.header.endian == crate::bytes::Endian::Little;
+    let mips64el = elf.mips64el;
     out.relocs.reserve(n as usize);
     for i in 0..n {
         let at = i * entsize;
@@ -281,7 +294,7 @@ fn read_table(
 #[allow(clippy::too_many_arguments)]
 fn read_relr(
     out: &mut Relocations,
-    elf: &Parts<'_>,
+    elf: &Parts<'_, '_>,
     r: &Reader<'_>,
     addr: u64,
     size: u64,
@@ -290,7 +303,7 @@ fn read_relr(
     entsize: u64,
     problems: &mut Vec<Problem>,
 ) {
-    let offset = crate::elf::vaddr_to_offset(elf.phdrs, addr);
+    let offset = elf.file.vaddr_to_offset(addr);
     let mut info = TableInfo {
         kind: RelocTable::Relr,
         vaddr: addr,
@@ -366,156 +379,4 @@ fn read_relr(
         }
     }
     out.tables.push(info);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bytes::Endian;
-    use crate::elf::DynamicEntry;
-
-    fn header(class: &str, machine: u16) -> ElfHeader {
-        ElfHeader {
-            class: class.into(),
-            endian: Endian::Little,
-            osabi: 0,
-            abi_version: 0,
-            r#type: "DYN".into(),
-            type_code: 3,
-            machine: String::new(),
-            machine_code: machine,
-            version: 1,
-            entry: 0,
-            phoff: 0,
-            shoff: 0,
-            flags: 0,
-            ehsize: 0,
-            phentsize: 0,
-            phnum: 1,
-            shentsize: 0,
-            shnum: 0,
-            shstrndx: 0,
-        }
-    }
-
-    fn load(len: u64) -> Vec<ProgramHeader> {
-        vec![ProgramHeader {
-            index: 0,
-            r#type: "LOAD".into(),
-            type_code: 1,
-            offset: 0,
-            vaddr: 0,
-            paddr: 0,
-            filesz: len,
-            memsz: len,
-            flags: "RW ".into(),
-            flags_code: 6,
-            align: 0x1000,
-            sections: Vec::new(),
-        }]
-    }
-
-    fn dynamic(tags: &[(u64, u64)]) -> DynamicSummary {
-        DynamicSummary {
-            present: true,
-            entries: tags
-                .iter()
-                .map(|&(tag, value)| DynamicEntry {
-                    tag: String::new(),
-                    tag_code: tag,
-                    value,
-                    text: None,
-                })
-                .collect(),
-            ..Default::default()
-        }
-    }
-
-    fn words64(ws: &[u64]) -> Vec<u8> {
-        ws.iter().flat_map(|w| w.to_le_bytes()).collect()
-    }
-
-    #[test]
-    fn relr_address_and_bitmaps() {
-        // Address 0x1000; bitmap 0b101 (next words +0 and +2); then a bitmap for the
-        // following 63 words with only bit 0 set.
-        let data = words64(&[0x1000, (0b101 << 1) | 1, (1 << 1) | 1]);
-        let mut problems = Vec::new();
-        let r = read_parts(
-            &header("ELF64", 62),
-            &load(data.len() as u64),
-            &dynamic(&[(36, 0), (35, 24), (37, 8)]),
-            &data,
-            &mut problems,
-        );
-        let offs: Vec<u64> = r.relocs.iter().map(|x| x.offset).collect();
-        assert_eq!(offs, [0x1000, 0x1008, 0x1018, 0x1008 + 63 * 8]);
-        assert!(r.relocs.iter().all(|x| x.r_type == 8 && x.sym == 0));
-        assert!(problems.is_empty());
-    }
-
-    #[test]
-    fn relr_bitmap_first_and_truncated_are_problems() {
-        let data = words64(&[3]);
-        let mut problems = Vec::new();
-        let r = read_parts(
-            &header("ELF64", 62),
-            &load(8),
-            &dynamic(&[(36, 0), (35, 8)]),
-            &data,
-            &mut problems,
-        );
-        assert!(r.relocs.is_empty());
-        assert_eq!(problems[0].code, "reloc.relr.bitmap");
-        let mut problems = Vec::new();
-        let r = read_parts(
-            &header("ELF64", 62),
-            &load(8),
-            &dynamic(&[(36, 0), (35, 1 << 40)]),
-            &data,
-            &mut problems,
-        );
-        assert!(r.relocs.is_empty());
-        assert_eq!(problems[0].code, "reloc.relr");
-    }
-
-    #[test]
-    fn rel32_and_pltrel_default() {
-        // Two REL entries: R_386_RELATIVE, and R_386_JUMP_SLOT against symbol 5 in the PLT
-        // table, with no DT_PLTREL: a 32-bit file without DT_RELA means REL.
-        let mut data = Vec::new();
-        for (off, info) in [(0x2000u32, 8u32), (0x3000, (5 << 8) | 7)] {
-            data.extend(off.to_le_bytes());
-            data.extend(info.to_le_bytes());
-        }
-        let mut problems = Vec::new();
-        let r = read_parts(
-            &header("ELF32", 3),
-            &load(data.len() as u64),
-            &dynamic(&[(17, 0), (18, 8), (19, 8), (23, 8), (2, 8)]),
-            &data,
-            &mut problems,
-        );
-        assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(r.relocs.len(), 2);
-        assert_eq!((r.relocs[0].r_type, r.relocs[0].sym), (8, 0));
-        assert_eq!(r.relocs[0].table, RelocTable::Rel);
-        assert_eq!((r.relocs[1].r_type, r.relocs[1].sym), (7, 5));
-        assert_eq!(r.relocs[1].table, RelocTable::Plt);
-        assert_eq!(r.relocs[1].addend, None);
-    }
-
-    #[test]
-    fn table_past_end_is_a_problem() {
-        let mut problems = Vec::new();
-        let r = read_parts(
-            &header("ELF64", 62),
-            &load(1 << 20),
-            &dynamic(&[(7, 0), (8, 24 * 1000), (9, 24)]),
-            &[0u8; 48],
-            &mut problems,
-        );
-        assert!(r.relocs.is_empty());
-        assert_eq!(problems[0].code, "reloc.truncated");
-    }
 }
