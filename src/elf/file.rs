@@ -37,6 +37,14 @@ pub enum Class {
 }
 
 impl Class {
+    /// `ELF32` or `ELF64`, as readelf's `Class:` line and goelf's JSON spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Elf32 => "ELF32",
+            Class::Elf64 => "ELF64",
+        }
+    }
+
     /// Bytes of an address-sized word.
     pub fn word_size(self) -> u8 {
         match self {
@@ -306,11 +314,7 @@ impl<'a> ElfFile<'a> {
 
     /// The (`d_tag`, `d_val`) pairs of `count` dynamic entries at file offset `offset`, as
     /// many as fit in the file; `Err(i)` with what was read when entry `i` did not fit.
-    pub(crate) fn dynamic_entries(
-        &self,
-        offset: u64,
-        count: u64,
-    ) -> std::result::Result<Vec<(u64, u64)>, (Vec<(u64, u64)>, u64)> {
+    pub(crate) fn dynamic_entries(&self, offset: u64, count: u64) -> DynResult {
         match &self.strict {
             Ok(Strict::Elf32(v)) => {
                 dyn_entries::<FileHeader32<Endianness>>(self.data, v.endian, offset, count)
@@ -332,16 +336,43 @@ impl<'a> ElfFile<'a> {
         }
     }
 
+    /// A section by name as `object`'s ELF reader finds it (`.debug_X` also as `.zdebug_X`),
+    /// as stored and how it is compressed (`SHF_COMPRESSED` with an ELF compression
+    /// header, or a GNU `.zdebug_*` "ZLIB" header). `None` when there is no such section,
+    /// or when `object` rejects the program or section header table.
+    pub(crate) fn compressed_section(
+        &self,
+        name: &str,
+    ) -> Result<Option<object::read::CompressedData<'a>>> {
+        match &self.strict {
+            Ok(Strict::Elf32(v)) => compressed_section(v, self.data, name),
+            Ok(Strict::Elf64(v)) => compressed_section(v, self.data, name),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// `object`'s strict view, or why object rejects the file header.
     pub(crate) fn strict(&self) -> std::result::Result<&Strict<'a>, object::read::Error> {
         self.strict.as_ref().map_err(|e| *e)
     }
 }
 
-/// The class, byte order and `e_machine` of an ELF file from its first bytes (the
-/// identification and `e_machine`, at the same place in both classes), `None` when `head`
-/// is not ELF.
-pub fn elf_identity(head: &[u8]) -> Option<(Class, Endian, Machine)> {
+/// What the first bytes of an ELF file say about where it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    /// `e_ident[EI_CLASS]`.
+    pub class: Class,
+    /// `e_ident[EI_DATA]`.
+    pub endian: Endian,
+    /// `e_type`.
+    pub e_type: FileType,
+    /// `e_machine`.
+    pub e_machine: Machine,
+}
+
+/// The [`Identity`] of an ELF file from its first bytes (`e_ident`, `e_type`, `e_machine`:
+/// at the same place in both classes), `None` when `head` is not ELF.
+pub fn elf_identity(head: &[u8]) -> Option<Identity> {
     let r = Reader::new(head, 0, Endian::Little, 8);
     if r.bytes_at("ELF magic", 0, 4).ok()? != ELFMAG.as_slice() {
         return None;
@@ -352,10 +383,17 @@ pub fn elf_identity(head: &[u8]) -> Option<(Class, Endian, Machine)> {
         _ => return None,
     };
     let endian = endian_of(r.u8_at("ELF data encoding", 5).ok()?).ok()?;
-    // e_machine follows e_type (gABI: both Elf_Half) right after e_ident.
-    let offset = std::mem::size_of::<object::elf::Ident>() as u64 + 2;
-    let machine = r.with_arch(endian, 8).u16_at("e_machine", offset).ok()?;
-    Some((class, endian, Machine(machine)))
+    let r = r.with_arch(endian, 8);
+    // e_type and e_machine (gABI: both Elf_Half) follow e_ident.
+    let e_type_at = std::mem::size_of::<object::elf::Ident>() as u64;
+    let e_type = r.u16_at("e_type", e_type_at).ok()?;
+    let e_machine = r.u16_at("e_machine", e_type_at + 2).ok()?;
+    Some(Identity {
+        class,
+        endian,
+        e_type: FileType(e_type),
+        e_machine: Machine(e_machine),
+    })
 }
 
 fn to_object_endian(e: Endian) -> Endianness {
@@ -495,6 +533,81 @@ fn strict_view<'a, H: IntoStrict<'a>>(
     }))
 }
 
+fn compressed_section<'a, H: FileHeader<Endian = Endianness>>(
+    view: &StrictView<'a, H>,
+    data: &'a [u8],
+    name: &str,
+) -> Result<Option<object::read::CompressedData<'a>>> {
+    use object::read::elf::CompressionHeader as _;
+    use object::read::{CompressedFileRange, CompressionFormat};
+    let malformed = |message| Error::Malformed {
+        format: "DWARF section",
+        message,
+    };
+    let (Ok(_), Ok(table)) = (&view.program_headers, &view.sections) else {
+        return Ok(None);
+    };
+    let e = view.endian;
+    let zdebug = name.strip_prefix(".debug_").map(|s| format!(".zdebug_{s}"));
+    let found = table
+        .section_by_name(e, name.as_bytes())
+        .map(|(_, sh)| (sh, name.starts_with(".zdebug_")))
+        .or_else(|| {
+            let z = zdebug.as_deref()?;
+            table
+                .section_by_name(e, z.as_bytes())
+                .map(|(_, sh)| (sh, true))
+        });
+    let Some((sh, gnu)) = found else {
+        return Ok(None);
+    };
+    let range = if let Some((header, offset, compressed_size)) = sh
+        .compression(e, data)
+        .map_err(|err| Error::container("DWARF section", err))?
+    {
+        let format = match header.ch_type(e) {
+            object::elf::ELFCOMPRESS_ZLIB => CompressionFormat::Zlib,
+            object::elf::ELFCOMPRESS_ZSTD => CompressionFormat::Zstandard,
+            _ => return Err(malformed("Unsupported ELF compression type")),
+        };
+        CompressedFileRange {
+            format,
+            offset,
+            compressed_size,
+            uncompressed_size: header.ch_size(e).into(),
+        }
+    } else if gnu {
+        // GNU-style: "ZLIB", four zero bytes, big-endian u32 size, zlib stream (what
+        // object's `gnu_compression` reads).
+        let (offset, size) = sh
+            .file_range(e)
+            .ok_or(malformed("Invalid ELF GNU compressed section type"))?;
+        let r = Reader::new(data, 0, Endian::Big, 8);
+        let too_short = || malformed("GNU compressed section is too short");
+        let magic = r
+            .bytes_at("zdebug header", offset, 8)
+            .map_err(|_| too_short())?;
+        if magic != b"ZLIB\0\0\0\0" {
+            return Err(malformed("Invalid GNU compressed section header"));
+        }
+        let uncompressed = r
+            .u32_at("zdebug size", offset.saturating_add(8))
+            .map_err(|_| too_short())?;
+        CompressedFileRange {
+            format: CompressionFormat::Zlib,
+            offset: offset.saturating_add(12),
+            compressed_size: size.checked_sub(12).ok_or_else(too_short)?,
+            uncompressed_size: u64::from(uncompressed),
+        }
+    } else {
+        CompressedFileRange::none(sh.file_range(e))
+    };
+    range
+        .data(data)
+        .map(Some)
+        .map_err(|err| Error::container("DWARF section", err))
+}
+
 /// Implemented by the two file header types: puts a class-generic view into [`Strict`].
 pub(crate) trait IntoStrict<'a>: FileHeader<Endian = Endianness> + Sized {
     fn into_strict(view: StrictView<'a, Self>) -> Strict<'a>;
@@ -543,13 +656,6 @@ fn entries_that_fit(
     n
 }
 
-fn class_name(class: Class) -> &'static str {
-    match class {
-        Class::Elf32 => "ELF32",
-        Class::Elf64 => "ELF64",
-    }
-}
-
 fn read_segments<H: FileHeader<Endian = Endianness>>(
     data: &[u8],
     e: Endianness,
@@ -567,7 +673,7 @@ fn read_segments<H: FileHeader<Endian = Endianness>>(
             format!(
                 "e_phentsize is {} but {} program headers are {} bytes",
                 h.e_phentsize,
-                class_name(class),
+                class.name(),
                 size
             ),
         ));
@@ -620,7 +726,7 @@ fn read_sections<'a, H: FileHeader<Endian = Endianness>>(
             format!(
                 "e_shentsize is {} but {} section headers are {} bytes",
                 h.e_shentsize,
-                class_name(class),
+                class.name(),
                 size
             ),
         ));

@@ -10,7 +10,7 @@ use object::elf::{
     PT_LOAD, PT_NOTE, PT_PHDR, PT_TLS, SHF_ALLOC, SHF_TLS, SHT_NOBITS,
 };
 
-use super::file::{Class, ElfFile, RawSection, RawSegment};
+use super::file::{ElfFile, RawSection, RawSegment};
 use super::names;
 use crate::bytes::Endian;
 use crate::error::Problem;
@@ -128,11 +128,7 @@ impl ElfHeader {
     pub(super) fn new(file: &ElfFile<'_>) -> Self {
         let h = file.header();
         ElfHeader {
-            class: match file.class() {
-                Class::Elf32 => "ELF32",
-                Class::Elf64 => "ELF64",
-            }
-            .into(),
+            class: file.class().name().into(),
             endian: file.endian(),
             osabi: h.osabi,
             abi_version: h.abi_version,

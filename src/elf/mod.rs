@@ -1,7 +1,10 @@
 //! The ELF layer of `goelf inspect`: the file header, program headers and the loader's own
 //! validity checks, section headers, the dynamic section, init/fini arrays and a hardening
-//! summary. Values are the raw fields, named and spelled as `readelf -hlSdW` prints them, so
-//! that tests can compare them with binutils field by field.
+//! summary. The file is parsed once ([`file::ElfFile`], `object`'s Pod records, raw values);
+//! the report gives the raw fields and, beside them, readelf's spellings (`readelf -hlSdW`,
+//! made only when the report is built, by [`names`]), so that tests can compare them with
+//! binutils field by field. Dynamic relocations are decoded here too ([`relocations`]), once
+//! per file, for `.init_array` and the `reloc-cost` model.
 //!
 //! Sources: the ELF gABI; Linux `fs/binfmt_elf.c` (`load_elf_binary`, `elf_read_implies_exec`)
 //! and glibc `elf/dl-load.c` / `elf/rtld.c` for the loader checks; binutils `readelf.c` for the

@@ -253,21 +253,7 @@ fn read_table(
         ) else {
             break;
         };
-        let (sym, r_type) = if word == 8 {
-            if mips64el {
-                // MIPS64 little-endian stores r_info as sym(32) + ssym + type3 + type2 + type.
-                let swapped = (r_info << 32)
-                    | ((r_info >> 56) & 0xff)
-                    | ((r_info >> 40) & 0xff00)
-                    | ((r_info >> 24) & 0xff_0000)
-                    | ((r_info >> 8) & 0xff00_0000);
-                ((swapped >> 32) as u32, (swapped & 0xff) as u32)
-            } else {
-                ((r_info >> 32) as u32, (r_info & 0xffff_ffff) as u32)
-            }
-        } else {
-            ((r_info >> 8) as u32, (r_info & 0xff) as u32)
-        };
+        let (sym, r_type) = split_r_info(r_info, word == 8, mips64el);
         let addend = if rela {
             table.uptr_at("r_addend", at + 2 * word).ok().map(|a| {
                 if word == 8 {
@@ -289,6 +275,33 @@ fn read_table(
         info.count += 1;
     }
     out.tables.push(info);
+}
+
+/// `r_info` split into (symbol index, type): gABI `ELF64_R_SYM`/`ELF64_R_TYPE` (32/32 bits)
+/// and `ELF32_R_SYM`/`ELF32_R_TYPE` (24/8 bits). MIPS64 little-endian stores `r_info` as
+/// sym (32 bits, little-endian) then ssym, type3, type2, type (one byte each), so the word
+/// read little-endian is rearranged first (as object's `Rela64::get_r_info` does; object
+/// does not do it for `Rel64`, and MIPS64 dynamic relocations are REL).
+fn split_r_info(r_info: u64, elf64: bool, mips64el: bool) -> (u32, u32) {
+    if !elf64 {
+        return ((r_info >> 8) as u32, (r_info & 0xff) as u32);
+    }
+    let info = if mips64el {
+        (r_info << 32)
+            | ((r_info >> 56) & 0xff)
+            | ((r_info >> 40) & 0xff00)
+            | ((r_info >> 24) & 0xff_0000)
+            | ((r_info >> 8) & 0xff00_0000)
+    } else {
+        r_info
+    };
+    // MIPS: only the first of the three types is the relocation the loader applies.
+    let r_type = if mips64el {
+        info & 0xff
+    } else {
+        info & 0xffff_ffff
+    };
+    ((info >> 32) as u32, r_type as u32)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -379,4 +392,165 @@ fn read_relr(
         }
     }
     out.tables.push(info);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::elf::DynamicEntry;
+
+    /// A little-endian ET_DYN file of `machine`: the file header, one PT_LOAD mapping the file
+    /// at address 0 (`p_filesz` = `filesz` or the file's size), then `payload`. Returns the
+    /// bytes and the payload's offset (= address).
+    fn elf(elf64: bool, machine: u16, payload: &[u8], filesz: Option<u64>) -> (Vec<u8>, u64) {
+        let (eh, ph) = if elf64 { (64u64, 56u64) } else { (52, 32) };
+        let start = eh + ph;
+        let len = start + payload.len() as u64;
+        let filesz = filesz.unwrap_or(len);
+        let mut d = vec![0u8; start as usize];
+        d[..4].copy_from_slice(b"\x7fELF");
+        d[4] = if elf64 { 2 } else { 1 };
+        d[5] = 1;
+        d[6] = 1;
+        let put16 =
+            |d: &mut Vec<u8>, at: usize, v: u16| d[at..at + 2].copy_from_slice(&v.to_le_bytes());
+        let put32 =
+            |d: &mut Vec<u8>, at: usize, v: u32| d[at..at + 4].copy_from_slice(&v.to_le_bytes());
+        let put64 =
+            |d: &mut Vec<u8>, at: usize, v: u64| d[at..at + 8].copy_from_slice(&v.to_le_bytes());
+        put16(&mut d, 16, 3);
+        put16(&mut d, 18, machine);
+        put32(&mut d, 20, 1);
+        if elf64 {
+            put64(&mut d, 32, eh);
+            put16(&mut d, 52, 64);
+            put16(&mut d, 54, 56);
+            put16(&mut d, 56, 1);
+            put16(&mut d, 58, 64);
+            let p = eh as usize;
+            put32(&mut d, p, 1);
+            put32(&mut d, p + 4, 6);
+            put64(&mut d, p + 32, filesz);
+            put64(&mut d, p + 40, filesz);
+            put64(&mut d, p + 48, 0x1000);
+        } else {
+            put32(&mut d, 28, eh as u32);
+            put16(&mut d, 40, 52);
+            put16(&mut d, 42, 32);
+            put16(&mut d, 44, 1);
+            put16(&mut d, 46, 40);
+            let p = eh as usize;
+            put32(&mut d, p, 1);
+            put32(&mut d, p + 16, filesz as u32);
+            put32(&mut d, p + 20, filesz as u32);
+            put32(&mut d, p + 24, 6);
+            put32(&mut d, p + 28, 0x1000);
+        }
+        d.extend_from_slice(payload);
+        (d, start)
+    }
+
+    fn dynamic(tags: &[(object::elf::DynamicTag, u64)]) -> DynamicSummary {
+        DynamicSummary {
+            present: true,
+            entries: tags
+                .iter()
+                .map(|&(tag, value)| DynamicEntry {
+                    tag: String::new(),
+                    tag_code: tag_code(tag),
+                    value,
+                    text: None,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn words64(ws: &[u64]) -> Vec<u8> {
+        ws.iter().flat_map(|w| w.to_le_bytes()).collect()
+    }
+
+    fn read_with(data: &[u8], d: &DynamicSummary) -> (Relocations, Vec<Problem>) {
+        let file = ElfFile::parse(data).expect("test ELF");
+        assert!(file.problems().is_empty(), "{:?}", file.problems());
+        let mut problems = Vec::new();
+        let r = read(&file, d, &mut problems);
+        (r, problems)
+    }
+
+    #[test]
+    fn relr_address_and_bitmaps() {
+        // Address 0x1000; bitmap 0b101 (next words +0 and +2); then a bitmap for the
+        // following 63 words with only bit 0 set.
+        let payload = words64(&[0x1000, (0b101 << 1) | 1, (1 << 1) | 1]);
+        let (data, at) = elf(true, 62, &payload, None);
+        let (r, problems) = read_with(
+            &data,
+            &dynamic(&[(DT_RELR, at), (DT_RELRSZ, 24), (DT_RELRENT, 8)]),
+        );
+        let offs: Vec<u64> = r.relocs.iter().map(|x| x.offset).collect();
+        assert_eq!(offs, [0x1000, 0x1008, 0x1018, 0x1008 + 63 * 8]);
+        let relative = object::elf::R_X86_64_RELATIVE.0;
+        assert!(r.relocs.iter().all(|x| x.r_type == relative && x.sym == 0));
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn relr_bitmap_first_and_truncated_are_problems() {
+        let (data, at) = elf(true, 62, &words64(&[3]), None);
+        let (r, problems) = read_with(&data, &dynamic(&[(DT_RELR, at), (DT_RELRSZ, 8)]));
+        assert!(r.relocs.is_empty());
+        assert_eq!(problems[0].code, "reloc.relr.bitmap");
+        let (r, problems) = read_with(&data, &dynamic(&[(DT_RELR, at), (DT_RELRSZ, 1 << 40)]));
+        assert!(r.relocs.is_empty());
+        assert_eq!(problems[0].code, "reloc.relr");
+    }
+
+    #[test]
+    fn rel32_and_pltrel_default() {
+        // Two REL entries: R_386_RELATIVE, and R_386_JUMP_SLOT against symbol 5 in the PLT
+        // table, with no DT_PLTREL: a 32-bit file without DT_RELA means REL.
+        let mut payload = Vec::new();
+        for (off, info) in [(0x2000u32, 8u32), (0x3000, (5 << 8) | 7)] {
+            payload.extend(off.to_le_bytes());
+            payload.extend(info.to_le_bytes());
+        }
+        let (data, at) = elf(false, 3, &payload, None);
+        let (r, problems) = read_with(
+            &data,
+            &dynamic(&[
+                (DT_REL, at),
+                (DT_RELSZ, 8),
+                (DT_RELENT, 8),
+                (DT_JMPREL, at + 8),
+                (DT_PLTRELSZ, 8),
+            ]),
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(r.relocs.len(), 2);
+        assert_eq!((r.relocs[0].r_type, r.relocs[0].sym), (8, 0));
+        assert_eq!(r.relocs[0].table, RelocTable::Rel);
+        assert_eq!((r.relocs[1].r_type, r.relocs[1].sym), (7, 5));
+        assert_eq!(r.relocs[1].table, RelocTable::Plt);
+        assert_eq!(r.relocs[1].addend, None);
+    }
+
+    #[test]
+    fn table_past_end_is_a_problem() {
+        let (data, at) = elf(true, 62, &[0u8; 48], Some(1 << 20));
+        let (r, problems) = read_with(
+            &data,
+            &dynamic(&[(DT_RELA, at), (DT_RELASZ, 24 * 1000), (DT_RELAENT, 24)]),
+        );
+        assert!(r.relocs.is_empty());
+        assert_eq!(problems[0].code, "reloc.truncated");
+    }
+
+    #[test]
+    fn r_info_split() {
+        assert_eq!(split_r_info((5 << 32) | 7, true, false), (5, 7));
+        assert_eq!(split_r_info((5 << 8) | 7, false, false), (5, 7));
+        // MIPS64el: sym 5 in the low 32 bits, type 3 (R_MIPS_REL32) in the top byte.
+        assert_eq!(split_r_info(5 | (3 << 56), true, true), (5, 3));
+    }
 }

@@ -108,6 +108,7 @@ pub(super) fn parse(data: &[u8]) -> Result<Image<'_>> {
         symbol_source: SymbolSource::Elf(symbols),
         problems,
         elf: Some(Box::new(file)),
+        object: None,
     })
 }
 
@@ -210,7 +211,7 @@ fn tables<'a, Elf: WrapSymbols<'a>>(
                     compressed: flags.contains(object::elf::SHF_COMPRESSED),
                 });
             }
-            (sections, Elf::wrap(endian, data, table.clone()))
+            (sections, Elf::wrap(endian, data, *table))
         }
         Err(e) => {
             problems.push(Problem::from_error(

@@ -269,6 +269,9 @@ pub struct Image<'a> {
     pub problems: Vec<crate::error::Problem>,
     /// The parsed ELF file (ELF images only), shared with the ELF report.
     elf: Option<Box<crate::elf::ElfFile<'a>>>,
+    /// object's parse of a PE or Mach-O file (the slice analysed), kept for the DWARF
+    /// readers.
+    object: Option<Box<object::File<'a>>>,
 }
 
 enum SymbolSource<'a> {
@@ -290,7 +293,7 @@ impl std::fmt::Debug for Image<'_> {
 /// Recognise the container from the first bytes.
 pub fn detect_format(data: &[u8]) -> Option<Format> {
     match data.get(..4)? {
-        [0x7f, b'E', b'L', b'F'] => Some(Format::Elf),
+        m if m == object::elf::ELFMAG => Some(Format::Elf),
         [b'M', b'Z', ..] => Some(Format::Pe),
         [0xfe, 0xed, 0xfa, 0xce | 0xcf]
         | [0xce | 0xcf, 0xfa, 0xed, 0xfe]
@@ -324,6 +327,11 @@ impl<'a> Image<'a> {
     /// Target: architecture, pointer size and byte order.
     pub fn arch(&self) -> Target {
         self.arch
+    }
+
+    /// object's parse behind a PE or Mach-O image (`None` for ELF).
+    pub(crate) fn object_file(&self) -> Option<&object::File<'a>> {
+        self.object.as_deref()
     }
 
     /// The parsed ELF file behind an ELF image (`None` for PE and Mach-O).

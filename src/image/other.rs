@@ -141,6 +141,7 @@ fn build<'a>(data: &'a [u8], file: object::File<'a>, format: Format) -> Image<'a
         symbol_source: SymbolSource::Object(symbols),
         problems: Vec::new(),
         elf: None,
+        object: Some(Box::new(file)),
     }
 }
 

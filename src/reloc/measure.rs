@@ -12,9 +12,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use object::elf::{ET_DYN, ET_EXEC};
+
 use super::cost::{parse_ld_statistics, Measured, RelocCostFile};
 use crate::bytes::Endian;
-use crate::elf::file::{elf_identity, Class};
+use crate::elf::file::{elf_identity, Class, Identity};
 use crate::image::Arch;
 
 /// How to measure.
@@ -106,7 +108,7 @@ pub fn cycle_rate(tsc_mhz: Option<f64>) -> Result<(f64, String), String> {
 
 /// True when the ELF identification in `head` is this host's: class, byte order and
 /// `e_machine`.
-pub fn runs_here(head: &[u8], host: Arch) -> bool {
+pub fn runs_here(id: &Identity, host: Arch) -> bool {
     let class = if cfg!(target_pointer_width = "64") {
         Class::Elf64
     } else {
@@ -117,7 +119,7 @@ pub fn runs_here(head: &[u8], host: Arch) -> bool {
     } else {
         Endian::Big
     };
-    elf_identity(head) == Some((class, endian, host.elf_machine()))
+    (id.class, id.endian, id.e_machine) == (class, endian, host.elf_machine())
 }
 
 /// Run the file at `path` (analysed as `f`) under `LD_DEBUG=statistics` and summarise;
@@ -135,14 +137,15 @@ pub fn measure(
     std::fs::File::open(path)
         .and_then(|file| file.take(64).read_to_end(&mut head))
         .map_err(|e| format!("cannot read: {e}"))?;
-    if !runs_here(&head, host) {
+    let id = elf_identity(&head);
+    if !id.is_some_and(|id| runs_here(&id, host)) {
         return Err(format!(
             "not an ELF executable for this machine ({}; this is {}): not run",
             f.machine.as_deref().unwrap_or("?"),
             host.name()
         ));
     }
-    if !matches!(f.elf_type.as_deref(), Some("EXEC") | Some("DYN")) {
+    if !id.is_some_and(|id| id.e_type == ET_EXEC || id.e_type == ET_DYN) {
         return Err("not an executable: not run".into());
     }
     let Some(interp) = &f.interp else {
