@@ -150,14 +150,15 @@ pub(crate) fn analyze_file(
     let dynamic = dynamic::read(file, problems);
     let notes = notes::read(file);
     let mut reloc_problems = Vec::new();
-    let relocs = if want_relocs
-        || (file.header().e_type == ET_DYN && init_array::has_arrays(file, &dynamic))
-    {
+    // Relocations may write the init/fini array slots of an ET_DYN file.
+    let init_needs_relocs =
+        file.header().e_type == ET_DYN && init_array::has_arrays(file, &dynamic);
+    let relocs = if want_relocs || init_needs_relocs {
         Some(relocations::read(file, &dynamic, &mut reloc_problems))
     } else {
         None
     };
-    let init_relocs = relocs.as_ref().filter(|_| file.header().e_type == ET_DYN);
+    let init_relocs = relocs.as_ref().filter(|_| init_needs_relocs);
     let init_array = init_array::read(file, &dynamic, init_relocs, image, problems);
     let hardening = hardening(file, &sections, &dynamic, &notes, interp.clone());
     let loader_checks = checks::loader_checks(file);
