@@ -809,3 +809,82 @@ fn read_sections<'a, H: FileHeader<Endian = Endianness>>(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An ELF64 little-endian header declaring `phnum` program headers at offset 64, followed
+    /// by `present` PT_LOAD entries.
+    fn header(phnum: u16, present: usize) -> Vec<u8> {
+        let mut d = vec![0u8; 64 + 56 * present];
+        d[..4].copy_from_slice(&ELFMAG);
+        d[4] = 2;
+        d[5] = 1;
+        d[6] = 1;
+        d[16] = 2; // ET_EXEC
+        d[18] = 62; // EM_X86_64
+        d[20] = 1;
+        d[32] = 64; // e_phoff
+        d[52] = 64; // e_ehsize
+        d[54] = 56; // e_phentsize
+        d[56..58].copy_from_slice(&phnum.to_le_bytes());
+        for i in 0..present {
+            d[64 + 56 * i] = 1; // PT_LOAD
+            d[64 + 56 * i + 4] = 5; // PF_R | PF_X
+        }
+        d
+    }
+
+    #[test]
+    fn truncated_program_headers_give_what_fits() {
+        let data = header(3, 1);
+        let f = ElfFile::parse(&data).expect("header is complete");
+        assert_eq!(f.class(), Class::Elf64);
+        assert_eq!(f.header().e_machine, object::elf::EM_X86_64);
+        assert_eq!(f.segments().len(), 1);
+        assert_eq!(f.segments()[0].p_type, object::elf::PT_LOAD);
+        assert!(f.segments()[0].p_flags.contains(object::elf::PF_X));
+        let codes: Vec<&str> = f.problems().iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(codes, ["elf.program_headers.truncated"]);
+        // object's strict view refuses the table: the image gets no segments.
+        match f.strict() {
+            Ok(Strict::Elf64(v)) => assert!(v.program_headers.is_err()),
+            _ => panic!("expected an ELF64 strict view"),
+        }
+    }
+
+    #[test]
+    fn unreadable_headers_are_errors() {
+        assert!(ElfFile::parse(b"\x7fELF").is_err());
+        let mut data = header(0, 0);
+        data[4] = 3;
+        assert!(matches!(
+            ElfFile::parse(&data),
+            Err(Error::BadValue { offset: 4, .. })
+        ));
+        data[4] = 2;
+        data[5] = 0;
+        assert!(matches!(
+            ElfFile::parse(&data),
+            Err(Error::BadValue { offset: 5, .. })
+        ));
+        assert!(ElfFile::parse(&data[..40]).is_err());
+    }
+
+    #[test]
+    fn identity_from_the_first_bytes() {
+        let data = header(0, 0);
+        let id = elf_identity(&data).expect("ELF");
+        assert_eq!(
+            (id.class, id.endian, id.e_type, id.e_machine),
+            (
+                Class::Elf64,
+                Endian::Little,
+                object::elf::ET_EXEC,
+                object::elf::EM_X86_64
+            )
+        );
+        assert_eq!(elf_identity(b"MZ\0\0"), None);
+    }
+}
