@@ -191,7 +191,8 @@ pub fn relocations(data: &[u8]) {
     let model = goelf::reloc::cost::CostModel::default();
     let mut problems = Vec::new();
     if let Ok(elf) = goelf::elf::analyze(data, None, &mut problems) {
-        let relocs = goelf::reloc::dynamic::read(&elf, data, &mut problems);
+        let file = goelf::elf::ElfFile::parse(data).expect("parsed above");
+        let relocs = goelf::elf::relocations::read(&file, &elf.dynamic, &mut problems);
         let _ = relocs.relocs.len();
     }
     let file = goelf::reloc::cost::analyze_bytes("fuzz", data, &model);

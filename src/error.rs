@@ -71,11 +71,20 @@ pub enum Error {
         found: String,
     },
     /// The container parser (`object`) rejected the file.
-    #[error("malformed {format}: {message}")]
+    #[error("malformed {format}: {error}")]
     Container {
-        /// ELF, PE or Mach-O.
+        /// ELF, PE or Mach-O (or the part of it, such as "DWARF section").
         format: &'static str,
-        /// object's message.
+        /// object's error, as it is.
+        error: object::read::Error,
+    },
+    /// Container data `object` would reject too, found by goelf's own checks (a damaged
+    /// zlib stream, …); reported like [`Error::Container`].
+    #[error("malformed {format}: {message}")]
+    Malformed {
+        /// The part of the container.
+        format: &'static str,
+        /// What is wrong.
         message: &'static str,
     },
 }
@@ -91,52 +100,15 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::UnknownFormat(_) => "unknown_format",
             Error::Unsupported { .. } => "unsupported",
-            Error::Container { .. } => "container",
+            Error::Container { .. } | Error::Malformed { .. } => "container",
         }
     }
 
     /// Build a container error from `object`'s error.
-    pub fn container(format: &'static str, err: object::read::Error) -> Self {
-        // object's error is a &'static str wrapped in a tuple struct; Display gives it back.
-        Error::Container {
-            format,
-            message: object_message(err),
-        }
+    pub fn container(format: &'static str, error: object::read::Error) -> Self {
+        Error::Container { format, error }
     }
 }
-
-fn object_message(err: object::read::Error) -> &'static str {
-    // object::read::Error only exposes its message through Display; keep a static copy of
-    // the common ones so that Error stays `Clone + Eq` without allocating.
-    let text = err.to_string();
-    KNOWN_OBJECT_MESSAGES
-        .iter()
-        .find(|m| **m == text)
-        .copied()
-        .unwrap_or("invalid container structure")
-}
-
-const KNOWN_OBJECT_MESSAGES: &[&str] = &[
-    "Invalid ELF header size or alignment",
-    "Unsupported ELF header",
-    "Invalid ELF program header entry size",
-    "Invalid ELF program header size or alignment",
-    "Invalid ELF section header entry size",
-    "Invalid ELF section header offset/size/alignment",
-    "Invalid ELF section header offset or size",
-    "Invalid ELF e_shstrndx",
-    "Missing ELF e_shstrndx",
-    "Invalid ELF shstrtab size",
-    "Missing ELF section headers for e_phnum overflow",
-    "Invalid ELF extended e_shnum",
-    "Invalid ELF section size or offset",
-    "Invalid ELF symbol table data",
-    "Invalid ELF dynamic table data",
-    "Invalid PE DOS header size or alignment",
-    "Invalid PE magic",
-    "Invalid Mach-O header size or alignment",
-    "Unknown file magic",
-];
 
 /// A finding about a file that still got a report: damage, a repair, a check that failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -97,7 +97,7 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
         }
     };
     problems.extend(image.problems.iter().cloned());
-    let arch = image.arch().name;
+    let arch = image.arch().name();
     let go = if opts.no_go {
         None
     } else {

@@ -14,6 +14,8 @@
 //! # }
 //! ```
 //!
+//! The `reloc-cost` command is [`reloc_cost`]: the report of several files, side by side.
+//!
 //! Every read of file data goes through [`bytes::Reader`] or [`image::Image`], which check
 //! bounds and report the offset of what failed; counts from the file are bounded by
 //! [`limits`]. The crate forbids `unsafe`.
@@ -33,3 +35,4 @@ pub mod reloc;
 pub mod report;
 
 pub use error::{Error, Problem, Result};
+pub use reloc::reloc_cost;

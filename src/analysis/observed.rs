@@ -18,7 +18,7 @@
 //! under other packages' names with `//go:linkname`).
 
 use crate::bytes::Endian;
-use crate::image::Arch;
+use crate::image::Target as Arch;
 
 /// How code refers to an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,13 +44,13 @@ pub struct CodeRef {
 
 /// True when [`code_refs`] can decode this architecture.
 pub fn supported(arch: &Arch) -> bool {
-    matches!(arch.name, "x86_64" | "i386" | "aarch64") && arch.endian == Endian::Little
+    matches!(arch.name(), "x86_64" | "i386" | "aarch64") && arch.endian == Endian::Little
 }
 
 /// Every reference in `code`, which starts at `vaddr`. Undecodable bytes are skipped one
 /// instruction (x86) or one word (arm64) at a time, so the walk always ends.
 pub fn code_refs(arch: &Arch, code: &[u8], vaddr: u64, out: &mut Vec<CodeRef>) {
-    match arch.name {
+    match arch.name() {
         "x86_64" => x86_refs(64, code, vaddr, out),
         "i386" => x86_refs(32, code, vaddr, out),
         "aarch64" if arch.endian == Endian::Little => arm64_refs(code, vaddr, out),
@@ -264,7 +264,7 @@ mod tests {
 
     fn arch(name: &'static str) -> Arch {
         Arch {
-            name,
+            arch: crate::image::Arch::from_name(name),
             ptr_size: 8,
             endian: Endian::Little,
         }

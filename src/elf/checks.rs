@@ -6,14 +6,63 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::headers::Raw;
-use crate::bytes::Reader;
+use object::elf::{PF_X, PT_GNU_STACK, PT_INTERP, PT_LOAD, PT_PHDR};
+
+use super::file::{ElfFile, RawSegment};
+use super::names;
+
+/// The loader checks, by their stable names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckId {
+    /// PT_LOAD `p_align` is a power of two of at least the page size.
+    LoadAlignment,
+    /// `p_vaddr ≡ p_offset (mod p_align)` for every PT_LOAD.
+    LoadCongruence,
+    /// PT_LOAD segments ascend and do not overlap.
+    LoadOrder,
+    /// `p_filesz <= p_memsz` for every PT_LOAD.
+    FileszLeMemsz,
+    /// Every segment's file bytes lie inside the file.
+    InFile,
+    /// One PT_INTERP, NUL-terminated, inside a PT_LOAD.
+    Interp,
+    /// PT_PHDR matches the header and is mapped.
+    Phdr,
+    /// No segment is writable and executable.
+    WXorX,
+    /// PT_GNU_STACK present and not executable.
+    GnuStack,
+}
+
+impl CheckId {
+    /// The stable name, as in JSON (`load_alignment`, …, `gnu_stack`).
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckId::LoadAlignment => "load_alignment",
+            CheckId::LoadCongruence => "load_congruence",
+            CheckId::LoadOrder => "load_order",
+            CheckId::FileszLeMemsz => "filesz_le_memsz",
+            CheckId::InFile => "in_file",
+            CheckId::Interp => "interp",
+            CheckId::Phdr => "phdr",
+            CheckId::WXorX => "w_xor_x",
+            CheckId::GnuStack => "gnu_stack",
+        }
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// One check and its verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoaderCheck {
     /// Stable name of the check.
-    pub check: String,
+    pub check: CheckId,
     /// Passed.
     pub ok: bool,
     /// Why: what was checked, or what failed.
@@ -22,9 +71,9 @@ pub struct LoaderCheck {
 
 const PAGE: u64 = 4096;
 
-fn check(name: &str, failures: Vec<String>, pass: String) -> LoaderCheck {
+fn check(name: CheckId, failures: Vec<String>, pass: String) -> LoaderCheck {
     LoaderCheck {
-        check: name.into(),
+        check: name,
         ok: failures.is_empty(),
         detail: if failures.is_empty() {
             pass
@@ -35,9 +84,13 @@ fn check(name: &str, failures: Vec<String>, pass: String) -> LoaderCheck {
 }
 
 /// Run every check over the program headers.
-pub(super) fn loader_checks(raw: &Raw, file_size: u64, r: Reader<'_>) -> Vec<LoaderCheck> {
-    let ph = &raw.program_headers;
-    let loads: Vec<_> = ph.iter().filter(|p| p.r#type == "LOAD").collect();
+pub(super) fn loader_checks(file: &ElfFile<'_>) -> Vec<LoaderCheck> {
+    let file_size = file.data().len() as u64;
+    let r = file.reader();
+    let machine = file.header().e_machine.0;
+    let type_name = |p: &RawSegment| names::segment_type(p.p_type.0, machine);
+    let ph = file.segments();
+    let loads: Vec<_> = file.segments_of(PT_LOAD).collect();
     let mut out = Vec::new();
 
     let mut f = Vec::new();
@@ -50,7 +103,7 @@ pub(super) fn loader_checks(raw: &Raw, file_size: u64, r: Reader<'_>) -> Vec<Loa
         }
     }
     out.push(check(
-        "load_alignment",
+        CheckId::LoadAlignment,
         f,
         format!(
             "{} PT_LOAD segments aligned to a power of two >= {PAGE:#x}",
@@ -73,7 +126,7 @@ pub(super) fn loader_checks(raw: &Raw, file_size: u64, r: Reader<'_>) -> Vec<Loa
         }
     }
     out.push(check(
-        "load_congruence",
+        CheckId::LoadCongruence,
         f,
         "p_vaddr ≡ p_offset (mod p_align) for every PT_LOAD".into(),
     ));
@@ -98,14 +151,14 @@ pub(super) fn loader_checks(raw: &Raw, file_size: u64, r: Reader<'_>) -> Vec<Loa
         }
     }
     out.push(check(
-        "load_order",
+        CheckId::LoadOrder,
         f,
         "PT_LOAD segments in ascending p_vaddr order, not overlapping".into(),
     ));
 
     let f = ph
         .iter()
-        .filter(|p| p.filesz > p.memsz && p.r#type == "LOAD")
+        .filter(|p| p.filesz > p.memsz && p.p_type == PT_LOAD)
         .map(|p| {
             format!(
                 "segment {}: p_filesz {:#x} > p_memsz {:#x}",
@@ -114,7 +167,7 @@ pub(super) fn loader_checks(raw: &Raw, file_size: u64, r: Reader<'_>) -> Vec<Loa
         })
         .collect();
     out.push(check(
-        "filesz_le_memsz",
+        CheckId::FileszLeMemsz,
         f,
         "p_filesz <= p_memsz for every PT_LOAD".into(),
     ));
@@ -125,17 +178,17 @@ pub(super) fn loader_checks(raw: &Raw, file_size: u64, r: Reader<'_>) -> Vec<Loa
         .map(|p| {
             format!(
                 "segment {} ({}): [{:#x}, +{:#x}) runs past the end of the file ({file_size:#x} bytes)",
-                p.index, p.r#type, p.offset, p.filesz
+                p.index, type_name(p), p.offset, p.filesz
             )
         })
         .collect();
     out.push(check(
-        "in_file",
+        CheckId::InFile,
         f,
         format!("every segment's file bytes lie inside the file ({file_size} bytes)"),
     ));
 
-    let interps: Vec<_> = ph.iter().filter(|p| p.r#type == "INTERP").collect();
+    let interps: Vec<_> = file.segments_of(PT_INTERP).collect();
     let mut f = Vec::new();
     if interps.len() > 1 {
         f.push(format!(
@@ -170,7 +223,7 @@ pub(super) fn loader_checks(raw: &Raw, file_size: u64, r: Reader<'_>) -> Vec<Loa
         }
     }
     out.push(check(
-        "interp",
+        CheckId::Interp,
         f,
         if interps.is_empty() {
             "no PT_INTERP (static)".into()
@@ -179,21 +232,22 @@ pub(super) fn loader_checks(raw: &Raw, file_size: u64, r: Reader<'_>) -> Vec<Loa
         },
     ));
 
-    let phdrs: Vec<_> = ph.iter().filter(|p| p.r#type == "PHDR").collect();
+    let phdrs: Vec<_> = file.segments_of(PT_PHDR).collect();
     let mut f = Vec::new();
     if phdrs.len() > 1 {
         f.push(format!("{} PT_PHDR headers", phdrs.len()));
     }
     if let Some(p) = phdrs.first() {
-        let first_load = ph.iter().position(|x| x.r#type == "LOAD");
+        let first_load = ph.iter().position(|x| x.p_type == PT_LOAD);
         if first_load.is_some_and(|l| (p.index as usize) > l) {
             f.push("PT_PHDR follows a PT_LOAD (gABI: it must precede every loadable entry)".into());
         }
-        let table = u64::from(raw.header.phentsize) * u64::from(raw.header.phnum);
-        if p.offset != raw.header.phoff {
+        let h = file.header();
+        let table = u64::from(h.e_phentsize) * u64::from(h.phnum);
+        if p.offset != h.e_phoff {
             f.push(format!(
                 "PT_PHDR p_offset {:#x} != e_phoff {:#x}",
-                p.offset, raw.header.phoff
+                p.offset, h.e_phoff
             ));
         }
         if p.filesz != table {
@@ -213,7 +267,7 @@ pub(super) fn loader_checks(raw: &Raw, file_size: u64, r: Reader<'_>) -> Vec<Loa
         }
     }
     out.push(check(
-        "phdr",
+        CheckId::Phdr,
         f,
         if phdrs.is_empty() {
             "no PT_PHDR".into()
@@ -224,28 +278,31 @@ pub(super) fn loader_checks(raw: &Raw, file_size: u64, r: Reader<'_>) -> Vec<Loa
 
     let f = ph
         .iter()
-        .filter(|p| p.flags.contains('W') && p.flags.contains('E'))
+        .filter(|p| p.is_wx())
         .map(|p| {
             format!(
                 "segment {} ({}) is writable and executable",
-                p.index, p.r#type
+                p.index,
+                type_name(p)
             )
         })
         .collect();
     out.push(check(
-        "w_xor_x",
+        CheckId::WXorX,
         f,
         "no segment is both writable and executable".into(),
     ));
 
-    let stack: Vec<_> = ph.iter().filter(|p| p.r#type == "GNU_STACK").collect();
-    let f = match stack.first() {
+    let f = match file.segment(PT_GNU_STACK) {
         None => vec!["no PT_GNU_STACK: the kernel may make the stack executable (READ_IMPLIES_EXEC on some architectures)".into()],
-        Some(s) if s.flags.contains('E') => vec![format!("PT_GNU_STACK has flags {:?}: executable stack", s.flags.trim_end())],
+        Some(s) if s.p_flags.contains(PF_X) => vec![format!(
+            "PT_GNU_STACK has flags {:?}: executable stack",
+            names::segment_flags(s.p_flags.0).trim_end()
+        )],
         _ => Vec::new(),
     };
     out.push(check(
-        "gnu_stack",
+        CheckId::GnuStack,
         f,
         "PT_GNU_STACK present and not executable".into(),
     ));

@@ -4,9 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::headers::Raw;
+use object::elf::{
+    DynamicTag, DF_1_NOW, DF_BIND_NOW, DF_TEXTREL, DT_BIND_NOW, DT_FLAGS, DT_FLAGS_1, DT_NEEDED,
+    DT_RELACOUNT, DT_RELCOUNT, DT_RELR, DT_RPATH, DT_RUNPATH, DT_SONAME, DT_STRSZ, DT_STRTAB,
+    DT_TEXTREL, PT_DYNAMIC, PT_GNU_RELRO, SHT_DYNAMIC,
+};
+
+use super::file::ElfFile;
 use super::names;
-use crate::bytes::Reader;
 use crate::error::Problem;
 use crate::limits;
 
@@ -58,23 +63,30 @@ pub struct DynamicSummary {
 
 impl DynamicSummary {
     /// The value of the first entry with this tag.
-    pub fn get(&self, tag: u64) -> Option<u64> {
+    pub fn get(&self, tag: DynamicTag) -> Option<u64> {
+        let code = tag_code(tag);
         self.entries
             .iter()
-            .find(|e| e.tag_code == tag)
+            .find(|e| e.tag_code == code)
             .map(|e| e.value)
     }
 }
 
-pub(super) fn read(raw: &Raw, r: Reader<'_>, problems: &mut Vec<Problem>) -> DynamicSummary {
-    let word = u64::from(r.ptr_size());
-    let (offset, size) = match raw.program_headers.iter().find(|p| p.r#type == "DYNAMIC") {
+/// `d_tag` as the raw number the report keeps.
+pub(crate) fn tag_code(tag: DynamicTag) -> u64 {
+    tag.0 as u64
+}
+
+pub(super) fn read(file: &ElfFile<'_>, problems: &mut Vec<Problem>) -> DynamicSummary {
+    let word = u64::from(file.class().word_size());
+    let relro = file.segment(PT_GNU_RELRO).is_some();
+    let (offset, size) = match file.segment(PT_DYNAMIC) {
         Some(p) => (p.offset, p.filesz),
-        None => match raw.sections.iter().find(|s| s.r#type == "DYNAMIC") {
+        None => match file.sections().iter().find(|s| s.sh_type == SHT_DYNAMIC) {
             Some(s) => (s.offset, s.size),
             None => {
                 return DynamicSummary {
-                    relro: raw.program_headers.iter().any(|p| p.r#type == "GNU_RELRO"),
+                    relro,
                     ..Default::default()
                 }
             }
@@ -83,17 +95,15 @@ pub(super) fn read(raw: &Raw, r: Reader<'_>, problems: &mut Vec<Problem>) -> Dyn
     let mut s = DynamicSummary {
         present: true,
         offset: Some(offset),
-        relro: raw.program_headers.iter().any(|p| p.r#type == "GNU_RELRO"),
+        relro,
         ..Default::default()
     };
     let count = (size / (2 * word)).min(limits::MAX_DYNAMIC as u64);
-    let machine = raw.header.machine_code;
-    for i in 0..count {
-        let at = offset.saturating_add(i * 2 * word);
-        let (Ok(tag), Ok(value)) = (
-            r.uptr_at("dynamic entry tag", at),
-            r.uptr_at("dynamic entry value", at.saturating_add(word)),
-        ) else {
+    let machine = file.header().e_machine.0;
+    let entries = match file.dynamic_entries(offset, count) {
+        Ok(e) => e,
+        Err((e, i)) => {
+            let at = offset.saturating_add(i * 2 * word);
             problems.push(Problem {
                 code: "elf.dynamic.truncated".into(),
                 message: format!(
@@ -101,28 +111,30 @@ pub(super) fn read(raw: &Raw, r: Reader<'_>, problems: &mut Vec<Problem>) -> Dyn
                 ),
                 offset: Some(at),
             });
-            break;
-        };
-        s.entries.push(DynamicEntry {
+            e
+        }
+    };
+    s.entries = entries
+        .into_iter()
+        .map(|(tag, value)| DynamicEntry {
             tag: names::dynamic_tag(tag, machine),
             tag_code: tag,
             value,
             text: None,
-        });
-        if tag == 0 {
-            break;
-        }
-    }
+        })
+        .collect();
     // Strings: DT_STRTAB is an address; map it through PT_LOAD, bound by DT_STRSZ.
-    let strtab = s.get(5).and_then(|addr| {
-        let off = super::vaddr_to_offset(&raw.program_headers, addr)?;
-        let len = s.get(10).unwrap_or(0);
+    let r = file.reader();
+    let strtab = s.get(DT_STRTAB).and_then(|addr| {
+        let off = file.vaddr_to_offset(addr)?;
+        let len = s.get(DT_STRSZ).unwrap_or(0);
         r.sub("dynamic string table", off, len)
             .or_else(|_| r.tail("dynamic string table", off))
             .ok()
     });
+    let string_tags = [DT_NEEDED, DT_SONAME, DT_RPATH, DT_RUNPATH].map(tag_code);
     for e in s.entries.iter_mut() {
-        if matches!(e.tag_code, 1 | 14 | 15 | 29) {
+        if string_tags.contains(&e.tag_code) {
             e.text = strtab.and_then(|t| {
                 t.cstr_at("dynamic string", e.value, limits::MAX_STRING)
                     .ok()
@@ -130,32 +142,35 @@ pub(super) fn read(raw: &Raw, r: Reader<'_>, problems: &mut Vec<Problem>) -> Dyn
             });
         }
     }
-    let text_of = |tag: u64| {
+    let text_of = |tag: DynamicTag| {
+        let code = tag_code(tag);
         s.entries
             .iter()
-            .find(|e| e.tag_code == tag)
+            .find(|e| e.tag_code == code)
             .and_then(|e| e.text.clone())
     };
+    let needed = tag_code(DT_NEEDED);
     s.needed = s
         .entries
         .iter()
-        .filter(|e| e.tag_code == 1)
+        .filter(|e| e.tag_code == needed)
         .map(|e| {
             e.text
                 .clone()
                 .unwrap_or_else(|| format!("<string at {:#x}>", e.value))
         })
         .collect();
-    s.soname = text_of(14);
-    s.rpath = text_of(15);
-    s.runpath = text_of(29);
-    let flags = s.get(30).unwrap_or(0);
-    let flags_1 = s.get(0x6fff_fffb).unwrap_or(0);
-    s.flags = names::dt_flags(flags);
-    s.flags_1 = names::dt_flags_1(flags_1);
-    s.bind_now = s.get(24).is_some() || flags & 0x8 != 0 || flags_1 & 0x1 != 0;
-    s.relr = s.get(36).is_some();
-    s.relative_count = s.get(0x6fff_fff9).or_else(|| s.get(0x6fff_fffa));
-    s.textrel = s.get(22).is_some() || flags & 0x4 != 0;
+    s.soname = text_of(DT_SONAME);
+    s.rpath = text_of(DT_RPATH);
+    s.runpath = text_of(DT_RUNPATH);
+    let flags = object::elf::DynamicFlags(s.get(DT_FLAGS).unwrap_or(0));
+    let flags_1 = object::elf::DynamicFlags1(s.get(DT_FLAGS_1).unwrap_or(0));
+    s.flags = names::dt_flags(flags.0);
+    s.flags_1 = names::dt_flags_1(flags_1.0);
+    s.bind_now =
+        s.get(DT_BIND_NOW).is_some() || flags.contains(DF_BIND_NOW) || flags_1.contains(DF_1_NOW);
+    s.relr = s.get(DT_RELR).is_some();
+    s.relative_count = s.get(DT_RELACOUNT).or_else(|| s.get(DT_RELCOUNT));
+    s.textrel = s.get(DT_TEXTREL).is_some() || flags.contains(DF_TEXTREL);
     s
 }

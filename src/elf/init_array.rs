@@ -2,24 +2,64 @@
 //! DT_PREINIT_ARRAY, DT_INIT, DT_INIT_ARRAY, DT_FINI_ARRAY, DT_FINI, located through the
 //! dynamic section (what the loader uses) or, without one, through the sections of the same
 //! names. Each entry's target is the word in the file or, when a dynamic relocation writes
-//! that slot, the value the relocation produces (RELA addend; REL/RELR use the word).
+//! that slot, the value the relocation produces (RELA addend; REL/RELR use the word). The
+//! relocations come from [`super::relocations`], decoded once per file.
 
 use std::collections::BTreeMap;
 
+use object::elf::{
+    DynamicTag, DT_FINI, DT_FINI_ARRAY, DT_FINI_ARRAYSZ, DT_INIT, DT_INIT_ARRAY, DT_INIT_ARRAYSZ,
+    DT_PREINIT_ARRAY, DT_PREINIT_ARRAYSZ,
+};
 use serde::{Deserialize, Serialize};
 
 use super::dynamic::DynamicSummary;
-use super::headers::Raw;
-use crate::bytes::Reader;
+use super::file::ElfFile;
+use super::relocations::Relocations;
 use crate::error::Problem;
 use crate::image::{Image, Symbol, SymbolKind};
 use crate::limits;
+
+/// Which constructor or destructor list an entry belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InitKind {
+    /// DT_PREINIT_ARRAY / `.preinit_array`.
+    PreinitArray,
+    /// DT_INIT.
+    Init,
+    /// DT_INIT_ARRAY / `.init_array`.
+    InitArray,
+    /// DT_FINI_ARRAY / `.fini_array`.
+    FiniArray,
+    /// DT_FINI.
+    Fini,
+}
+
+impl InitKind {
+    /// The name as in JSON (`preinit_array`, `init`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            InitKind::PreinitArray => "preinit_array",
+            InitKind::Init => "init",
+            InitKind::InitArray => "init_array",
+            InitKind::FiniArray => "fini_array",
+            InitKind::Fini => "fini",
+        }
+    }
+}
+
+impl std::fmt::Display for InitKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// One constructor or destructor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitEntry {
     /// `preinit_array`, `init`, `init_array`, `fini_array` or `fini`.
-    pub kind: String,
+    pub kind: InitKind,
     /// Address of the slot (for `init`/`fini`: the function itself).
     pub address: u64,
     /// Address of the function that runs.
@@ -28,23 +68,25 @@ pub struct InitEntry {
     pub symbol: Option<String>,
 }
 
+/// Where a list lives: an array (address and size) or a single function (DT_INIT/DT_FINI).
+enum Place {
+    Array(Option<(u64, u64)>),
+    Function(DynamicTag),
+}
+
+/// The entries in execution order. `relocs` are the file's dynamic relocations when a
+/// relocation may write the slots (ET_DYN), `None` otherwise.
 pub(super) fn read(
-    raw: &Raw,
+    file: &ElfFile<'_>,
     dynamic: &DynamicSummary,
-    r: Reader<'_>,
+    relocs: Option<&Relocations>,
     image: Option<&Image<'_>>,
     problems: &mut Vec<Problem>,
 ) -> Vec<InitEntry> {
+    let r = file.reader();
     let word = u64::from(r.ptr_size());
-    // (kind, array address + size) in execution order.
-    let mut arrays: Vec<(&str, Option<(u64, u64)>)> = Vec::new();
-    let section = |name: &str| {
-        raw.sections
-            .iter()
-            .find(|s| s.name == name)
-            .map(|s| (s.address, s.size))
-    };
-    let from_dyn = |a: u64, sz: u64| match (dynamic.get(a), dynamic.get(sz)) {
+    let section = |name: &str| file.section(name).map(|s| (s.address, s.size));
+    let from_dyn = |a, sz| match (dynamic.get(a), dynamic.get(sz)) {
         (Some(addr), Some(size)) => Some((addr, size)),
         _ => None,
     };
@@ -55,47 +97,44 @@ pub(super) fn read(
             section(name)
         }
     };
-    arrays.push(("preinit_array", pick(32, 33, ".preinit_array")));
-    arrays.push(("init", None));
-    arrays.push(("init_array", pick(25, 27, ".init_array")));
-    arrays.push(("fini_array", pick(26, 28, ".fini_array")));
-    arrays.push(("fini", None));
-
-    let needs_relocs = arrays.iter().any(|(_, a)| a.is_some());
-    let relocs = if needs_relocs && raw.header.r#type == "DYN" {
-        let mut ignored = Vec::new();
-        crate::reloc::dynamic::read_parts(
-            &raw.header,
-            &raw.program_headers,
-            dynamic,
-            r.data(),
-            &mut ignored,
-        )
-        .relocs
-    } else {
-        Vec::new()
-    };
+    // In execution order.
+    let lists = [
+        (
+            InitKind::PreinitArray,
+            Place::Array(pick(DT_PREINIT_ARRAY, DT_PREINIT_ARRAYSZ, ".preinit_array")),
+        ),
+        (InitKind::Init, Place::Function(DT_INIT)),
+        (
+            InitKind::InitArray,
+            Place::Array(pick(DT_INIT_ARRAY, DT_INIT_ARRAYSZ, ".init_array")),
+        ),
+        (
+            InitKind::FiniArray,
+            Place::Array(pick(DT_FINI_ARRAY, DT_FINI_ARRAYSZ, ".fini_array")),
+        ),
+        (InitKind::Fini, Place::Function(DT_FINI)),
+    ];
     // The first relocation of each slot (a lookup per slot; the arrays and the relocations
     // can each be as long as the file allows).
     let mut reloc_at = BTreeMap::new();
-    for x in &relocs {
+    for x in relocs.map(|r| r.relocs.as_slice()).unwrap_or_default() {
         reloc_at.entry(x.offset).or_insert(x);
     }
     let mut out = Vec::new();
-    for (kind, range) in arrays {
-        match kind {
-            "init" | "fini" => {
-                let tag = if kind == "init" { 12 } else { 13 };
+    for (kind, place) in lists {
+        match place {
+            Place::Function(tag) => {
                 if let Some(addr) = dynamic.get(tag) {
                     out.push(entry(kind, addr, addr));
                 }
             }
-            _ => {
+            Place::Array(range) => {
                 let Some((addr, size)) = range else { continue };
                 let count = (size / word).min(limits::MAX_INIT_ARRAY as u64);
                 for i in 0..count {
                     let slot = addr.wrapping_add(i * word);
-                    let file_value = super::vaddr_to_offset(&raw.program_headers, slot)
+                    let file_value = file
+                        .vaddr_to_offset(slot)
                         .and_then(|off| r.uptr_at("init array entry", off).ok());
                     let reloc = reloc_at.get(&slot);
                     let target = match (reloc.and_then(|x| x.addend), file_value) {
@@ -123,9 +162,26 @@ pub(super) fn read(
     out
 }
 
-fn entry(kind: &str, address: u64, target: u64) -> InitEntry {
+/// Whether any list is an array that relocations may write (so they are worth decoding).
+pub(super) fn has_arrays(file: &ElfFile<'_>, dynamic: &DynamicSummary) -> bool {
+    if dynamic.present {
+        [
+            (DT_PREINIT_ARRAY, DT_PREINIT_ARRAYSZ),
+            (DT_INIT_ARRAY, DT_INIT_ARRAYSZ),
+            (DT_FINI_ARRAY, DT_FINI_ARRAYSZ),
+        ]
+        .iter()
+        .any(|&(a, sz)| dynamic.get(a).is_some() && dynamic.get(sz).is_some())
+    } else {
+        [".preinit_array", ".init_array", ".fini_array"]
+            .iter()
+            .any(|n| file.section(n).is_some())
+    }
+}
+
+fn entry(kind: InitKind, address: u64, target: u64) -> InitEntry {
     InitEntry {
-        kind: kind.into(),
+        kind,
         address,
         target,
         symbol: None,

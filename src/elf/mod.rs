@@ -1,7 +1,10 @@
 //! The ELF layer of `goelf inspect`: the file header, program headers and the loader's own
 //! validity checks, section headers, the dynamic section, init/fini arrays and a hardening
-//! summary. Values are the raw fields, named and spelled as `readelf -hlSdW` prints them, so
-//! that tests can compare them with binutils field by field.
+//! summary. The file is parsed once ([`file::ElfFile`], `object`'s Pod records, raw values);
+//! the report gives the raw fields and, beside them, readelf's spellings (`readelf -hlSdW`,
+//! made only when the report is built, by [`names`]), so that tests can compare them with
+//! binutils field by field. Dynamic relocations are decoded here too ([`relocations`]), once
+//! per file, for `.init_array` and the `reloc-cost` model.
 //!
 //! Sources: the ELF gABI; Linux `fs/binfmt_elf.c` (`load_elf_binary`, `elf_read_implies_exec`)
 //! and glibc `elf/dl-load.c` / `elf/rtld.c` for the loader checks; binutils `readelf.c` for the
@@ -9,22 +12,29 @@
 
 mod checks;
 mod dynamic;
+pub mod file;
 mod headers;
 mod init_array;
 pub mod names;
 mod notes;
+pub mod relocations;
 
+use object::elf::{
+    DF_1_PIE, ET_DYN, NT_GNU_BUILD_ID, NT_GO_BUILD_ID, PF_X, PT_GNU_RELRO, PT_GNU_STACK, PT_LOAD,
+    SHT_SYMTAB,
+};
 use serde::{Deserialize, Serialize};
 
-use crate::bytes::Endian;
-use crate::error::{Error, Problem, Result};
+use crate::error::{Problem, Result};
 use crate::image::Image;
 
-pub use checks::LoaderCheck;
+pub use checks::{CheckId, LoaderCheck};
 pub use dynamic::{DynamicEntry, DynamicSummary};
+pub use file::ElfFile;
 pub use headers::{ElfHeader, ProgramHeader, SectionHeader};
-pub use init_array::InitEntry;
+pub use init_array::{InitEntry, InitKind};
 pub use notes::Note;
+pub use relocations::{DynReloc, RelocTable, Relocations, TableInfo};
 
 /// Everything `goelf inspect` reports about an ELF file's container.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,7 +68,7 @@ pub struct Hardening {
     /// Non-executable stack: PT_GNU_STACK present without PF_X.
     pub nx: bool,
     /// `none`, `partial` (PT_GNU_RELRO) or `full` (PT_GNU_RELRO and BIND_NOW).
-    pub relro: String,
+    pub relro: Relro,
     /// No PT_INTERP: nothing is loaded before the program.
     #[serde(rename = "static")]
     pub is_static: bool,
@@ -76,105 +86,145 @@ pub struct Hardening {
     pub wx_segment: bool,
 }
 
+/// RELRO as `goelf inspect` states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relro {
+    /// No PT_GNU_RELRO.
+    None,
+    /// PT_GNU_RELRO without BIND_NOW.
+    Partial,
+    /// PT_GNU_RELRO and BIND_NOW.
+    Full,
+}
+
+impl Relro {
+    /// The name as in JSON: `none`, `partial`, `full`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Relro::None => "none",
+            Relro::Partial => "partial",
+            Relro::Full => "full",
+        }
+    }
+}
+
+impl std::fmt::Display for Relro {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Parse the ELF container of `data`. Damage past the file header gives a partial report
-/// with problems; only an unreadable header is an error.
+/// with problems; only an unreadable header is an error. With an `image` of the same bytes,
+/// its parsed ELF file is used (one parse per file) and its symbols name the init entries.
 pub fn analyze(
     data: &[u8],
     image: Option<&Image<'_>>,
     problems: &mut Vec<Problem>,
 ) -> Result<ElfReport> {
-    let raw = headers::read(data, problems)?;
-    let endian = raw.header.endian;
-    let ptr_size: u8 = if raw.header.class == "ELF64" { 8 } else { 4 };
-    let reader = crate::bytes::Reader::new(data, 0, endian, ptr_size);
-    let interp = headers::interp(&raw, reader);
-    let dynamic = dynamic::read(&raw, reader, problems);
-    let notes = notes::read(&raw, reader);
-    let init_array = init_array::read(&raw, &dynamic, reader, image, problems);
-    let hardening = hardening(&raw, &dynamic, &notes, interp.clone());
-    let loader_checks = checks::loader_checks(&raw, data.len() as u64, reader);
-    Ok(ElfReport {
-        header: raw.header,
-        program_headers: raw.program_headers,
+    let parsed;
+    let file = match image.and_then(|i| i.elf()) {
+        Some(f) => f,
+        None => {
+            parsed = ElfFile::parse(data)?;
+            &parsed
+        }
+    };
+    Ok(analyze_file(file, image, false, problems).0)
+}
+
+/// [`analyze`] over a parsed file. With `want_relocs`, the dynamic relocations are decoded
+/// (their problems appended after the report's) and returned; otherwise they are decoded
+/// only when `.init_array` resolution needs them, and their problems are not kept.
+pub(crate) fn analyze_file(
+    file: &ElfFile<'_>,
+    image: Option<&Image<'_>>,
+    want_relocs: bool,
+    problems: &mut Vec<Problem>,
+) -> (ElfReport, Option<Relocations>) {
+    problems.extend(file.problems().iter().cloned());
+    let header = ElfHeader::new(file);
+    let (program_headers, sections) = headers::report_tables(file, problems);
+    let interp = headers::interp(file);
+    let dynamic = dynamic::read(file, problems);
+    let notes = notes::read(file);
+    let mut reloc_problems = Vec::new();
+    // Relocations may write the init/fini array slots of an ET_DYN file.
+    let init_needs_relocs =
+        file.header().e_type == ET_DYN && init_array::has_arrays(file, &dynamic);
+    let relocs = if want_relocs || init_needs_relocs {
+        Some(relocations::read(file, &dynamic, &mut reloc_problems))
+    } else {
+        None
+    };
+    let init_relocs = relocs.as_ref().filter(|_| init_needs_relocs);
+    let init_array = init_array::read(file, &dynamic, init_relocs, image, problems);
+    let hardening = hardening(file, &sections, &dynamic, &notes, interp.clone());
+    let loader_checks = checks::loader_checks(file);
+    if want_relocs {
+        problems.append(&mut reloc_problems);
+    }
+    let report = ElfReport {
+        header,
+        program_headers,
         interp,
-        sections: raw.sections,
+        sections,
         init_array,
         dynamic,
         notes,
         hardening,
         loader_checks,
-    })
+    };
+    (report, relocs.filter(|_| want_relocs))
+}
+
+/// Position-independent executable: ET_DYN with an interpreter or DF_1_PIE.
+pub(crate) fn is_pie(file: &ElfFile<'_>, dynamic: &DynamicSummary, interp: bool) -> bool {
+    file.header().e_type == ET_DYN
+        && (interp
+            || object::elf::DynamicFlags1(dynamic.get(object::elf::DT_FLAGS_1).unwrap_or(0))
+                .contains(DF_1_PIE))
 }
 
 fn hardening(
-    raw: &headers::Raw,
+    file: &ElfFile<'_>,
+    sections: &[SectionHeader],
     dynamic: &DynamicSummary,
     notes: &[Note],
     interp: Option<String>,
 ) -> Hardening {
-    let has = |t: &str| raw.program_headers.iter().any(|p| p.r#type == t);
-    let stack = raw.program_headers.iter().find(|p| p.r#type == "GNU_STACK");
-    let relro = if !has("GNU_RELRO") {
-        "none"
+    let relro = if file.segment(PT_GNU_RELRO).is_none() {
+        Relro::None
     } else if dynamic.bind_now {
-        "full"
+        Relro::Full
     } else {
-        "partial"
+        Relro::Partial
     };
-    let pie = raw.header.r#type == "DYN"
-        && (interp.is_some() || dynamic.flags_1.iter().any(|f| f == "PIE"));
-    let symtab = raw
-        .sections
+    let symtab = file
+        .sections()
         .iter()
-        .any(|s| s.r#type == "SYMTAB" && s.size > 0);
-    let dwarf = raw
-        .sections
+        .any(|s| s.sh_type == SHT_SYMTAB && s.size > 0);
+    let dwarf = sections
         .iter()
         .any(|s| s.name.starts_with(".debug_") || s.name.starts_with(".zdebug_"));
-    let note = |owner: &str, t: u32| {
+    let note = |owner: &[u8], t: object::elf::NoteType| {
         notes
             .iter()
-            .find(|n| n.owner == owner && n.r#type == t)
-            .map(|n| n.desc_hex.clone())
+            .find(|n| n.owner.as_bytes() == owner && n.r#type == t.0)
     };
     Hardening {
-        pie,
-        nx: stack.is_some_and(|s| !s.flags.contains('E')),
-        relro: relro.into(),
+        pie: is_pie(file, dynamic, interp.is_some()),
+        nx: file
+            .segment(PT_GNU_STACK)
+            .is_some_and(|s| !s.p_flags.contains(PF_X)),
+        relro,
         is_static: interp.is_none(),
         interp,
         stripped: !symtab,
         dwarf,
-        build_id: note("GNU", 3),
-        go_build_id: notes
-            .iter()
-            .find(|n| n.owner == "Go" && n.r#type == 4)
-            .map(|n| n.desc_text.clone()),
-        wx_segment: raw
-            .program_headers
-            .iter()
-            .any(|p| p.r#type == "LOAD" && p.flags.contains('W') && p.flags.contains('E')),
-    }
-}
-
-/// Map a virtual address to a file offset through the PT_LOAD segments.
-pub(crate) fn vaddr_to_offset(phdrs: &[ProgramHeader], vaddr: u64) -> Option<u64> {
-    phdrs
-        .iter()
-        .filter(|p| p.r#type == "LOAD")
-        .find(|p| vaddr >= p.vaddr && vaddr - p.vaddr < p.filesz)
-        .and_then(|p| p.offset.checked_add(vaddr - p.vaddr))
-}
-
-pub(crate) fn endian_of(data: u8) -> Result<Endian> {
-    match data {
-        1 => Ok(Endian::Little),
-        2 => Ok(Endian::Big),
-        d => Err(Error::BadValue {
-            what: "ELF data encoding (e_ident[EI_DATA])",
-            offset: 5,
-            expected: "1 (little-endian) or 2 (big-endian)",
-            found: u64::from(d),
-        }),
+        build_id: note(object::elf::ELF_NOTE_GNU, NT_GNU_BUILD_ID).map(|n| n.desc_hex.clone()),
+        go_build_id: note(object::elf::ELF_NOTE_GO, NT_GO_BUILD_ID).map(|n| n.desc_text.clone()),
+        wx_segment: file.segments_of(PT_LOAD).any(|p| p.is_wx()),
     }
 }

@@ -1,11 +1,13 @@
-//! ELF notes (gABI "Note Section"): the GNU build id (NT_GNU_BUILD_ID = 3, owner `GNU`), Go's
-//! build id (`.note.go.buildid`, owner `Go`, type 4, written by `cmd/link/internal/ld/elf.go`)
-//! and any other note in a PT_NOTE segment or SHT_NOTE section.
+//! ELF notes (gABI "Note Section"): the GNU build id (`NT_GNU_BUILD_ID`, owner `GNU`), Go's
+//! build id (`.note.go.buildid`, owner `Go`, `NT_GO_BUILD_ID`, written by
+//! `cmd/link/internal/ld/elf.go`) and any other note in a PT_NOTE segment or SHT_NOTE
+//! section.
 
 use serde::{Deserialize, Serialize};
 
-use super::headers::Raw;
-use crate::bytes::Reader;
+use object::elf::{PT_NOTE, SHT_NOTE};
+
+use super::file::ElfFile;
 
 /// One note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,19 +27,18 @@ pub struct Note {
 
 const MAX_NOTES: usize = 256;
 
-pub(super) fn read(raw: &Raw, r: Reader<'_>) -> Vec<Note> {
+pub(super) fn read(file: &ElfFile<'_>) -> Vec<Note> {
+    let r = file.reader();
     // Prefer sections (one per note kind); fall back to PT_NOTE segments.
-    let mut ranges: Vec<(u64, u64, u64)> = raw
-        .sections
+    let mut ranges: Vec<(u64, u64, u64)> = file
+        .sections()
         .iter()
-        .filter(|s| s.r#type == "NOTE")
+        .filter(|s| s.sh_type == SHT_NOTE)
         .map(|s| (s.offset, s.size, s.align.max(4)))
         .collect();
     if ranges.is_empty() {
-        ranges = raw
-            .program_headers
-            .iter()
-            .filter(|p| p.r#type == "NOTE")
+        ranges = file
+            .segments_of(PT_NOTE)
             .map(|p| (p.offset, p.filesz, p.align.max(4)))
             .collect();
     }

@@ -20,6 +20,7 @@
 use std::borrow::Cow;
 
 use object::{Object, ObjectSection};
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Problem, Result};
@@ -101,30 +102,20 @@ struct Refs<R> {
 
 fn read(image: &Image<'_>, mode: DwarfMode) -> Result<Option<DwarfInfo>> {
     use object::read::CompressionFormat;
-    let file = match object::File::parse(image.data()) {
-        Ok(f) => f,
-        // The container is already reported elsewhere; without it there is no DWARF to read.
-        Err(_) => return Ok(None),
-    };
-    let format = image.format();
-    let Some(info) = compressed_section(&file, format, ".debug_info")? else {
+    let Some(info) = compressed_section(image, ".debug_info")? else {
         return Ok(None);
     };
     check_uncompressed_size(&info)?;
     let compressed = info.format != CompressionFormat::None;
     let load = |name: &str| -> Result<Cow<'_, [u8]>> {
-        Ok(section_data(&file, format, name)?.unwrap_or(Cow::Borrowed(&[])))
+        Ok(section_data(image, name)?.unwrap_or(Cow::Borrowed(&[])))
     };
     let (abbrev, strs, line_strs) = (
         load(".debug_abbrev")?,
         load(".debug_str")?,
         load(".debug_line_str")?,
     );
-    let endian = if file.is_little_endian() {
-        gimli::RunTimeEndian::Little
-    } else {
-        gimli::RunTimeEndian::Big
-    };
+    let endian = gimli_endian(image);
     let refs = Refs {
         abbrev: gimli::DebugAbbrev::new(&abbrev, endian),
         str: gimli::DebugStr::new(&strs, endian),
@@ -168,7 +159,7 @@ fn quick_zlib(
         let input = data.get(consumed..).unwrap_or(&[]);
         let status = z
             .decompress_vec(input, &mut buf, flate2::FlushDecompress::None)
-            .map_err(|_| Error::Container {
+            .map_err(|_| Error::Malformed {
                 format: "DWARF section",
                 message: "zlib stream is damaged",
             })?;
@@ -387,16 +378,31 @@ impl Tally {
     }
 }
 
+/// The image's byte order, as gimli takes it.
+pub(crate) fn gimli_endian(image: &Image<'_>) -> gimli::RunTimeEndian {
+    match image.arch().endian {
+        crate::bytes::Endian::Little => gimli::RunTimeEndian::Little,
+        crate::bytes::Endian::Big => gimli::RunTimeEndian::Big,
+    }
+}
+
 /// A section by its ELF name (`.debug_info`) as stored: its bytes and how they are
-/// compressed (`CompressionFormat::None` when they are not). PE `.zdebug_*` sections
-/// (`"ZLIB"`, big-endian u64 size, zlib stream) are recognised here, since `object` leaves
-/// PE sections as they are.
+/// compressed (`CompressionFormat::None` when they are not). ELF sections come from the
+/// image's parsed ELF file; PE and Mach-O ones from the image's `object` parse. PE
+/// `.zdebug_*` sections (`"ZLIB"`, big-endian u64 size, zlib stream) are recognised here,
+/// since `object` leaves PE sections as they are. `None` also when the container could not
+/// be read (that is reported elsewhere).
 fn compressed_section<'d>(
-    file: &object::File<'d>,
-    format: Format,
+    image: &Image<'d>,
     name: &str,
 ) -> Result<Option<object::read::CompressedData<'d>>> {
-    if format == Format::Pe {
+    if let Some(elf) = image.elf() {
+        return elf.compressed_section(name);
+    }
+    let Some(file) = image.object_file() else {
+        return Ok(None);
+    };
+    if image.format() == Format::Pe {
         if let Some(z) = name
             .strip_prefix(".debug_")
             .and_then(|s| file.section_by_name(&format!(".zdebug_{s}")))
@@ -415,12 +421,8 @@ fn compressed_section<'d>(
 }
 
 /// The bytes of a DWARF section by its ELF name (`.debug_info`), decompressed.
-pub(crate) fn section_data<'d>(
-    file: &object::File<'d>,
-    format: Format,
-    name: &str,
-) -> Result<Option<Cow<'d, [u8]>>> {
-    let Some(compressed) = compressed_section(file, format, name)? else {
+pub(crate) fn section_data<'d>(image: &Image<'d>, name: &str) -> Result<Option<Cow<'d, [u8]>>> {
+    let Some(compressed) = compressed_section(image, name)? else {
         return Ok(None);
     };
     check_uncompressed_size(&compressed)?;

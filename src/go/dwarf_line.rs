@@ -33,7 +33,6 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use object::Object;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Problem, Result};
@@ -98,18 +97,13 @@ fn read(
     pcs: &[u64],
     problems: &mut Vec<Problem>,
 ) -> Result<Option<Vec<Option<DwarfPosition>>>> {
-    let file = match object::File::parse(image.data()) {
-        Ok(f) => f,
-        Err(_) => return Ok(None),
-    };
-    let format = image.format();
     // Which of the two sections this needs were there (each is decompressed once, here).
     let mut have = (false, false);
     let sections = gimli::DwarfSections::load(|id| -> Result<Cow<'_, [u8]>> {
         if !wanted(id) {
             return Ok(Cow::Borrowed(&[]));
         }
-        let data = super::dwarf::section_data(&file, format, id.name())?;
+        let data = super::dwarf::section_data(image, id.name())?;
         let found = data.as_ref().is_some_and(|d| !d.is_empty());
         match id {
             gimli::SectionId::DebugInfo => have.0 = found,
@@ -121,11 +115,7 @@ fn read(
     if have != (true, true) {
         return Ok(None);
     }
-    let endian = if file.is_little_endian() {
-        gimli::RunTimeEndian::Little
-    } else {
-        gimli::RunTimeEndian::Big
-    };
+    let endian = super::dwarf::gimli_endian(image);
     let mut dwarf = sections.borrow(|s| gimli::EndianSlice::new(s, endian));
     // Go gives every unit the same abbreviation table: parse it once.
     dwarf.populate_abbreviations_cache(gimli::AbbreviationsCacheStrategy::Duplicates);

@@ -1,12 +1,15 @@
-//! ELF adapter for [`Image`]: PT_LOAD segments, section headers and symbol tables, read with
-//! `object`'s low-level ELF API so that a damaged section table still leaves segments.
+//! ELF adapter for [`Image`]: PT_LOAD segments, section headers and symbol tables, from the
+//! one parsed [`ElfFile`] of the file (the image keeps it, so the ELF report reuses it).
+//! The tables are `object`'s strict view (`object::read::elf::FileHeader::program_headers`
+//! and `sections`), so that a damaged section table still leaves the segments usable and
+//! object's own rules decide what the Go decoders see.
 
 use object::elf::{FileHeader32, FileHeader64};
 use object::read::elf::{FileHeader, ProgramHeader, SectionHeader, SectionTable, Sym};
 use object::Endianness;
 
-use super::{Arch, Format, Image, Section, Segment, Symbol, SymbolKind, SymbolSource};
-use crate::bytes::Endian;
+use super::{Arch, Format, Image, Section, Segment, Symbol, SymbolKind, SymbolSource, Target};
+use crate::elf::file::{ElfFile, Strict, StrictView};
 use crate::error::{Error, Problem, Result};
 use crate::limits;
 
@@ -74,36 +77,58 @@ fn collect_symbols<'a, Elf: FileHeader<Endian = Endianness>>(
     out
 }
 
-/// Short architecture name for an ELF `e_machine`.
-pub fn machine_name(machine: u16) -> &'static str {
-    use object::elf::*;
-    match Machine(machine) {
-        EM_X86_64 => "x86_64",
-        EM_386 => "i386",
-        EM_AARCH64 => "aarch64",
-        EM_ARM => "arm",
-        EM_MIPS => "mips",
-        EM_PPC64 => "ppc64",
-        EM_PPC => "ppc",
-        EM_S390 => "s390x",
-        EM_RISCV => "riscv64",
-        EM_LOONGARCH => "loong64",
-        EM_SPARCV9 => "sparc64",
-        _ => "unknown",
-    }
+/// Parse an ELF image: one [`ElfFile`] parse, kept in the image.
+pub(super) fn parse(data: &[u8]) -> Result<Image<'_>> {
+    let file = match ElfFile::parse(data) {
+        Ok(f) => f,
+        Err(e) => return Err(header_error(data).unwrap_or(e)),
+    };
+    let strict = match file.strict() {
+        Ok(s) => s,
+        Err(e) => return Err(Error::container("ELF", e)),
+    };
+    let mut problems = Vec::new();
+    let (segments, sections, symbols) = match strict {
+        Strict::Elf32(v) => tables(data, v, &mut problems),
+        Strict::Elf64(v) => tables(data, v, &mut problems),
+    };
+    let target = Target {
+        arch: Arch::from_elf_machine(file.header().e_machine),
+        ptr_size: file.class().word_size(),
+        endian: file.endian(),
+    };
+    Ok(Image {
+        data,
+        format: Format::Elf,
+        arch: target,
+        image_base: 0,
+        segments,
+        sections,
+        symbols: Default::default(),
+        symbol_source: SymbolSource::Elf(symbols),
+        problems,
+        elf: Some(Box::new(file)),
+        object: None,
+    })
 }
 
-pub(super) fn parse(data: &[u8]) -> Result<Image<'_>> {
+/// Why the file header is unreadable, as the image reports it: the class byte, or
+/// `object`'s reason.
+fn header_error(data: &[u8]) -> Option<Error> {
     match data.get(4) {
-        Some(1) => parse_generic::<FileHeader32<Endianness>>(data),
-        Some(2) => parse_generic::<FileHeader64<Endianness>>(data),
-        Some(&c) => Err(Error::BadValue {
+        Some(1) => FileHeader32::<Endianness>::parse(data)
+            .err()
+            .map(|e| Error::container("ELF", e)),
+        Some(2) => FileHeader64::<Endianness>::parse(data)
+            .err()
+            .map(|e| Error::container("ELF", e)),
+        Some(&c) => Some(Error::BadValue {
             what: "ELF class (e_ident[EI_CLASS])",
             offset: 4,
             expected: "1 (ELF32) or 2 (ELF64)",
             found: u64::from(c),
         }),
-        None => Err(Error::Truncated {
+        None => Some(Error::Truncated {
             what: "ELF identification",
             offset: 0,
             need: 16,
@@ -126,11 +151,15 @@ impl<'a> WrapSymbols<'a> for FileHeader64<Endianness> {
     }
 }
 
-fn parse_generic<'a, Elf: WrapSymbols<'a>>(data: &'a [u8]) -> Result<Image<'a>> {
-    let header = Elf::parse(data).map_err(|e| Error::container("ELF", e))?;
-    let endian = header.endian().map_err(|e| Error::container("ELF", e))?;
-    let mut problems = Vec::new();
-    let phdrs = match header.program_headers(endian, data) {
+type Tables<'a> = (Vec<Segment>, Vec<Section<'a>>, ElfSymbols<'a>);
+
+fn tables<'a, Elf: WrapSymbols<'a>>(
+    data: &'a [u8],
+    view: &StrictView<'a, Elf>,
+    problems: &mut Vec<Problem>,
+) -> Tables<'a> {
+    let endian = view.endian;
+    let phdrs = match view.program_headers {
         Ok(p) => p,
         Err(e) => {
             problems.push(Problem::from_error(
@@ -145,23 +174,23 @@ fn parse_generic<'a, Elf: WrapSymbols<'a>>(data: &'a [u8]) -> Result<Image<'a>> 
         if ph.p_type(endian) != object::elf::PT_LOAD {
             continue;
         }
-        let flags = ph.p_flags(endian).0;
+        let flags = ph.p_flags(endian);
         segments.push(Segment {
             vaddr: ph.p_vaddr(endian).into(),
             memsz: ph.p_memsz(endian).into(),
             offset: ph.p_offset(endian).into(),
             filesz: clamp_filesz(ph.p_offset(endian).into(), ph.p_filesz(endian).into(), data),
-            read: flags & object::elf::PF_R.0 != 0,
-            write: flags & object::elf::PF_W.0 != 0,
-            exec: flags & object::elf::PF_X.0 != 0,
+            read: flags.contains(object::elf::PF_R),
+            write: flags.contains(object::elf::PF_W),
+            exec: flags.contains(object::elf::PF_X),
         });
     }
-    let (sections, symbols) = match header.sections(endian, data) {
+    let (sections, symbols) = match &view.sections {
         Ok(table) => {
             let mut sections = Vec::new();
             for sh in table.iter().take(limits::MAX_SECTIONS) {
                 let name = table.section_name(endian, sh).unwrap_or_default();
-                let flags: u64 = sh.sh_flags(endian).0;
+                let flags = sh.sh_flags(endian);
                 let nobits = sh.sh_type(endian) == object::elf::SHT_NOBITS;
                 let file_range = if nobits {
                     None
@@ -176,42 +205,23 @@ fn parse_generic<'a, Elf: WrapSymbols<'a>>(data: &'a [u8]) -> Result<Image<'a>> 
                     vaddr: sh.sh_addr(endian).into(),
                     size: sh.sh_size(endian).into(),
                     file_range,
-                    alloc: flags & object::elf::SHF_ALLOC.0 != 0,
-                    write: flags & object::elf::SHF_WRITE.0 != 0,
-                    exec: flags & object::elf::SHF_EXECINSTR.0 != 0,
+                    alloc: flags.contains(object::elf::SHF_ALLOC),
+                    write: flags.contains(object::elf::SHF_WRITE),
+                    exec: flags.contains(object::elf::SHF_EXECINSTR),
+                    compressed: flags.contains(object::elf::SHF_COMPRESSED),
                 });
             }
-            (sections, Elf::wrap(endian, data, table))
+            (sections, Elf::wrap(endian, data, *table))
         }
         Err(e) => {
             problems.push(Problem::from_error(
                 "elf.sections",
-                &Error::container("ELF", e),
+                &Error::container("ELF", *e),
             ));
             (Vec::new(), ElfSymbols::None)
         }
     };
-    let ptr_size = if header.is_type_64() { 8 } else { 4 };
-    let arch = Arch {
-        name: machine_name(header.e_machine(endian).0),
-        ptr_size,
-        endian: if endian == Endianness::Big {
-            Endian::Big
-        } else {
-            Endian::Little
-        },
-    };
-    Ok(Image {
-        data,
-        format: Format::Elf,
-        arch,
-        image_base: 0,
-        segments,
-        sections,
-        symbols: Default::default(),
-        symbol_source: SymbolSource::Elf(symbols),
-        problems,
-    })
+    (segments, sections, symbols)
 }
 
 /// The part of `[off, off+size)` that lies inside the file.

@@ -7,7 +7,6 @@
 //! PE and Mach-O go through `object`'s unified reader.
 
 mod elf;
-pub use elf::machine_name as elf_machine_name;
 mod other;
 
 use std::sync::OnceLock;
@@ -38,15 +37,153 @@ impl Format {
     }
 }
 
-/// The target architecture as far as the Go decoders need it.
+/// The target architecture (the instruction set; pointer size and byte order are in
+/// [`Target`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Arch {
+    /// x86-64 (ELF `EM_X86_64`).
+    #[serde(rename = "x86_64")]
+    X86_64,
+    /// 32-bit x86 (`EM_386`).
+    #[serde(rename = "i386")]
+    I386,
+    /// 64-bit Arm (`EM_AARCH64`).
+    #[serde(rename = "aarch64")]
+    Aarch64,
+    /// 32-bit Arm (`EM_ARM`).
+    #[serde(rename = "arm")]
+    Arm,
+    /// MIPS, either width (`EM_MIPS`).
+    #[serde(rename = "mips")]
+    Mips,
+    /// 64-bit POWER (`EM_PPC64`).
+    #[serde(rename = "ppc64")]
+    Ppc64,
+    /// 32-bit PowerPC (`EM_PPC`).
+    #[serde(rename = "ppc")]
+    Ppc,
+    /// IBM Z (`EM_S390`).
+    #[serde(rename = "s390x")]
+    S390x,
+    /// RISC-V (`EM_RISCV`).
+    #[serde(rename = "riscv64")]
+    Riscv64,
+    /// LoongArch (`EM_LOONGARCH`).
+    #[serde(rename = "loong64")]
+    Loong64,
+    /// SPARC V9 (`EM_SPARCV9`).
+    #[serde(rename = "sparc64")]
+    Sparc64,
+    /// Anything else.
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl Arch {
+    /// Every architecture, `Unknown` last.
+    pub const ALL: [Arch; 12] = [
+        Arch::X86_64,
+        Arch::I386,
+        Arch::Aarch64,
+        Arch::Arm,
+        Arch::Mips,
+        Arch::Ppc64,
+        Arch::Ppc,
+        Arch::S390x,
+        Arch::Riscv64,
+        Arch::Loong64,
+        Arch::Sparc64,
+        Arch::Unknown,
+    ];
+
+    /// Short name as in JSON: `x86_64`, `aarch64`, `i386`, `arm`, `mips`, `s390x`, … or
+    /// `unknown`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64",
+            Arch::I386 => "i386",
+            Arch::Aarch64 => "aarch64",
+            Arch::Arm => "arm",
+            Arch::Mips => "mips",
+            Arch::Ppc64 => "ppc64",
+            Arch::Ppc => "ppc",
+            Arch::S390x => "s390x",
+            Arch::Riscv64 => "riscv64",
+            Arch::Loong64 => "loong64",
+            Arch::Sparc64 => "sparc64",
+            Arch::Unknown => "unknown",
+        }
+    }
+
+    /// The architecture [`Arch::name`] spells `name` (`Unknown` for any other string).
+    pub fn from_name(name: &str) -> Arch {
+        Arch::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .unwrap_or(Arch::Unknown)
+    }
+
+    /// The architecture of an ELF `e_machine`.
+    pub fn from_elf_machine(machine: object::elf::Machine) -> Arch {
+        use object::elf::*;
+        match machine {
+            EM_X86_64 => Arch::X86_64,
+            EM_386 => Arch::I386,
+            EM_AARCH64 => Arch::Aarch64,
+            EM_ARM => Arch::Arm,
+            EM_MIPS => Arch::Mips,
+            EM_PPC64 => Arch::Ppc64,
+            EM_PPC => Arch::Ppc,
+            EM_S390 => Arch::S390x,
+            EM_RISCV => Arch::Riscv64,
+            EM_LOONGARCH => Arch::Loong64,
+            EM_SPARCV9 => Arch::Sparc64,
+            _ => Arch::Unknown,
+        }
+    }
+
+    /// The ELF `e_machine` of this architecture (`EM_NONE` for `Unknown`).
+    pub fn elf_machine(self) -> object::elf::Machine {
+        use object::elf::*;
+        match self {
+            Arch::X86_64 => EM_X86_64,
+            Arch::I386 => EM_386,
+            Arch::Aarch64 => EM_AARCH64,
+            Arch::Arm => EM_ARM,
+            Arch::Mips => EM_MIPS,
+            Arch::Ppc64 => EM_PPC64,
+            Arch::Ppc => EM_PPC,
+            Arch::S390x => EM_S390,
+            Arch::Riscv64 => EM_RISCV,
+            Arch::Loong64 => EM_LOONGARCH,
+            Arch::Sparc64 => EM_SPARCV9,
+            Arch::Unknown => EM_NONE,
+        }
+    }
+}
+
+impl std::fmt::Display for Arch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The target as far as the Go decoders need it: architecture, pointer size, byte order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Arch {
-    /// Short name: `x86_64`, `aarch64`, `i386`, `arm`, `mips`, `s390x`, … or `unknown`.
-    pub name: &'static str,
+pub struct Target {
+    /// The instruction set.
+    pub arch: Arch,
     /// Pointer size in bytes.
     pub ptr_size: u8,
     /// Byte order.
     pub endian: Endian,
+}
+
+impl Target {
+    /// The architecture's short name ([`Arch::name`]).
+    pub fn name(&self) -> &'static str {
+        self.arch.name()
+    }
 }
 
 /// A loadable region of the file (ELF PT_LOAD, PE section, Mach-O segment).
@@ -87,6 +224,8 @@ pub struct Section<'a> {
     pub write: bool,
     /// Executable.
     pub exec: bool,
+    /// ELF `SHF_COMPRESSED`: the bytes start with an ELF compression header.
+    pub compressed: bool,
 }
 
 /// Symbol kind, as far as goelf cares.
@@ -119,7 +258,7 @@ pub struct Symbol<'a> {
 pub struct Image<'a> {
     data: &'a [u8],
     format: Format,
-    arch: Arch,
+    arch: Target,
     /// Preferred load address (PE ImageBase); 0 elsewhere.
     pub image_base: u64,
     segments: Vec<Segment>,
@@ -128,6 +267,11 @@ pub struct Image<'a> {
     symbol_source: SymbolSource<'a>,
     /// Problems met while reading the container (a damaged section table, …).
     pub problems: Vec<crate::error::Problem>,
+    /// The parsed ELF file (ELF images only), shared with the ELF report.
+    elf: Option<Box<crate::elf::ElfFile<'a>>>,
+    /// object's parse of a PE or Mach-O file (the slice analysed), kept for the DWARF
+    /// readers.
+    object: Option<Box<object::File<'a>>>,
 }
 
 enum SymbolSource<'a> {
@@ -149,7 +293,7 @@ impl std::fmt::Debug for Image<'_> {
 /// Recognise the container from the first bytes.
 pub fn detect_format(data: &[u8]) -> Option<Format> {
     match data.get(..4)? {
-        [0x7f, b'E', b'L', b'F'] => Some(Format::Elf),
+        m if m == object::elf::ELFMAG => Some(Format::Elf),
         [b'M', b'Z', ..] => Some(Format::Pe),
         [0xfe, 0xed, 0xfa, 0xce | 0xcf]
         | [0xce | 0xcf, 0xfa, 0xed, 0xfe]
@@ -180,9 +324,19 @@ impl<'a> Image<'a> {
         self.format
     }
 
-    /// Target architecture.
-    pub fn arch(&self) -> Arch {
+    /// Target: architecture, pointer size and byte order.
+    pub fn arch(&self) -> Target {
         self.arch
+    }
+
+    /// object's parse behind a PE or Mach-O image (`None` for ELF).
+    pub(crate) fn object_file(&self) -> Option<&object::File<'a>> {
+        self.object.as_deref()
+    }
+
+    /// The parsed ELF file behind an ELF image (`None` for PE and Mach-O).
+    pub fn elf(&self) -> Option<&crate::elf::ElfFile<'a>> {
+        self.elf.as_deref()
     }
 
     /// A reader over the whole file with the target's byte order and pointer size.

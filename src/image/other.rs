@@ -2,24 +2,24 @@
 
 use object::{Object, ObjectSection, ObjectSegment, ObjectSymbol, SectionKind};
 
-use super::{Arch, Format, Image, Section, Segment, Symbol, SymbolKind, SymbolSource};
+use super::{Arch, Format, Image, Section, Segment, Symbol, SymbolKind, SymbolSource, Target};
 use crate::bytes::Endian;
 use crate::error::{Error, Problem, Result};
 use crate::limits;
 
-fn arch_of(file: &object::File<'_>) -> Arch {
+fn arch_of(file: &object::File<'_>) -> Target {
     use object::Architecture as A;
-    let name = match file.architecture() {
-        A::X86_64 => "x86_64",
-        A::I386 => "i386",
-        A::Aarch64 => "aarch64",
-        A::Arm => "arm",
-        A::PowerPc64 => "ppc64",
-        A::Riscv64 => "riscv64",
-        _ => "unknown",
+    let arch = match file.architecture() {
+        A::X86_64 => Arch::X86_64,
+        A::I386 => Arch::I386,
+        A::Aarch64 => Arch::Aarch64,
+        A::Arm => Arch::Arm,
+        A::PowerPc64 => Arch::Ppc64,
+        A::Riscv64 => Arch::Riscv64,
+        _ => Arch::Unknown,
     };
-    Arch {
-        name,
+    Target {
+        arch,
         ptr_size: if file.is_64() { 8 } else { 4 },
         endian: if file.is_little_endian() {
             Endian::Little
@@ -97,6 +97,7 @@ fn build<'a>(data: &'a [u8], file: object::File<'a>, format: Format) -> Image<'a
             alloc: true,
             write,
             exec,
+            compressed: false,
         });
     }
     let mut symbols = Vec::new();
@@ -139,6 +140,8 @@ fn build<'a>(data: &'a [u8], file: object::File<'a>, format: Format) -> Image<'a
         symbols: Default::default(),
         symbol_source: SymbolSource::Object(symbols),
         problems: Vec::new(),
+        elf: None,
+        object: Some(Box::new(file)),
     }
 }
 

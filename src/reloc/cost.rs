@@ -1,6 +1,7 @@
 //! `reloc-cost`: what position independence costs at load time, per file.
 //!
-//! Every dynamic relocation the dynamic section names ([`super::dynamic`]) is counted by type,
+//! Every dynamic relocation the dynamic section names ([`crate::elf::relocations`], decoded
+//! once per file in the ELF layer) is counted by type,
 //! by the section and the PT_LOAD segment it writes into, and by what the loader must do for
 //! it: a symbol lookup (`r_sym != 0`, glibc `elf/dl-lookup.c` `_dl_lookup_symbol_x`) or a
 //! plain add of the load address (no symbol: RELATIVE, RELR, IRELATIVE, symbol-less TLS).
@@ -13,15 +14,17 @@
 //! The estimate is a linear model whose constants were measured with glibc's own
 //! `LD_DEBUG=statistics` timer on synthetic PIEs; `bench/reloc-cost-model.md` says how.
 //! [`parse_ld_statistics`] reads that output so that a measurement can be shown beside the
-//! estimate. Nothing here runs a program: the CLI does that and hands the text over.
+//! estimate; [`super::measure`] runs the program to get it.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::dynamic::{self, DynReloc, RelocTable, TableInfo};
+use object::elf::{PT_GNU_RELRO, PT_LOAD, SHF_ALLOC};
+
 use super::names;
-use crate::elf::{ElfReport, ProgramHeader, SectionHeader};
+use crate::elf::file::{RawSection, RawSegment};
+use crate::elf::{DynReloc, ElfFile, ElfReport, RelocTable, Relocations, TableInfo};
 use crate::error::Problem;
 
 /// The page size the model counts in (the loader's unit of copy-on-write on x86-64 Linux).
@@ -277,37 +280,44 @@ pub struct RelocCostReport {
     pub baseline: Option<String>,
 }
 
-/// Analyse one file's bytes.
+/// Analyse one file's bytes: the `reloc-cost` report of one file (without a measurement
+/// or a difference; see [`report`] and [`super::measure`]). Also [`crate::reloc_cost`].
 pub fn analyze_bytes(path: &str, data: &[u8], model: &CostModel) -> RelocCostFile {
     let mut problems = Vec::new();
-    let elf = match crate::elf::analyze(data, None, &mut problems) {
-        Ok(e) => e,
+    let file = match ElfFile::parse(data) {
+        Ok(f) => f,
         Err(e) => {
-            let mut f =
-                RelocCostFile::failed(path, format!("not an ELF file reloc-cost can read: {e}"));
-            f.problems = problems;
-            return f;
+            return RelocCostFile::failed(path, format!("not an ELF file reloc-cost can read: {e}"))
         }
     };
-    analyze_elf(path, &elf, data, model, problems)
+    let (elf, relocs) = crate::elf::analyze_file(&file, None, true, &mut problems);
+    analyze_elf(
+        path,
+        &file,
+        &elf,
+        relocs.unwrap_or_default(),
+        model,
+        problems,
+    )
 }
 
-/// Analyse a parsed ELF file (`problems` are those found so far; more are appended).
-pub fn analyze_elf(
+/// Analyse a parsed ELF file, its report and its relocations (`problems` are those found
+/// so far).
+fn analyze_elf(
     path: &str,
+    file: &ElfFile<'_>,
     elf: &ElfReport,
-    data: &[u8],
+    relocs: Relocations,
     model: &CostModel,
-    mut problems: Vec<Problem>,
+    problems: Vec<Problem>,
 ) -> RelocCostFile {
-    let relocs = dynamic::read(elf, data, &mut problems);
-    let machine = elf.header.machine_code;
-    let word: u64 = if elf.header.class == "ELF64" { 8 } else { 4 };
+    let machine = file.header().e_machine.0;
+    let word = u64::from(file.class().word_size());
     let bind_now = elf.dynamic.bind_now;
 
-    let sections = SectionIndex::new(&elf.sections);
-    let loads = LoadIndex::new(&elf.program_headers);
-    let relro = relro_range(&elf.program_headers);
+    let sections = SectionIndex::new(file.sections());
+    let loads = LoadIndex::new(file.segments());
+    let relro = relro_range(file);
 
     let mut by_type: BTreeMap<u32, u64> = BTreeMap::new();
     let mut by_section: Vec<u64> = vec![0; sections.names.len() + 1];
@@ -417,13 +427,7 @@ fn count_one(
 ) {
     counts.total += 1;
     *by_type.entry(r.r_type).or_insert(0) += 1;
-    let table = match r.table {
-        RelocTable::Rela => "rela",
-        RelocTable::Rel => "rel",
-        RelocTable::Plt => "plt",
-        RelocTable::Relr => "relr",
-    };
-    *counts.by_table.entry(table.into()).or_insert(0) += 1;
+    *counts.by_table.entry(r.table.name().into()).or_insert(0) += 1;
     if r.table == RelocTable::Relr {
         counts.relr += 1;
     }
@@ -489,8 +493,8 @@ fn named_counts(names: &[String], counts: &[u64]) -> BTreeMap<String, u64> {
 }
 
 /// PT_GNU_RELRO as glibc re-protects it: both ends rounded down to a page.
-fn relro_range(phdrs: &[ProgramHeader]) -> Option<(u64, u64)> {
-    let p = phdrs.iter().find(|p| p.r#type == "GNU_RELRO")?;
+fn relro_range(file: &ElfFile<'_>) -> Option<(u64, u64)> {
+    let p = file.segment(PT_GNU_RELRO)?;
     let lo = p.vaddr / PAGE_SIZE * PAGE_SIZE;
     let hi = p.vaddr.saturating_add(p.memsz) / PAGE_SIZE * PAGE_SIZE;
     Some((lo, hi))
@@ -504,19 +508,15 @@ struct SectionIndex {
 }
 
 impl SectionIndex {
-    fn new(sections: &[SectionHeader]) -> Self {
-        const SHF_ALLOC: u64 = 0x2;
-        const SHF_TLS: u64 = 0x400;
-        const SHT_NOBITS: u32 = 8;
+    fn new(sections: &[RawSection<'_>]) -> Self {
         let mut names = Vec::new();
         let mut ranges = Vec::new();
         for s in sections {
-            let tbss = s.flags_code & SHF_TLS != 0 && s.type_code == SHT_NOBITS;
-            if s.flags_code & SHF_ALLOC == 0 || s.size == 0 || tbss {
+            if !s.sh_flags.contains(SHF_ALLOC) || s.size == 0 || s.is_tbss() {
                 continue;
             }
             ranges.push((s.address, s.address.saturating_add(s.size), names.len()));
-            names.push(s.name.clone());
+            names.push(s.name.display());
         }
         ranges.sort_unstable();
         SectionIndex { ranges, names }
@@ -539,12 +539,16 @@ struct LoadIndex {
 }
 
 impl LoadIndex {
-    fn new(phdrs: &[ProgramHeader]) -> Self {
+    fn new(phdrs: &[RawSegment]) -> Self {
         let mut names = Vec::new();
         let mut ranges = Vec::new();
-        for p in phdrs.iter().filter(|p| p.r#type == "LOAD") {
+        for p in phdrs.iter().filter(|p| p.p_type == PT_LOAD) {
             ranges.push((p.vaddr, p.vaddr.saturating_add(p.memsz), names.len()));
-            names.push(format!("{:02} LOAD {}", p.index, p.flags.trim()));
+            names.push(format!(
+                "{:02} LOAD {}",
+                p.index,
+                crate::elf::names::segment_flags(p.p_flags.0).trim()
+            ));
         }
         ranges.sort_unstable();
         LoadIndex { ranges, names }

@@ -254,16 +254,17 @@ const MIPS: &[(u32, &str)] = &[
 ];
 
 fn table(machine: u16) -> &'static [(u32, &'static str)] {
-    match machine {
-        62 => X86_64,
-        3 => I386,
-        183 => AARCH64,
-        40 => ARM,
-        22 => S390,
-        21 => PPC64,
-        243 => RISCV,
-        258 => LOONGARCH,
-        8 => MIPS,
+    use object::elf::*;
+    match Machine(machine) {
+        EM_X86_64 => X86_64,
+        EM_386 => I386,
+        EM_AARCH64 => AARCH64,
+        EM_ARM => ARM,
+        EM_S390 => S390,
+        EM_PPC64 => PPC64,
+        EM_RISCV => RISCV,
+        EM_LOONGARCH => LOONGARCH,
+        EM_MIPS => MIPS,
         _ => &[],
     }
 }
@@ -280,16 +281,20 @@ pub fn reloc_type_name(machine: u16, r_type: u32) -> String {
 /// The PLT slot type of a machine (`R_*_JUMP_SLOT`), which glibc binds lazily unless
 /// BIND_NOW is in force.
 pub fn jump_slot_type(machine: u16) -> Option<u32> {
-    Some(match machine {
-        62 | 3 => 7,
-        183 => 1026,
-        40 => 22,
-        22 => 11,
-        21 => 21,
-        243 | 258 => 5,
-        8 => 127,
+    use object::elf::*;
+    let t = match Machine(machine) {
+        EM_X86_64 => R_X86_64_JUMP_SLOT,
+        EM_386 => R_386_JMP_SLOT,
+        EM_AARCH64 => R_AARCH64_JUMP_SLOT,
+        EM_ARM => R_ARM_JUMP_SLOT,
+        EM_S390 => R_390_JMP_SLOT,
+        EM_PPC64 => R_PPC64_JMP_SLOT,
+        EM_RISCV => R_RISCV_JUMP_SLOT,
+        EM_LOONGARCH => R_LARCH_JUMP_SLOT,
+        EM_MIPS => R_MIPS_JUMP_SLOT,
         _ => return None,
-    })
+    };
+    Some(t.0)
 }
 
 #[cfg(test)]

@@ -415,7 +415,8 @@ fn huge_counts_allocate_nothing() {
     data[slot + 8..slot + 16].copy_from_slice(&u64::MAX.to_le_bytes());
     let mut problems = Vec::new();
     let elf = goelf::elf::analyze(&data, None, &mut problems).expect("ELF");
-    let relocs = goelf::reloc::dynamic::read(&elf, &data, &mut problems);
+    let file = goelf::elf::ElfFile::parse(&data).expect("ELF");
+    let relocs = goelf::elf::relocations::read(&file, &elf.dynamic, &mut problems);
     assert!(
         relocs.relocs.len() <= data.len() / 24,
         "{}",

@@ -206,7 +206,7 @@ fn dynamic_tags_match_readelf() {
                     + got
                         .tables
                         .iter()
-                        .find(|t| t.kind == goelf::reloc::dynamic::RelocTable::Plt)
+                        .find(|t| t.kind == goelf::elf::RelocTable::Plt)
                         .map_or(0, |t| t.size),
                 sizes + relrsz,
                 "{}: table bytes vs RELASZ+PLTRELSZ+RELRSZ",

@@ -318,9 +318,9 @@ pub fn analyze(path: &str, data: &[u8], opts: &Options) -> InitOrderFile {
                 rep.elf_constructors = elf
                     .init_array
                     .iter()
-                    .filter(|e| matches!(e.kind.as_str(), "preinit_array" | "init" | "init_array"))
+                    .filter(|e| matches!(e.kind.name(), "preinit_array" | "init" | "init_array"))
                     .map(|e| ElfConstructor {
-                        kind: e.kind.clone(),
+                        kind: e.kind.name().to_string(),
                         address: e.target,
                         symbol: e.symbol.clone(),
                     })
@@ -959,7 +959,7 @@ fn observe(ctx: &mut Ctx<'_, '_>, rep: &mut InitOrderFile, opts: &Options) {
             "init_order.no_observed",
             format!(
                 "observed references need a function table and an x86 or arm64 decoder ({})",
-                arch.name
+                arch.name()
             ),
         ));
         return;

@@ -137,7 +137,7 @@ fn render_elf(out: &mut String, e: &ElfReport, args: &Args) {
     let mut t = table(&["Check", "Result", "Detail"]);
     for c in &e.loader_checks {
         t.add_row(vec![
-            c.check.clone(),
+            c.check.name().to_string(),
             if c.ok { "pass".into() } else { "FAIL".into() },
             c.detail.clone(),
         ]);
@@ -173,7 +173,7 @@ fn render_elf(out: &mut String, e: &ElfReport, args: &Args) {
         let mut t = table(&["Kind", "Slot", "Target", "Symbol"]);
         for i in &e.init_array {
             t.add_row(vec![
-                i.kind.clone(),
+                i.kind.name().to_string(),
                 hex(i.address),
                 hex(i.target),
                 i.symbol.clone().unwrap_or_else(|| "?".into()),
@@ -207,7 +207,7 @@ fn render_elf(out: &mut String, e: &ElfReport, args: &Args) {
     let mut t = table(&["Hardening", "Value"]);
     t.add_row(vec!["PIE".into(), yes(hd.pie).to_string()]);
     t.add_row(vec!["NX stack".into(), yes(hd.nx).to_string()]);
-    t.add_row(vec!["RELRO".into(), hd.relro.clone()]);
+    t.add_row(vec!["RELRO".into(), hd.relro.name().to_string()]);
     t.add_row(vec![
         "Linking".into(),
         if hd.is_static { "static" } else { "dynamic" }.to_string(),

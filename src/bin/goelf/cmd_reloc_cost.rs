@@ -3,14 +3,11 @@
 //! `LD_DEBUG=statistics`; `--build DIR` builds a Go package in four variants first.
 
 use std::fmt::Write as _;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use goelf::reloc::cost::{
-    self, parse_ld_statistics, CostModel, Measured, RelocCostFile, DEFAULT_MODEL,
-};
+use goelf::reloc::cost::{self, CostModel, RelocCostFile, DEFAULT_MODEL};
+use goelf::reloc::measure::{self, MeasureOptions};
 
 use crate::common::{self, align_right, table};
 
@@ -130,14 +127,18 @@ fn run_on(
         }
     }
     if args.measure {
-        let rate = cycle_rate(args.tsc_mhz);
+        let rate = measure::cycle_rate(args.tsc_mhz);
+        let opts = MeasureOptions {
+            runs: args.runs.max(1),
+            timeout_secs: args.timeout,
+        };
         // One file at a time: measuring in parallel would make the runs disturb each other.
         for (f, path) in files.iter_mut().zip(paths) {
             if !f.ok {
                 f.measured_reason = Some("the file could not be analysed".into());
                 continue;
             }
-            match measure(f, path, args.runs.max(1), args.timeout, rate.clone()) {
+            match measure::measure(f, path, &opts, rate.clone()) {
                 Ok(m) => {
                     f.measured = Some(m);
                     f.measured_reason = None;
@@ -227,177 +228,6 @@ fn build_variants(dir: &Path, go: Option<&Path>, out: &Path) -> anyhow::Result<B
         errors.push(err);
     }
     Ok((paths, labels, errors))
-}
-
-/// The ELF machine number of the host, and its class.
-fn host_machine() -> Option<(u16, &'static str)> {
-    match std::env::consts::ARCH {
-        "x86_64" => Some((62, "x86_64")),
-        "x86" => Some((3, "i386")),
-        "aarch64" => Some((183, "aarch64")),
-        "arm" => Some((40, "arm")),
-        "riscv64" => Some((243, "riscv64")),
-        "s390x" => Some((22, "s390x")),
-        "powerpc64" => Some((21, "ppc64")),
-        "loongarch64" => Some((258, "loongarch64")),
-        _ => None,
-    }
-}
-
-/// Cycles per µs of glibc's startup timer on this machine, and where the number came from.
-/// glibc times rtld with `HP_TIMING_NOW`: RDTSC on x86, so the rate is the TSC rate; on
-/// targets without HP_TIMING (aarch64 among them) it uses `clock_gettime` and the printed
-/// "cycles" are nanoseconds.
-fn cycle_rate(tsc_mhz: Option<f64>) -> Result<(f64, String), String> {
-    if let Some(m) = tsc_mhz {
-        return Ok((m, "--tsc-mhz".into()));
-    }
-    match std::env::consts::ARCH {
-        "x86_64" | "x86" => {}
-        "aarch64" | "riscv64" | "loongarch64" | "s390x" => {
-            return Ok((
-                1000.0,
-                "glibc has no HP_TIMING here: its \"cycles\" are nanoseconds (clock_gettime)"
-                    .into(),
-            ))
-        }
-        other => return Err(format!("cycle rate unknown on {other}; pass --tsc-mhz")),
-    }
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo")
-        .map_err(|e| format!("cannot read /proc/cpuinfo ({e}); pass --tsc-mhz"))?;
-    let flags = cpuinfo
-        .lines()
-        .find(|l| l.starts_with("flags"))
-        .unwrap_or("");
-    if !flags.split_whitespace().any(|f| f == "constant_tsc") {
-        return Err("the TSC rate is not constant (no constant_tsc flag); pass --tsc-mhz".into());
-    }
-    let cpufreq = Path::new("/sys/devices/system/cpu/cpu0/cpufreq");
-    if let Ok(khz) = std::fs::read_to_string(cpufreq.join("base_frequency")) {
-        if let Ok(k) = khz.trim().parse::<f64>() {
-            return Ok((
-                k / 1000.0,
-                "cpufreq base_frequency (the TSC runs at the base clock on Intel)".into(),
-            ));
-        }
-    }
-    if cpufreq.exists() {
-        return Err(
-            "frequency scaling is active, so /proc/cpuinfo \"cpu MHz\" is not the TSC rate; \
-             pass --tsc-mhz"
-                .into(),
-        );
-    }
-    let mhz = cpuinfo
-        .lines()
-        .find(|l| l.starts_with("cpu MHz"))
-        .and_then(|l| l.split(':').nth(1))
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .ok_or_else(|| "no \"cpu MHz\" in /proc/cpuinfo; pass --tsc-mhz".to_string())?;
-    Ok((
-        mhz,
-        "/proc/cpuinfo \"cpu MHz\" (constant_tsc, no cpufreq driver: the kernel's TSC rate)".into(),
-    ))
-}
-
-/// Run `path` `runs` times under LD_DEBUG=statistics and summarise; `Err` says why not.
-fn measure(
-    f: &RelocCostFile,
-    path: &Path,
-    runs: u32,
-    timeout: u64,
-    rate: Result<(f64, String), String>,
-) -> Result<Measured, String> {
-    let Some((host, host_name)) = host_machine() else {
-        return Err("unknown host architecture".into());
-    };
-    let mut probe = Vec::new();
-    let head = std::fs::File::open(path)
-        .and_then(|file| file.take(20).read_to_end(&mut probe))
-        .map_err(|e| format!("cannot read: {e}"));
-    head?;
-    let class_ok = probe.get(4)
-        == Some(&if cfg!(target_pointer_width = "64") {
-            2
-        } else {
-            1
-        });
-    let little = cfg!(target_endian = "little");
-    let machine = probe
-        .get(18..20)
-        .and_then(|b| <[u8; 2]>::try_from(b).ok())
-        .map(|b| {
-            if little {
-                u16::from_le_bytes(b)
-            } else {
-                u16::from_be_bytes(b)
-            }
-        });
-    let data_ok = probe.get(5) == Some(&if little { 1 } else { 2 });
-    if probe.get(..4) != Some(b"\x7fELF".as_slice())
-        || machine != Some(host)
-        || !class_ok
-        || !data_ok
-    {
-        return Err(format!(
-            "not an ELF executable for this machine ({}; this is {host_name}): not run",
-            f.machine.as_deref().unwrap_or("?")
-        ));
-    }
-    if !matches!(f.elf_type.as_deref(), Some("EXEC") | Some("DYN")) {
-        return Err("not an executable: not run".into());
-    }
-    let Some(interp) = &f.interp else {
-        return Err("static binary: no dynamic loader runs, there is nothing to measure".into());
-    };
-    if !Path::new(interp).exists() {
-        return Err(format!(
-            "its loader {interp} is not on this system: not run"
-        ));
-    }
-    // A bare file name would be looked up on PATH: run exactly the file analysed.
-    let exe = std::path::absolute(path).map_err(|e| format!("cannot resolve the path: {e}"))?;
-    let mut text = String::new();
-    for i in 0..runs {
-        let mut child = Command::new(&exe)
-            .env("LD_DEBUG", "statistics")
-            .env_remove("LD_DEBUG_OUTPUT")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot run: {e}"))?;
-        let mut stderr = child.stderr.take();
-        let reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(s) = stderr.as_mut() {
-                // The program's own stderr comes through here too; keep a bounded amount.
-                let _ = s.take(1 << 20).read_to_end(&mut buf);
-                let _ = std::io::copy(s, &mut std::io::sink());
-            }
-            buf
-        });
-        let start = Instant::now();
-        loop {
-            match child.try_wait() {
-                Ok(Some(_)) => break,
-                Ok(None) if start.elapsed() > Duration::from_secs(timeout) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break;
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(e) => return Err(format!("waiting for run {}: {e}", i + 1)),
-            }
-        }
-        let buf = reader.join().unwrap_or_default();
-        let _ = writeln!(text, "=== run {}", i + 1);
-        text.push_str(&String::from_utf8_lossy(&buf));
-    }
-    let stats = parse_ld_statistics(&text);
-    Measured::from_runs(&stats, rate, f).ok_or_else(|| {
-        "the loader printed no statistics (secure-execution mode, or not glibc's ld.so)".into()
-    })
 }
 
 fn column_name(f: &RelocCostFile, all: &[RelocCostFile]) -> String {

@@ -1,17 +1,23 @@
-//! Dynamic relocation tables as the loader finds them: DT_RELA/DT_RELASZ/DT_RELAENT,
+//! Dynamic relocations, decoded once per file, for `.init_array` resolution and the
+//! `reloc-cost` model alike. The tables are found as the loader finds them: DT_RELA/DT_RELASZ/DT_RELAENT,
 //! DT_REL/DT_RELSZ/DT_RELENT, DT_JMPREL/DT_PLTRELSZ/DT_PLTREL, and DT_RELR/DT_RELRSZ (packed
 //! relative relocations, gABI 2022; glibc `elf/do-rel.h`, `elf/dynamic-link.h`). Go's internal
 //! linker names its tables `.rela`/`.rela.plt` (`.rel`/`.rel.plt` on 32-bit), external linkers
 //! `.rela.dyn`; both are found through the dynamic section, so names do not matter here.
 
+use object::elf::{
+    DT_JMPREL, DT_PLTREL, DT_PLTRELSZ, DT_REL, DT_RELA, DT_RELAENT, DT_RELASZ, DT_RELENT, DT_RELR,
+    DT_RELRENT, DT_RELRSZ, DT_RELSZ, EM_MIPS,
+};
 use serde::{Deserialize, Serialize};
 
-use crate::bytes::Reader;
-use crate::elf::{DynamicSummary, ElfHeader, ElfReport, ProgramHeader};
+use super::dynamic::{tag_code, DynamicSummary};
+use super::file::{Class, ElfFile};
+use crate::bytes::{Endian, Reader};
 use crate::error::Problem;
 use crate::limits;
 
-/// Which table a relocation came from.
+/// Which table a relocation came from (spelled `rela`, `rel`, `plt`, `relr` in JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RelocTable {
@@ -23,6 +29,18 @@ pub enum RelocTable {
     Plt,
     /// DT_RELR.
     Relr,
+}
+
+impl RelocTable {
+    /// The name as in JSON: `rela`, `rel`, `plt`, `relr`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RelocTable::Rela => "rela",
+            RelocTable::Rel => "rel",
+            RelocTable::Plt => "plt",
+            RelocTable::Relr => "relr",
+        }
+    }
 }
 
 /// One dynamic relocation.
@@ -67,78 +85,75 @@ pub struct Relocations {
     pub tables: Vec<TableInfo>,
 }
 
-struct Parts<'p> {
-    header: &'p ElfHeader,
-    phdrs: &'p [ProgramHeader],
+/// What the tables are read against: the file, its word size and its machine.
+struct Parts<'p, 'a> {
+    file: &'p ElfFile<'a>,
+    mips64el: bool,
 }
 
 /// The RELATIVE relocation type of a machine, if it has one.
-pub fn relative_type(machine: u16) -> Option<u32> {
-    Some(match machine {
-        62 => 8,     // R_X86_64_RELATIVE
-        3 => 8,      // R_386_RELATIVE
-        183 => 1027, // R_AARCH64_RELATIVE
-        40 => 23,    // R_ARM_RELATIVE
-        8 => 3,      // R_MIPS_REL32 (used for relative relocations)
-        22 => 12,    // R_390_RELATIVE
-        21 => 22,    // R_PPC64_RELATIVE
-        20 => 22,    // R_PPC_RELATIVE
-        243 => 3,    // R_RISCV_RELATIVE
-        258 => 3,    // R_LARCH_RELATIVE
+pub fn relative_type(machine: object::elf::Machine) -> Option<u32> {
+    use object::elf::*;
+    let t = match machine {
+        EM_X86_64 => R_X86_64_RELATIVE,
+        EM_386 => R_386_RELATIVE,
+        EM_AARCH64 => R_AARCH64_RELATIVE,
+        EM_ARM => R_ARM_RELATIVE,
+        // R_MIPS_REL32 is what MIPS uses for relative relocations.
+        EM_MIPS => R_MIPS_REL32,
+        EM_S390 => R_390_RELATIVE,
+        EM_PPC64 => R_PPC64_RELATIVE,
+        EM_PPC => R_PPC_RELATIVE,
+        EM_RISCV => R_RISCV_RELATIVE,
+        EM_LOONGARCH => R_LARCH_RELATIVE,
         _ => return None,
-    })
+    };
+    Some(t.0)
 }
 
-/// Read every dynamic relocation the dynamic section of a parsed ELF file names.
-pub fn read(elf: &ElfReport, data: &[u8], problems: &mut Vec<Problem>) -> Relocations {
-    read_parts(
-        &elf.header,
-        &elf.program_headers,
-        &elf.dynamic,
-        data,
-        problems,
-    )
-}
-
-/// [`read`] from the parts of an ELF report.
-pub fn read_parts(
-    header: &ElfHeader,
-    phdrs: &[ProgramHeader],
-    d: &DynamicSummary,
-    data: &[u8],
-    problems: &mut Vec<Problem>,
-) -> Relocations {
-    let word: u64 = if header.class == "ELF64" { 8 } else { 4 };
-    let r = Reader::new(data, 0, header.endian, word as u8);
-    let parts = Parts { header, phdrs };
+/// Read every dynamic relocation the dynamic section of a parsed ELF file names; damage is
+/// appended to `problems`.
+pub fn read(file: &ElfFile<'_>, d: &DynamicSummary, problems: &mut Vec<Problem>) -> Relocations {
+    let word = u64::from(file.class().word_size());
+    let r = file.reader();
+    let machine = file.header().e_machine;
+    let parts = Parts {
+        file,
+        mips64el: machine == EM_MIPS
+            && file.class() == Class::Elf64
+            && file.endian() == Endian::Little,
+    };
     let mut out = Relocations::default();
     if !d.present {
         return out;
     }
-    let machine = header.machine_code;
     let rel_type = relative_type(machine).unwrap_or(0);
-    // DT_PLTREL says whether the PLT relocations are REL (17) or RELA (7). When it is missing,
-    // assume the form of the main table (DT_RELA present: RELA), else the class's usual form
-    // (RELA on 64-bit, REL on 32-bit), as the psABIs do.
-    let default_pltrel = if d.get(7).is_some() || (word == 8 && d.get(17).is_none()) {
-        7
+    // DT_PLTREL says whether the PLT relocations are REL or RELA (its value is DT_REL or
+    // DT_RELA). When it is missing, assume the form of the main table (DT_RELA present:
+    // RELA), else the class's usual form (RELA on 64-bit, REL on 32-bit), as the psABIs do.
+    let default_pltrel = if d.get(DT_RELA).is_some() || (word == 8 && d.get(DT_REL).is_none()) {
+        tag_code(DT_RELA)
     } else {
-        17
+        tag_code(DT_REL)
     };
-    let plt = match (d.get(23), d.get(2)) {
-        (Some(a), Some(sz)) => Some((a, sz, d.get(20).unwrap_or(default_pltrel) == 7)),
+    let plt = match (d.get(DT_JMPREL), d.get(DT_PLTRELSZ)) {
+        (Some(a), Some(sz)) => Some((
+            a,
+            sz,
+            d.get(DT_PLTREL).unwrap_or(default_pltrel) == tag_code(DT_RELA),
+        )),
         _ => None,
     };
     // RELR runs first in glibc (ELF_DYNAMIC_DO_RELR before DO_REL/DO_RELA).
-    if let (Some(addr), Some(size)) = (d.get(36), d.get(35)) {
-        let entsize = d.get(37).unwrap_or(word);
+    if let (Some(addr), Some(size)) = (d.get(DT_RELR), d.get(DT_RELRSZ)) {
+        let entsize = d.get(DT_RELRENT).unwrap_or(word);
         read_relr(
             &mut out, &parts, &r, addr, size, word, rel_type, entsize, problems,
         );
     }
     for (tag, sz_tag, ent_tag, rela, kind) in [
-        (17u64, 18u64, 19u64, false, RelocTable::Rel),
-        (7, 8, 9, true, RelocTable::Rela),
+        (DT_REL, DT_RELSZ, DT_RELENT, false, RelocTable::Rel),
+        (DT_RELA, DT_RELASZ, DT_RELAENT, true, RelocTable::Rela),
     ] {
         let (Some(addr), Some(mut size)) = (d.get(tag), d.get(sz_tag)) else {
             continue;
@@ -178,7 +193,7 @@ pub fn read_parts(
 #[allow(clippy::too_many_arguments)]
 fn read_table(
     out: &mut Relocations,
-    elf: &Parts<'_>,
+    elf: &Parts<'_, '_>,
     r: &Reader<'_>,
     kind: RelocTable,
     addr: u64,
@@ -188,7 +203,7 @@ fn read_table(
     word: u64,
     problems: &mut Vec<Problem>,
 ) {
-    let offset = crate::elf::vaddr_to_offset(elf.phdrs, addr);
+    let offset = elf.file.vaddr_to_offset(addr);
     let min_ent = if rela { 3 * word } else { 2 * word };
     let mut info = TableInfo {
         kind,
@@ -228,9 +243,7 @@ fn read_table(
         out.tables.push(info);
         return;
     };
-    let mips64el = elf.header.machine_code == 8
-        && word == 8
-        && elf.header.endian == crate::bytes::Endian::Little;
+    let mips64el = elf.mips64el;
     out.relocs.reserve(n as usize);
     for i in 0..n {
         let at = i * entsize;
@@ -240,21 +253,7 @@ fn read_table(
         ) else {
             break;
         };
-        let (sym, r_type) = if word == 8 {
-            if mips64el {
-                // MIPS64 little-endian stores r_info as sym(32) + ssym + type3 + type2 + type.
-                let swapped = (r_info << 32)
-                    | ((r_info >> 56) & 0xff)
-                    | ((r_info >> 40) & 0xff00)
-                    | ((r_info >> 24) & 0xff_0000)
-                    | ((r_info >> 8) & 0xff00_0000);
-                ((swapped >> 32) as u32, (swapped & 0xff) as u32)
-            } else {
-                ((r_info >> 32) as u32, (r_info & 0xffff_ffff) as u32)
-            }
-        } else {
-            ((r_info >> 8) as u32, (r_info & 0xff) as u32)
-        };
+        let (sym, r_type) = split_r_info(r_info, word == 8, mips64el);
         let addend = if rela {
             table.uptr_at("r_addend", at + 2 * word).ok().map(|a| {
                 if word == 8 {
@@ -278,10 +277,37 @@ fn read_table(
     out.tables.push(info);
 }
 
+/// `r_info` split into (symbol index, type): gABI `ELF64_R_SYM`/`ELF64_R_TYPE` (32/32 bits)
+/// and `ELF32_R_SYM`/`ELF32_R_TYPE` (24/8 bits). MIPS64 little-endian stores `r_info` as
+/// sym (32 bits, little-endian) then ssym, type3, type2, type (one byte each), so the word
+/// read little-endian is rearranged first (as object's `Rela64::get_r_info` does; object
+/// does not do it for `Rel64`, and MIPS64 dynamic relocations are REL).
+fn split_r_info(r_info: u64, elf64: bool, mips64el: bool) -> (u32, u32) {
+    if !elf64 {
+        return ((r_info >> 8) as u32, (r_info & 0xff) as u32);
+    }
+    let info = if mips64el {
+        (r_info << 32)
+            | ((r_info >> 56) & 0xff)
+            | ((r_info >> 40) & 0xff00)
+            | ((r_info >> 24) & 0xff_0000)
+            | ((r_info >> 8) & 0xff00_0000)
+    } else {
+        r_info
+    };
+    // MIPS: only the first of the three types is the relocation the loader applies.
+    let r_type = if mips64el {
+        info & 0xff
+    } else {
+        info & 0xffff_ffff
+    };
+    ((info >> 32) as u32, r_type as u32)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn read_relr(
     out: &mut Relocations,
-    elf: &Parts<'_>,
+    elf: &Parts<'_, '_>,
     r: &Reader<'_>,
     addr: u64,
     size: u64,
@@ -290,7 +316,7 @@ fn read_relr(
     entsize: u64,
     problems: &mut Vec<Problem>,
 ) {
-    let offset = crate::elf::vaddr_to_offset(elf.phdrs, addr);
+    let offset = elf.file.vaddr_to_offset(addr);
     let mut info = TableInfo {
         kind: RelocTable::Relr,
         vaddr: addr,
@@ -371,58 +397,67 @@ fn read_relr(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bytes::Endian;
     use crate::elf::DynamicEntry;
 
-    fn header(class: &str, machine: u16) -> ElfHeader {
-        ElfHeader {
-            class: class.into(),
-            endian: Endian::Little,
-            osabi: 0,
-            abi_version: 0,
-            r#type: "DYN".into(),
-            type_code: 3,
-            machine: String::new(),
-            machine_code: machine,
-            version: 1,
-            entry: 0,
-            phoff: 0,
-            shoff: 0,
-            flags: 0,
-            ehsize: 0,
-            phentsize: 0,
-            phnum: 1,
-            shentsize: 0,
-            shnum: 0,
-            shstrndx: 0,
+    /// A little-endian ET_DYN file of `machine`: the file header, one PT_LOAD mapping the file
+    /// at address 0 (`p_filesz` = `filesz` or the file's size), then `payload`. Returns the
+    /// bytes and the payload's offset (= address).
+    fn elf(elf64: bool, machine: u16, payload: &[u8], filesz: Option<u64>) -> (Vec<u8>, u64) {
+        let (eh, ph) = if elf64 { (64u64, 56u64) } else { (52, 32) };
+        let start = eh + ph;
+        let len = start + payload.len() as u64;
+        let filesz = filesz.unwrap_or(len);
+        let mut d = vec![0u8; start as usize];
+        d[..4].copy_from_slice(b"\x7fELF");
+        d[4] = if elf64 { 2 } else { 1 };
+        d[5] = 1;
+        d[6] = 1;
+        let put16 =
+            |d: &mut Vec<u8>, at: usize, v: u16| d[at..at + 2].copy_from_slice(&v.to_le_bytes());
+        let put32 =
+            |d: &mut Vec<u8>, at: usize, v: u32| d[at..at + 4].copy_from_slice(&v.to_le_bytes());
+        let put64 =
+            |d: &mut Vec<u8>, at: usize, v: u64| d[at..at + 8].copy_from_slice(&v.to_le_bytes());
+        put16(&mut d, 16, 3);
+        put16(&mut d, 18, machine);
+        put32(&mut d, 20, 1);
+        if elf64 {
+            put64(&mut d, 32, eh);
+            put16(&mut d, 52, 64);
+            put16(&mut d, 54, 56);
+            put16(&mut d, 56, 1);
+            put16(&mut d, 58, 64);
+            let p = eh as usize;
+            put32(&mut d, p, 1);
+            put32(&mut d, p + 4, 6);
+            put64(&mut d, p + 32, filesz);
+            put64(&mut d, p + 40, filesz);
+            put64(&mut d, p + 48, 0x1000);
+        } else {
+            put32(&mut d, 28, eh as u32);
+            put16(&mut d, 40, 52);
+            put16(&mut d, 42, 32);
+            put16(&mut d, 44, 1);
+            put16(&mut d, 46, 40);
+            let p = eh as usize;
+            put32(&mut d, p, 1);
+            put32(&mut d, p + 16, filesz as u32);
+            put32(&mut d, p + 20, filesz as u32);
+            put32(&mut d, p + 24, 6);
+            put32(&mut d, p + 28, 0x1000);
         }
+        d.extend_from_slice(payload);
+        (d, start)
     }
 
-    fn load(len: u64) -> Vec<ProgramHeader> {
-        vec![ProgramHeader {
-            index: 0,
-            r#type: "LOAD".into(),
-            type_code: 1,
-            offset: 0,
-            vaddr: 0,
-            paddr: 0,
-            filesz: len,
-            memsz: len,
-            flags: "RW ".into(),
-            flags_code: 6,
-            align: 0x1000,
-            sections: Vec::new(),
-        }]
-    }
-
-    fn dynamic(tags: &[(u64, u64)]) -> DynamicSummary {
+    fn dynamic(tags: &[(object::elf::DynamicTag, u64)]) -> DynamicSummary {
         DynamicSummary {
             present: true,
             entries: tags
                 .iter()
                 .map(|&(tag, value)| DynamicEntry {
                     tag: String::new(),
-                    tag_code: tag,
+                    tag_code: tag_code(tag),
                     value,
                     text: None,
                 })
@@ -435,46 +470,38 @@ mod tests {
         ws.iter().flat_map(|w| w.to_le_bytes()).collect()
     }
 
+    fn read_with(data: &[u8], d: &DynamicSummary) -> (Relocations, Vec<Problem>) {
+        let file = ElfFile::parse(data).expect("test ELF");
+        assert!(file.problems().is_empty(), "{:?}", file.problems());
+        let mut problems = Vec::new();
+        let r = read(&file, d, &mut problems);
+        (r, problems)
+    }
+
     #[test]
     fn relr_address_and_bitmaps() {
         // Address 0x1000; bitmap 0b101 (next words +0 and +2); then a bitmap for the
         // following 63 words with only bit 0 set.
-        let data = words64(&[0x1000, (0b101 << 1) | 1, (1 << 1) | 1]);
-        let mut problems = Vec::new();
-        let r = read_parts(
-            &header("ELF64", 62),
-            &load(data.len() as u64),
-            &dynamic(&[(36, 0), (35, 24), (37, 8)]),
+        let payload = words64(&[0x1000, (0b101 << 1) | 1, (1 << 1) | 1]);
+        let (data, at) = elf(true, 62, &payload, None);
+        let (r, problems) = read_with(
             &data,
-            &mut problems,
+            &dynamic(&[(DT_RELR, at), (DT_RELRSZ, 24), (DT_RELRENT, 8)]),
         );
         let offs: Vec<u64> = r.relocs.iter().map(|x| x.offset).collect();
         assert_eq!(offs, [0x1000, 0x1008, 0x1018, 0x1008 + 63 * 8]);
-        assert!(r.relocs.iter().all(|x| x.r_type == 8 && x.sym == 0));
+        let relative = object::elf::R_X86_64_RELATIVE.0;
+        assert!(r.relocs.iter().all(|x| x.r_type == relative && x.sym == 0));
         assert!(problems.is_empty());
     }
 
     #[test]
     fn relr_bitmap_first_and_truncated_are_problems() {
-        let data = words64(&[3]);
-        let mut problems = Vec::new();
-        let r = read_parts(
-            &header("ELF64", 62),
-            &load(8),
-            &dynamic(&[(36, 0), (35, 8)]),
-            &data,
-            &mut problems,
-        );
+        let (data, at) = elf(true, 62, &words64(&[3]), None);
+        let (r, problems) = read_with(&data, &dynamic(&[(DT_RELR, at), (DT_RELRSZ, 8)]));
         assert!(r.relocs.is_empty());
         assert_eq!(problems[0].code, "reloc.relr.bitmap");
-        let mut problems = Vec::new();
-        let r = read_parts(
-            &header("ELF64", 62),
-            &load(8),
-            &dynamic(&[(36, 0), (35, 1 << 40)]),
-            &data,
-            &mut problems,
-        );
+        let (r, problems) = read_with(&data, &dynamic(&[(DT_RELR, at), (DT_RELRSZ, 1 << 40)]));
         assert!(r.relocs.is_empty());
         assert_eq!(problems[0].code, "reloc.relr");
     }
@@ -483,18 +510,21 @@ mod tests {
     fn rel32_and_pltrel_default() {
         // Two REL entries: R_386_RELATIVE, and R_386_JUMP_SLOT against symbol 5 in the PLT
         // table, with no DT_PLTREL: a 32-bit file without DT_RELA means REL.
-        let mut data = Vec::new();
+        let mut payload = Vec::new();
         for (off, info) in [(0x2000u32, 8u32), (0x3000, (5 << 8) | 7)] {
-            data.extend(off.to_le_bytes());
-            data.extend(info.to_le_bytes());
+            payload.extend(off.to_le_bytes());
+            payload.extend(info.to_le_bytes());
         }
-        let mut problems = Vec::new();
-        let r = read_parts(
-            &header("ELF32", 3),
-            &load(data.len() as u64),
-            &dynamic(&[(17, 0), (18, 8), (19, 8), (23, 8), (2, 8)]),
+        let (data, at) = elf(false, 3, &payload, None);
+        let (r, problems) = read_with(
             &data,
-            &mut problems,
+            &dynamic(&[
+                (DT_REL, at),
+                (DT_RELSZ, 8),
+                (DT_RELENT, 8),
+                (DT_JMPREL, at + 8),
+                (DT_PLTRELSZ, 8),
+            ]),
         );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(r.relocs.len(), 2);
@@ -507,15 +537,20 @@ mod tests {
 
     #[test]
     fn table_past_end_is_a_problem() {
-        let mut problems = Vec::new();
-        let r = read_parts(
-            &header("ELF64", 62),
-            &load(1 << 20),
-            &dynamic(&[(7, 0), (8, 24 * 1000), (9, 24)]),
-            &[0u8; 48],
-            &mut problems,
+        let (data, at) = elf(true, 62, &[0u8; 48], Some(1 << 20));
+        let (r, problems) = read_with(
+            &data,
+            &dynamic(&[(DT_RELA, at), (DT_RELASZ, 24 * 1000), (DT_RELAENT, 24)]),
         );
         assert!(r.relocs.is_empty());
         assert_eq!(problems[0].code, "reloc.truncated");
+    }
+
+    #[test]
+    fn r_info_split() {
+        assert_eq!(split_r_info((5 << 32) | 7, true, false), (5, 7));
+        assert_eq!(split_r_info((5 << 8) | 7, false, false), (5, 7));
+        // MIPS64el: sym 5 in the low 32 bits, type 3 (R_MIPS_REL32) in the top byte.
+        assert_eq!(split_r_info(5 | (3 << 56), true, true), (5, 3));
     }
 }
