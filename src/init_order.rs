@@ -26,7 +26,10 @@ use crate::code::{xref, CodeSource};
 use crate::error::Problem;
 use crate::go::inittask::locate::Locator;
 use crate::go::inittask::{self, InitTaskEra};
+use crate::go::moduledata::Moduledata;
+use crate::go::pclntab::Pclntab;
 use crate::go::version::GoVersion;
+use crate::go::{GoBinary, GoPart};
 use crate::image::Image;
 use crate::symbolize::{Source, Symbolizer};
 
@@ -98,14 +101,21 @@ impl std::fmt::Debug for Options {
 /// # }
 /// ```
 pub fn init_order(path: &str, data: &[u8], opts: &Options) -> InitOrderFile {
-    let image = match Image::parse(data) {
-        Ok(i) => i,
-        Err(e) => return InitOrderFile::failed(path, InitOrderError::Container(e)),
-    };
+    match Image::parse(data) {
+        Ok(image) => init_order_go(path, &GoBinary::new(image), opts),
+        Err(e) => InitOrderFile::failed(path, InitOrderError::Container(e)),
+    }
+}
+
+/// [`init_order()`] over a Go session that the caller already holds (its build info,
+/// version, pclntab and moduledata are decoded once and shared with other commands).
+pub fn init_order_go(path: &str, go: &GoBinary<'_>, opts: &Options) -> InitOrderFile {
+    let image = go.image();
+    let data = image.data();
     let mut rep = InitOrderFile::new(path);
     let mut problems = Vec::new();
     if image.format() == crate::image::Format::Elf {
-        match crate::elf::analyze(data, Some(&image), &mut problems) {
+        match crate::elf::analyze(data, Some(image), &mut problems) {
             Ok(elf) => {
                 rep.elf_constructors = elf
                     .init_array
@@ -128,22 +138,14 @@ pub fn init_order(path: &str, data: &[u8], opts: &Options) -> InitOrderFile {
             Err(e) => problems.push(Problem::from_error("elf", &e)),
         }
     }
-    let go = go_setup(&image, &mut problems);
+    let go = go_parts(go, &mut problems);
     rep.go_version = go.version_text.clone();
     // Today's init-order symbolizes with the pclntab, else `.symtab` (never `.dynsym`).
-    let funcs = Symbolizer::new(
-        &image,
-        go.pclntab.as_ref(),
-        &[Source::Pclntab, Source::Symtab],
-    );
+    let funcs = Symbolizer::new(image, go.pclntab, &[Source::Pclntab, Source::Symtab]);
     let mut run = Run {
-        image: &image,
+        image,
         funcs: &funcs,
-        loc: Locator::new(
-            &image,
-            &funcs,
-            go.moduledata.as_ref().and_then(|m| m.inittasks()),
-        ),
+        loc: Locator::new(image, &funcs, go.moduledata.and_then(|m| m.inittasks())),
         settings: &go.settings,
         opts,
         problems,
@@ -290,69 +292,56 @@ impl Run<'_, '_> {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// TODO(GoBinary): today's Go setup, until `go::GoBinary` lands on main; then this becomes
-// `GoBinary::{version, version_text, buildinfo, pclntab, moduledata}`.
-
-type Pcln<'a> = crate::go::pclntab::Pclntab<'a>;
-
-/// What init-order needs from the Go runtime structures.
-struct GoSetup<'a> {
+/// What init-order takes from the Go session, and the problems of the parts it used, in
+/// the order they were decoded (build info, pclntab, moduledata).
+struct GoParts<'g, 'a> {
     version: Option<GoVersion>,
     version_text: Option<String>,
     /// Build settings (`GOOS`, `-tags`, …) from the build info, for `go list`.
     settings: Vec<(String, String)>,
-    pclntab: Option<Pcln<'a>>,
-    moduledata: Option<crate::go::moduledata::Moduledata>,
+    pclntab: Option<&'g Pclntab<'a>>,
+    moduledata: Option<&'g Moduledata>,
 }
 
-fn go_setup<'a>(image: &Image<'a>, problems: &mut Vec<Problem>) -> GoSetup<'a> {
-    let mut quiet = Vec::new();
-    let (text, settings) = match crate::go::buildinfo::find(image, &mut quiet) {
-        Ok(b) => (
-            Some(b.go_version),
-            b.settings.into_iter().map(|s| (s.key, s.value)).collect(),
-        ),
+fn go_parts<'g, 'a>(go: &'g GoBinary<'a>, problems: &mut Vec<Problem>) -> GoParts<'g, 'a> {
+    // Build info's own notes are not init-order's business; its absence is.
+    let settings = match go.buildinfo() {
+        Ok(b) => b
+            .settings
+            .iter()
+            .map(|s| (s.key.clone(), s.value.clone()))
+            .collect(),
         Err(e) => {
-            problems.push(Problem::from_error("buildinfo", &e));
-            (crate::go::version::runtime_build_version(image), Vec::new())
+            problems.push(Problem::from_error("buildinfo", e));
+            Vec::new()
         }
     };
-    let version = text.as_deref().and_then(GoVersion::parse);
-    let (pclntab, moduledata) = pclntab_for(image, version, problems);
-    GoSetup {
+    let version_text = go.version_text().map(|(v, _)| v.to_string());
+    let version = go.version();
+    let pclntab = go.pclntab();
+    problems.extend_from_slice(go.problems(GoPart::Pclntab));
+    let (pclntab, moduledata) = match pclntab {
+        Ok(p) => {
+            problems.extend_from_slice(go.problems(GoPart::Moduledata));
+            let md = match go.moduledata() {
+                Ok(md) => Some(md),
+                Err(e) => {
+                    problems.push(Problem::from_error("moduledata", e));
+                    None
+                }
+            };
+            (Some(p), md)
+        }
+        Err(e) => {
+            problems.push(Problem::from_error("pclntab", e));
+            (None, None)
+        }
+    };
+    GoParts {
         version,
-        version_text: text,
+        version_text,
         settings,
         pclntab,
         moduledata,
     }
-}
-
-/// The pclntab with its text base settled, and the moduledata found beside it.
-fn pclntab_for<'a>(
-    image: &Image<'a>,
-    version: Option<GoVersion>,
-    problems: &mut Vec<Problem>,
-) -> (Option<Pcln<'a>>, Option<crate::go::moduledata::Moduledata>) {
-    let mut pcln = match Pcln::find_with_version(image, version, problems) {
-        Ok(p) => p,
-        Err(e) => {
-            problems.push(Problem::from_error("pclntab", &e));
-            return (None, None);
-        }
-    };
-    let md = match crate::go::moduledata::Moduledata::find(image, &pcln, version, problems) {
-        Ok(md) => {
-            if pcln.header_text_start().unwrap_or(0) == 0 && md.text() != 0 {
-                pcln.set_text_start_from(md.text(), "moduledata.text");
-            }
-            Some(md)
-        }
-        Err(e) => {
-            problems.push(Problem::from_error("moduledata", &e));
-            None
-        }
-    };
-    (Some(pcln), md)
 }

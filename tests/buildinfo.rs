@@ -8,7 +8,7 @@ use std::io::Read;
 
 use goelf::go::buildinfo::{self, BuildInfo};
 use goelf::go::version::VersionSource;
-use goelf::go::{analyze, GoReport};
+use goelf::go::{report, GoBinary, GoReport};
 use goelf::image::Image;
 use goelf::Error;
 
@@ -33,7 +33,7 @@ fn buildinfo_of(data: &[u8]) -> (Result<BuildInfo, Error>, Vec<goelf::Problem>) 
 
 fn report_of(data: &[u8]) -> Option<GoReport> {
     let image = Image::parse(data).expect("container parses");
-    analyze(&image, &mut Vec::new())
+    report(&GoBinary::new(image), &mut Vec::new())
 }
 
 /// The fields godump writes, from goelf's build info, as JSON.

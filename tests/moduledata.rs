@@ -289,7 +289,10 @@ fn external_link_text_base_comes_from_moduledata() {
     let mut problems = Vec::new();
     let tab = Pclntab::find(&image, &mut problems).expect("pclntab");
     assert_eq!(tab.text_start(), Some(text));
-    assert_eq!(tab.info().text_start_source.as_deref(), Some("moduledata"));
+    assert_eq!(
+        tab.info().text_start_source.map(|s| s.name()),
+        Some("moduledata.text")
+    );
     let want = &g["funcs"][0];
     let f0 = tab.func(0).unwrap();
     assert_eq!(f0.entry, want["entry"].as_u64().unwrap());

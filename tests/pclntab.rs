@@ -178,7 +178,7 @@ fn finds_tables_gosym_could_not() {
                 continue;
             }
         };
-        assert_eq!(tab.info().found_by, "scan", "{}", f.name);
+        assert_eq!(tab.info().found_by.name(), "scan", "{}", f.name);
         let names: BTreeSet<String> = tab
             .funcs()
             .map(|r| r.expect("function decodes").name_str().into_owned())
@@ -405,7 +405,7 @@ fn damaged_magic_is_repaired() {
             );
             assert_eq!(info.nfunc, u(&gp["nfunc"]), "{}", f.name);
             if rename_section {
-                assert_eq!(info.found_by, "scan", "{}", f.name);
+                assert_eq!(info.found_by.name(), "scan", "{}", f.name);
             }
             assert!(problems.iter().any(|p| p.code == "pclntab.repaired"));
             let funcs = g["funcs"].as_array().unwrap();

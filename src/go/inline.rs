@@ -29,8 +29,8 @@ pub struct Frame {
 /// The frames at `pc` inside `f`, innermost first; the last is `f` itself. Without an inline
 /// tree (or when the table layout has none we decode) this is just `f`.
 ///
-/// Go 1.18+ funcdata offsets are relative to `moduledata.gofunc`; set it with
-/// [`Pclntab::set_gofunc`] first, or only the physical frame is returned.
+/// Go 1.18+ funcdata offsets are relative to `moduledata.gofunc`: a table without it (one
+/// whose moduledata was not found) gives only the physical frame.
 pub fn frames(tab: &Pclntab<'_>, image: &Image<'_>, f: &Func<'_>, pc: u64) -> Result<Vec<Frame>> {
     let rec = tab.record(f.func_offset)?;
     let layout = tab.func_layout();

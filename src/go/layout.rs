@@ -14,7 +14,7 @@
 //! (`_func`), `src/internal/abi/symtab.go` (PCDATA/FUNCDATA indexes, 1.21+),
 //! `src/cmd/link/internal/ld/pcln.go` and `symtab.go` (writers). FORMATS.md §1.2, §1.5, §2.1.
 
-use super::pclntab::Era;
+use super::era::Era;
 use super::version::GoVersion;
 
 /// Where the fields of the pclntab header are, in pointer-sized words after the 8-byte prefix.

@@ -21,8 +21,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::era::Era;
 use super::layout::{self, Kind, MdField, ModuledataLayout};
-use super::pclntab::{Era, Pclntab};
+use super::pclntab::Pclntab;
 use super::version::GoVersion;
 use crate::error::{Error, Problem, Result};
 use crate::image::Image;
@@ -485,6 +486,14 @@ impl Moduledata {
     /// `etext`.
     pub fn etext(&self) -> u64 {
         self.info.etext
+    }
+
+    /// What a located pclntab is settled with ([`Pclntab`]'s text and funcdata bases).
+    pub(crate) fn bases(&self) -> super::pclntab::ModuledataBases {
+        super::pclntab::ModuledataBases {
+            text: self.text(),
+            gofunc: self.gofunc(),
+        }
     }
 
     /// `gofunc` (1.18+).

@@ -166,16 +166,11 @@ struct Analysed<'a> {
 fn analyse<'a>(data: &'a [u8], args: &Args) -> anyhow::Result<Analysed<'a>> {
     let image = Image::parse(data)?;
     let mut problems = Vec::new();
-    let mut tab = Pclntab::find(&image, &mut problems)?;
+    // TODO(GoBinary): `funcs` is moving to `goelf::go::GoBinary`; until then the same steps.
+    let tab = Pclntab::find(&image, &mut problems)?;
     let mut moduledata = None;
     match Moduledata::find(&image, &tab, None, &mut problems) {
         Ok(md) => {
-            if let Some(g) = md.gofunc() {
-                tab.set_gofunc(g);
-            }
-            if tab.text_start().is_none() {
-                tab.set_text_start_from(md.text(), "moduledata");
-            }
             moduledata = Some(md.info());
         }
         Err(e) => {
