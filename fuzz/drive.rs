@@ -1,5 +1,5 @@
 //! What each fuzz target does with its input, shared by the libFuzzer targets
-//! (`fuzz/fuzz_targets/*.rs`) and the plain regression replay (`tests/fuzz_regressions.rs`),
+//! (`fuzz/fuzz_targets/*.rs`) and the plain regression replay (`tests/it/fuzz_regressions.rs`),
 //! so that a committed input is replayed through exactly the calls that found it.
 //!
 //! Every function takes arbitrary bytes and must return without panicking, looping forever

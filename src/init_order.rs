@@ -5,7 +5,8 @@
 //!
 //! Sources: `src/runtime/proc.go` (`initTask`, `doInit`, `runtime.main`),
 //! `src/cmd/link/internal/ld/inittask.go` (the linker's order and lists),
-//! `src/cmd/compile/internal/pkginit/init.go` (which packages have a task).
+//! `src/cmd/compile/internal/pkginit/init.go` (which packages have a task); docs/FORMATS.md
+//! §4 (package initialisation) and §4.6 (ELF constructors).
 //!
 //! Running `go list` is the caller's: pass its output as [`Imports::Text`], or a function
 //! that runs it with the binary's build settings as [`Imports::Run`] (called only when the

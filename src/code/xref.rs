@@ -4,7 +4,7 @@
 //! ([`Symbolizer`]), the static data symbols, a function value (a word holding a function's
 //! entry: `runtime.funcval`, `src/runtime/runtime2.go`) or an itab (`runtime.itab`, whose
 //! `fun[0]` lies two words and 8 bytes in). They are evidence of use, not imports: Go 1.21+
-//! binaries keep no import edges, so `init-order` uses them only to check the stored order
+//! binaries keep no import edges (docs/FORMATS.md §4.4), so `init-order` uses them only to check the stored order
 //! for consistency, labelled `observed`.
 //!
 //! Packages are attributed with [`names::code_package`]: a function's package is its

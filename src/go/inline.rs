@@ -5,7 +5,8 @@
 //! `src/runtime/symtab.go` (`inlinedCall` 1.12–1.20, `funcdata`, `pcdatavalue`),
 //! `src/cmd/link/internal/ld/pcln.go` (`genInlTreeSym`). Entry layouts per Go version are in
 //! [`super::layout`] (1.12–1.19: 20 bytes with a call-site line; 1.20+: 16 bytes with the
-//! callee's start line). Go 1.9–1.11 trees (no `parentPc`) are not decoded. FORMATS.md §1.9.
+//! callee's start line). Go 1.9–1.11 trees (no `parentPc`) are not decoded.
+//! docs/FORMATS.md §1.9.
 
 use serde::{Deserialize, Serialize};
 

@@ -3,12 +3,12 @@
 //! [`super::layout::MODULEDATA_LAYOUTS`]).
 //!
 //! Sources: `src/runtime/symtab.go` (`moduledata`), `src/cmd/link/internal/ld/symtab.go`
-//! (writer), FORMATS.md §2.
+//! (writer), docs/FORMATS.md §2.
 //!
 //! Found through the `runtime.firstmoduledata` symbol, the `.go.module` section (Go 1.26+;
 //! Mach-O `__go_module`), or by scanning writable data for a pointer-sized word equal to the
 //! pclntab's address (the first field points at the table in every era). Every candidate is
-//! checked against the pclntab and against the shape of the layout (FORMATS.md §2.2) before
+//! checked against the pclntab and against the shape of the layout (docs/FORMATS.md §2.2) before
 //! it is believed; without a Go version, each layout of the pclntab's era is tried.
 //!
 //! API CONTRACT (other modules code against these; keep them):

@@ -213,7 +213,7 @@ pub struct Pclntab<'a> {
     gofunc: Option<u64>,
 }
 
-/// Section names that hold the table, by container and mode (FORMATS.md §1.3).
+/// Section names that hold the table, by container and mode (docs/FORMATS.md §1.3).
 const SECTION_NAMES: [&str; 3] = [".gopclntab", ".data.rel.ro.gopclntab", "__gopclntab"];
 
 /// Functab entries checked when validating a candidate, from each end and spread between.
@@ -1077,7 +1077,7 @@ impl<'a> Pclntab<'a> {
     }
 
     /// The value of the pc-value table at `off` for `target`, as `debug/gosym` computes it
-    /// (FORMATS.md §1.8); -1 when the table has no value there. Offset 0 means no table.
+    /// (docs/FORMATS.md §1.8); -1 when the table has no value there. Offset 0 means no table.
     pub fn pcvalue(&self, off: u32, entry: u64, target: u64) -> Result<i32> {
         if off == 0 {
             return Ok(-1);
@@ -1252,7 +1252,7 @@ impl<'a> Pclntab<'a> {
     }
 }
 
-/// The package of a function name, by the runtime's `funcpkgpath` rule (FORMATS.md §1.6):
+/// The package of a function name, by the runtime's `funcpkgpath` rule (docs/FORMATS.md §1.6):
 /// after the last `/`, up to the first `.`. Generic type arguments are cut first (they may
 /// hold `/` and `.`), and `%xx` escapes the linker puts in the last path element are undone,
 /// so `gopkg.in/yaml%2ev3.Unmarshal` gives `gopkg.in/yaml.v3`.

@@ -1,5 +1,5 @@
 //! Go versions: parsing `go1.22.10`-style strings, ordering them, naming the eras whose
-//! binary layouts differ, and detecting the version that built a binary (FORMATS.md §6).
+//! binary layouts differ, and detecting the version that built a binary (docs/FORMATS.md §6).
 //!
 //! Detection sources, in order of trust: the build info version string
 //! (`src/debug/buildinfo/buildinfo.go`), the `runtime.buildVersion` string variable

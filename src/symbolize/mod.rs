@@ -1,7 +1,8 @@
 //! One symbolizer for every command: program counter → function and name → function, over
 //! the function tables a binary can carry, in this order of preference:
 //!
-//! 1. the pclntab (`src/runtime/symtab.go` `functab`; decoded by [`crate::go::pclntab`]),
+//! 1. the pclntab (`src/runtime/symtab.go` `functab`; decoded by [`crate::go::pclntab`];
+//!    docs/FORMATS.md §1.4 and §1.9),
 //!    present in every Go binary, stripped ones included;
 //! 2. the static symbol table (ELF `.symtab`, PE COFF symbols, Mach-O `LC_SYMTAB`), its
 //!    function symbols;

@@ -1,6 +1,6 @@
 //! What a Go symbol name says about its package: the runtime's `funcpkgpath`
 //! (`src/runtime/symtab.go`), `objabi.PrefixToPath` (`src/cmd/internal/objabi/path.go`), the
-//! runtime's own code under other packages' names, and itab symbols.
+//! runtime's own code under other packages' names, and itab symbols (docs/FORMATS.md §1.6).
 //!
 //! Package attribution follows `funcpkgpath`: the path up to the first `.` after the last
 //! `/`, generic type arguments removed; and a function whose source file lies in the

@@ -6,6 +6,8 @@
 //! `src/cmd/link/internal/ld/inittask.go` writes the lists). Tasks are named by their
 //! `<pkg>..inittask` symbol, else by the package of their first function.
 //!
+//! The layouts and lists are described in docs/FORMATS.md §4.2 and §4.3.
+//!
 //! Every task is read through one [`TaskReader`] (each once, within the file's budget), and
 //! every loop is bounded by [`limits::MAX_INIT_TASKS`].
 
