@@ -670,6 +670,39 @@ mod tests {
     }
 
     #[test]
+    fn closed_sets_keep_their_spellings() {
+        let j = |v: serde_json::Value| v.as_str().map(str::to_string).unwrap_or_default();
+        let t = |x: &dyn erased::Ser| j(x.value());
+        assert_eq!(t(&Method::InittaskDeps), "inittask-deps");
+        assert_eq!(t(&Method::LinkerOrder), "linker-order");
+        assert_eq!(t(&GraphSource::Observed), "observed");
+        assert_eq!(t(&ConstructorKind::PreinitArray), "preinit_array");
+        assert_eq!(t(&ConstructorKind::InitArray), "init_array");
+        assert_eq!(t(&ObservedScope::InitPackages), "init-packages");
+        assert_eq!(t(&DifferenceKind::Deps), "deps");
+        assert_eq!(t(&XrefKind::Funcval), "funcval");
+        for m in [Method::InittaskDeps, Method::LinkerOrder] {
+            assert_eq!(t(&m), m.as_str());
+        }
+        let e = InitOrderError::Locate(LocateError::NoTaskList);
+        assert_eq!(t(&e), "no Go 1.21+ init task list found");
+        assert_eq!(e.code(), "init_order.no_task_list");
+        let back: InitOrderError = serde_json::from_str("\"x\"").unwrap();
+        assert_eq!(back, InitOrderError::Other("x".into()));
+    }
+
+    mod erased {
+        pub trait Ser {
+            fn value(&self) -> serde_json::Value;
+        }
+        impl<T: serde::Serialize> Ser for T {
+            fn value(&self) -> serde_json::Value {
+                serde_json::to_value(self).unwrap()
+            }
+        }
+    }
+
+    #[test]
     fn order_from_saved_json() {
         let mut f = InitOrderFile::new("x");
         f.packages.push(PackageInit {
