@@ -137,16 +137,14 @@ fn bench(c: &mut Criterion) {
             b.iter(|| goelf::reloc::cost::analyze_bytes("x", black_box(&data), &model))
         });
         g.bench_function("init_order", |b| {
-            b.iter(|| {
-                goelf::analysis::init_order::analyze("x", black_box(&data), &Default::default())
-            })
+            b.iter(|| goelf::init_order("x", black_box(&data), &Default::default()))
         });
         g.bench_function("init_order_no_observed", |b| {
             b.iter(|| {
-                goelf::analysis::init_order::analyze(
+                goelf::init_order(
                     "x",
                     black_box(&data),
-                    &goelf::analysis::init_order::Options {
+                    &goelf::init_order::Options {
                         no_observed: true,
                         ..Default::default()
                     },

@@ -175,8 +175,8 @@ pub fn moduledata(data: &[u8]) {
 /// The whole init-order analysis (init tasks of every era, the graph, observed references
 /// from machine code), its JSON, DOT and `why` for the first and last package.
 pub fn init_order(data: &[u8]) {
-    let opts = goelf::analysis::init_order::Options::default();
-    let rep = goelf::analysis::init_order::analyze("fuzz", data, &opts);
+    let opts = goelf::init_order::Options::default();
+    let rep = goelf::init_order("fuzz", data, &opts);
     let _ = serde_json::to_vec(&rep);
     let _ = rep.to_dot();
     let order = rep.order();

@@ -25,14 +25,18 @@
 
 pub mod analysis;
 pub mod bytes;
+pub mod code;
 pub mod elf;
 pub mod error;
 pub mod go;
 pub mod image;
+pub mod init_order;
 pub mod inspect;
 pub mod limits;
 pub mod reloc;
 pub mod report;
+pub mod symbolize;
 
 pub use error::{Error, Problem, Result};
+pub use init_order::init_order;
 pub use reloc::reloc_cost;

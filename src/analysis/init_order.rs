@@ -13,26 +13,209 @@
 //!   packages are checked against the order (they are not imports, and a sort of them is
 //!   never presented as the order).
 //!
-//! The submodules are pure code over plain data ([`graph`], [`golist`]) except [`binary`],
-//! which reads the tasks out of an [`Image`](crate::image::Image).
+//! Everything here is pure code over plain data: the tasks arrive decoded and named
+//! ([`crate::go::inittask::locate`]), the observed references decoded and attributed
+//! ([`crate::code::xref`]), the source's imports as `go list` text ([`golist::parse`]).
+//! [`order`] assembles the report, [`graph`] holds the two ordering rules. The entry point
+//! that decodes a binary and runs these is [`crate::init_order()`].
 
-pub mod binary;
 pub mod golist;
 pub mod graph;
+pub mod order;
 
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Problem;
+pub use crate::code::xref::XrefKind;
+use crate::error::{Error, Problem};
+use crate::go::inittask::locate::LocateError;
+pub use order::why;
 
-pub use binary::{analyze, ImportsSource, ObservedScope, Options};
+/// How the order is known: `inittask-deps` (Go 1.13–1.20: the runtime's walk over the
+/// stored edges) or `linker-order` (Go 1.21+: the order the linker stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Method {
+    /// Go 1.13–1.20.
+    #[serde(rename = "inittask-deps")]
+    InittaskDeps,
+    /// Go 1.21+.
+    #[serde(rename = "linker-order")]
+    LinkerOrder,
+}
+
+impl Method {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::InittaskDeps => "inittask-deps",
+            Method::LinkerOrder => "linker-order",
+        }
+    }
+}
+
+/// Where a graph's edges come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GraphSource {
+    /// The edges stored in the tasks (Go ≤1.20).
+    Binary,
+    /// The source's imports (`go list`).
+    Source,
+    /// References in machine code (not imports).
+    Observed,
+}
+
+impl GraphSource {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GraphSource::Binary => "binary",
+            GraphSource::Source => "source",
+            GraphSource::Observed => "observed",
+        }
+    }
+}
+
+/// The kind of an ELF constructor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstructorKind {
+    /// An entry of `.preinit_array` (`DT_PREINIT_ARRAY`).
+    PreinitArray,
+    /// The `DT_INIT` function.
+    Init,
+    /// An entry of `.init_array` (`DT_INIT_ARRAY`).
+    InitArray,
+}
+
+impl ConstructorKind {
+    /// The JSON spelling (`preinit_array`, `init`, `init_array`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConstructorKind::PreinitArray => "preinit_array",
+            ConstructorKind::Init => "init",
+            ConstructorKind::InitArray => "init_array",
+        }
+    }
+}
+
+/// What a [`FirstDifference`] compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DifferenceKind {
+    /// The order.
+    Order,
+    /// A Go ≤1.20 task's stored edges against the imports.
+    Deps,
+}
+
+impl DifferenceKind {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DifferenceKind::Order => "order",
+            DifferenceKind::Deps => "deps",
+        }
+    }
+}
+
+/// Which functions' code is decoded for observed references.
+///
+/// Every observed result (inconsistencies, the explanations of inferred constraints, the
+/// graph's edges and so the `--why` chains and `--dot`) is an edge between two packages in
+/// the init lists, so [`ObservedScope::InitPackages`] gives the same report as
+/// [`ObservedScope::All`] while touching only those packages' code.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ObservedScope {
+    /// The functions of packages in the init lists, and references to such packages.
+    #[default]
+    InitPackages,
+    /// Every function outside the runtime, and references to any package.
+    All,
+}
+
+impl ObservedScope {
+    /// `init-packages` or `all`, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObservedScope::InitPackages => "init-packages",
+            ObservedScope::All => "all",
+        }
+    }
+}
+
+/// Why a file has no init-order report. Serialised as its message (the JSON `error`
+/// string); [`InitOrderError::code`] gives the stable code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InitOrderError {
+    /// The file could not be opened or read (the message of the I/O error).
+    Open(String),
+    /// The container could not be parsed.
+    Container(Error),
+    /// Go before 1.13: per-package init functions, no tasks.
+    NoInitTasks,
+    /// The tasks could not be found.
+    Locate(LocateError),
+    /// Running `go list` failed (its message).
+    GoList(String),
+    /// The `go list` output did not parse.
+    Imports(Error),
+    /// Only the message is known (a report read back from JSON).
+    Other(String),
+}
+
+impl InitOrderError {
+    /// A stable code: `open`, the container error's code, `init_order.<…>`, `other`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InitOrderError::Open(_) => "open",
+            InitOrderError::Container(e) => e.code(),
+            InitOrderError::NoInitTasks => "init_order.no_init_tasks",
+            InitOrderError::Locate(e) => e.code(),
+            InitOrderError::GoList(_) => "init_order.go_list",
+            InitOrderError::Imports(_) => "init_order.imports",
+            InitOrderError::Other(_) => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for InitOrderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InitOrderError::Open(m) | InitOrderError::GoList(m) | InitOrderError::Other(m) => {
+                f.write_str(m)
+            }
+            InitOrderError::Container(e) => write!(f, "{e}"),
+            InitOrderError::NoInitTasks => {
+                f.write_str("Go before 1.13 has no init tasks (per-package init functions)")
+            }
+            InitOrderError::Locate(e) => write!(f, "{e}"),
+            InitOrderError::Imports(e) => write!(f, "imports: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for InitOrderError {}
+
+impl Serialize for InitOrderError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for InitOrderError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(InitOrderError::Other)
+    }
+}
 
 /// An ELF constructor that runs before Go's package initialisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ElfConstructor {
     /// `preinit_array`, `init` or `init_array`.
-    pub kind: String,
+    pub kind: ConstructorKind,
     /// Address of the function that runs.
     pub address: u64,
     /// Its symbol, when the file names it.
@@ -54,7 +237,7 @@ pub struct PackageInit {
     pub deps: Vec<String>,
     /// Where `deps` come from: `binary` (stored edges, Go ≤1.20), `source` (go list) or
     /// `observed` (references in machine code; not imports).
-    pub deps_source: String,
+    pub deps_source: GraphSource,
 }
 
 /// Where the stored order and the recomputed one first differ.
@@ -67,7 +250,7 @@ pub struct FirstDifference {
     /// What the binary stores there.
     pub found: Option<String>,
     /// `order`, or `deps` when a Go ≤1.20 task's stored edges differ from the imports.
-    pub what: String,
+    pub what: DifferenceKind,
 }
 
 /// An observed reference from package `from` to package `to`, which initialises after it.
@@ -82,7 +265,7 @@ pub struct Inconsistency {
     /// Its position in the order (after `from_index`).
     pub to_index: usize,
     /// `call`, `address`, `data`, `funcval` or `itab`.
-    pub kind: String,
+    pub kind: XrefKind,
     /// One example: the referencing function and the referenced symbol.
     pub example: [String; 2],
     /// Why this reference is no import, when goelf knows a cause; `null`: unexplained.
@@ -114,9 +297,9 @@ pub struct GraphEdge {
     /// Dependency.
     pub to: String,
     /// `binary`, `source` or `observed`.
-    pub source: String,
+    pub source: GraphSource,
     /// For observed edges: `call`, `address`, `data`, `funcval` or `itab`.
-    pub kind: Option<String>,
+    pub kind: Option<XrefKind>,
     /// For observed edges: one referencing function and the referenced symbol.
     pub example: Option<[String; 2]>,
 }
@@ -137,12 +320,12 @@ pub struct InitOrderFile {
     pub path: String,
     /// False when the file could not be analysed.
     pub ok: bool,
-    /// Why not.
-    pub error: Option<String>,
+    /// Why not (serialised as its message; [`InitOrderError::code`] has its code).
+    pub error: Option<InitOrderError>,
     /// Go version of the binary (`go1.22.10`), when known.
     pub go_version: Option<String>,
     /// `inittask-deps` (Go ≤1.20) or `linker-order` (Go 1.21+).
-    pub method: Option<String>,
+    pub method: Option<Method>,
     /// ELF constructors that run before Go, in execution order (empty: none).
     pub elf_constructors: Vec<ElfConstructor>,
     /// Packages with init functions, in initialisation order.
@@ -154,7 +337,7 @@ pub struct InitOrderFile {
     /// Where the check failed.
     pub first_difference: Option<FirstDifference>,
     /// `binary`, `source` or `observed`.
-    pub graph_source: Option<String>,
+    pub graph_source: Option<GraphSource>,
     /// Observed references that run against the order (Go 1.21+ without source).
     pub inconsistencies: Vec<Inconsistency>,
     /// Constraints the linker's rule implies that the binary does not store (Go 1.21+).
@@ -169,7 +352,7 @@ pub struct InitOrderFile {
     /// Which code was decoded for observed references: `init-packages` (the functions of
     /// packages in the init lists, the default) or `all` (every non-runtime function); null
     /// when none was decoded.
-    pub observed_scope: Option<String>,
+    pub observed_scope: Option<ObservedScope>,
     /// Findings that did not stop the analysis.
     pub problems: Vec<Problem>,
 }
@@ -199,10 +382,10 @@ impl InitOrderFile {
     }
 
     /// A report for a file that could not be analysed.
-    pub fn failed(path: &str, error: impl std::fmt::Display) -> Self {
+    pub fn failed(path: &str, error: InitOrderError) -> Self {
         let mut f = InitOrderFile::new(path);
         f.ok = false;
-        f.error = Some(error.to_string());
+        f.error = Some(error);
         f
     }
 
@@ -234,7 +417,7 @@ impl InitOrderFile {
             );
         }
         for e in &self.graph.edges {
-            let style = if e.source == "observed" {
+            let style = if e.source == GraphSource::Observed {
                 " [style=dashed]"
             } else {
                 ""
@@ -251,9 +434,9 @@ impl InitOrderFile {
         s
     }
 
-    /// The chain of dependencies that puts `pkg` where it is; see [`binary::why`].
+    /// The chain of dependencies that puts `pkg` where it is; see [`order::why`].
     pub fn why(&self, pkg: &str) -> Option<Why> {
-        binary::why(self, pkg)
+        order::why(self, pkg)
     }
 }
 
@@ -264,8 +447,8 @@ pub struct Why {
     pub package: String,
     /// Its position in the order.
     pub index: Option<usize>,
-    /// `binary`, `source` or `observed`: the graph the chain comes from.
-    pub graph_source: String,
+    /// `binary`, `source` or `observed`: the graph the chain comes from (`None`: no graph).
+    pub graph_source: Option<GraphSource>,
     /// The chain, from `package` down to a package that waited for nothing (each waits for
     /// the next), or from the root down to `package` for the Go ≤1.20 depth-first walk.
     pub chain: Vec<String>,
@@ -298,6 +481,101 @@ pub struct OrderDiff {
     pub appeared: Vec<(String, usize)>,
     /// Packages only in the old order: (package, old index).
     pub vanished: Vec<(String, usize)>,
+}
+
+/// The `goelf init-order --baseline --json` document: what changed between two orders.
+/// Fields are in the JSON's key order (alphabetical, as first shipped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineReport {
+    /// Packages only in the new order.
+    pub appeared: Vec<Appeared>,
+    /// Always `init-order --baseline`.
+    pub command: String,
+    /// Packages whose relative position changed.
+    pub moved: Vec<Moved>,
+    /// The NEW file as given.
+    pub new: String,
+    /// The OLD file as given.
+    pub old: String,
+    /// True when both orders are the same.
+    pub same: bool,
+    /// [`crate::report::SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Always `goelf`.
+    pub tool: String,
+    /// Packages only in the old order.
+    pub vanished: Vec<Vanished>,
+    /// goelf's version.
+    pub version: String,
+}
+
+/// A package that moved (see [`BaselineReport`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    /// Position in the new order.
+    pub new_index: usize,
+    /// Position in the old order.
+    pub old_index: usize,
+    /// Package path.
+    pub package: String,
+}
+
+/// A package only in the new order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appeared {
+    /// Position in the new order.
+    pub new_index: usize,
+    /// Package path.
+    pub package: String,
+}
+
+/// A package only in the old order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vanished {
+    /// Position in the old order.
+    pub old_index: usize,
+    /// Package path.
+    pub package: String,
+}
+
+impl BaselineReport {
+    /// The report for `diff` between the orders of `old` and `new` (paths as given).
+    pub fn new(old: &str, new: &str, diff: &OrderDiff) -> Self {
+        BaselineReport {
+            appeared: diff
+                .appeared
+                .iter()
+                .map(|(p, n)| Appeared {
+                    new_index: *n,
+                    package: p.clone(),
+                })
+                .collect(),
+            command: "init-order --baseline".into(),
+            moved: diff
+                .moved
+                .iter()
+                .map(|(p, o, n)| Moved {
+                    new_index: *n,
+                    old_index: *o,
+                    package: p.clone(),
+                })
+                .collect(),
+            new: new.into(),
+            old: old.into(),
+            same: diff.same,
+            schema_version: crate::report::SCHEMA_VERSION,
+            tool: "goelf".into(),
+            vanished: diff
+                .vanished
+                .iter()
+                .map(|(p, o)| Vanished {
+                    old_index: *o,
+                    package: p.clone(),
+                })
+                .collect(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
 }
 
 /// Compare two orders of package paths. A package "moved" when it is not part of the
@@ -392,6 +670,39 @@ mod tests {
     }
 
     #[test]
+    fn closed_sets_keep_their_spellings() {
+        let j = |v: serde_json::Value| v.as_str().map(str::to_string).unwrap_or_default();
+        let t = |x: &dyn erased::Ser| j(x.value());
+        assert_eq!(t(&Method::InittaskDeps), "inittask-deps");
+        assert_eq!(t(&Method::LinkerOrder), "linker-order");
+        assert_eq!(t(&GraphSource::Observed), "observed");
+        assert_eq!(t(&ConstructorKind::PreinitArray), "preinit_array");
+        assert_eq!(t(&ConstructorKind::InitArray), "init_array");
+        assert_eq!(t(&ObservedScope::InitPackages), "init-packages");
+        assert_eq!(t(&DifferenceKind::Deps), "deps");
+        assert_eq!(t(&XrefKind::Funcval), "funcval");
+        for m in [Method::InittaskDeps, Method::LinkerOrder] {
+            assert_eq!(t(&m), m.as_str());
+        }
+        let e = InitOrderError::Locate(LocateError::NoTaskList);
+        assert_eq!(t(&e), "no Go 1.21+ init task list found");
+        assert_eq!(e.code(), "init_order.no_task_list");
+        let back: InitOrderError = serde_json::from_str("\"x\"").unwrap();
+        assert_eq!(back, InitOrderError::Other("x".into()));
+    }
+
+    mod erased {
+        pub trait Ser {
+            fn value(&self) -> serde_json::Value;
+        }
+        impl<T: serde::Serialize> Ser for T {
+            fn value(&self) -> serde_json::Value {
+                serde_json::to_value(self).unwrap()
+            }
+        }
+    }
+
+    #[test]
     fn order_from_saved_json() {
         let mut f = InitOrderFile::new("x");
         f.packages.push(PackageInit {
@@ -400,7 +711,7 @@ mod tests {
             inittask: None,
             functions: vec![],
             deps: vec![],
-            deps_source: "binary".into(),
+            deps_source: GraphSource::Binary,
         });
         let doc = crate::report::Envelope::new("init-order", vec![f]);
         let text = serde_json::to_string(&doc).unwrap();

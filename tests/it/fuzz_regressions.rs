@@ -166,7 +166,7 @@ fn init_task_cycles_end() {
         "a dependency with dependencies"
     );
 
-    let clean = goelf::analysis::init_order::analyze("clean", &orig, &Default::default());
+    let clean = goelf::init_order("clean", &orig, &Default::default());
     assert!(!codes(&clean.problems).contains(&"init_order.cycle"));
 
     for (what, task, target) in [
@@ -176,7 +176,7 @@ fn init_task_cycles_end() {
     ] {
         let mut data = orig.clone();
         put_word(&mut data, task + 24, target);
-        let rep = goelf::analysis::init_order::analyze(what, &data, &Default::default());
+        let rep = goelf::init_order(what, &data, &Default::default());
         assert!(
             codes(&rep.problems).contains(&"init_order.cycle"),
             "{what}: no cycle reported: {:?}",
@@ -203,7 +203,7 @@ fn init_task_cycles_end() {
 fn overlapping_init_tasks_are_bounded() {
     let path = common::repo().join("fuzz/regressions/init_order_deps_quadratic");
     let data = std::fs::read(path).expect("crafted input");
-    let rep = goelf::analysis::init_order::analyze("crafted", &data, &Default::default());
+    let rep = goelf::init_order("crafted", &data, &Default::default());
     let budget = rep
         .problems
         .iter()
@@ -225,9 +225,9 @@ fn overlapping_init_tasks_are_bounded() {
 fn repeated_init_tasks_are_read_once() {
     let path = common::repo().join("fuzz/regressions/init_order_linker_repeats");
     let data = std::fs::read(path).expect("crafted input");
-    let rep = goelf::analysis::init_order::analyze("crafted", &data, &Default::default());
+    let rep = goelf::init_order("crafted", &data, &Default::default());
     assert_eq!(
-        rep.method.as_deref(),
+        rep.method.map(|m| m.as_str()),
         Some("linker-order"),
         "{:?}",
         rep.error

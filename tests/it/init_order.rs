@@ -218,10 +218,10 @@ fn observed_scope_does_not_change_the_findings() {
             "{}",
             f.name
         );
-        let lib = serde_json::to_value(goelf::analysis::init_order::analyze(
+        let lib = serde_json::to_value(goelf::init_order(
             "x",
             &f.bytes(),
-            &goelf::analysis::init_order::Options::default(),
+            &goelf::init_order::Options::default(),
         ))
         .unwrap();
         for key in [

@@ -1,6 +1,7 @@
 //! The exact import graph from the source: `go list -deps -json` output (a stream of
-//! concatenated JSON objects, dependencies first), parsed, turned into the linker's node set
-//! and optionally produced by running `go list` with the binary's GOOS/GOARCH/cgo settings.
+//! concatenated JSON objects, dependencies first), parsed and turned into the linker's node
+//! set; and the environment `go list` needs to see the binary's GOOS/GOARCH/cgo settings
+//! ([`go_list_env`]; running it is the caller's job).
 //!
 //! The node set follows `cmd/compile/internal/pkginit/init.go` (`MakeTask`): a package has an
 //! inittask when it has init functions, imports a package that has one, or is `main` or
@@ -8,7 +9,6 @@
 //! linker's sort, and counting them would change the order (docs/FORMATS.md §4.4).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use serde::Deserialize;
 
@@ -143,36 +143,6 @@ pub fn go_list_env(settings: &[(String, String)]) -> (Vec<(String, String)>, Opt
         }
     }
     (env, tags)
-}
-
-/// Run `go list -deps -json .` in `dir` with `go` (default `go` on PATH) and the binary's
-/// settings; returns its standard output.
-pub fn run_go_list(
-    dir: &Path,
-    go: Option<&Path>,
-    settings: &[(String, String)],
-) -> std::result::Result<String, String> {
-    let (env, tags) = go_list_env(settings);
-    let mut cmd = std::process::Command::new(go.unwrap_or(Path::new("go")));
-    cmd.current_dir(dir).arg("list").arg("-deps").arg("-json");
-    if let Some(t) = tags {
-        cmd.arg(format!("-tags={t}"));
-    }
-    cmd.arg(".");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd
-        .output()
-        .map_err(|e| format!("running {:?}: {e}", cmd.get_program()))?;
-    if !out.status.success() {
-        return Err(format!(
-            "go list failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    String::from_utf8(out.stdout).map_err(|_| "go list printed invalid UTF-8".to_string())
 }
 
 #[cfg(test)]

@@ -2,9 +2,12 @@
 //! `--why PKG`, and `--baseline OLD NEW` for CI (exit 0 same order, 1 changed, 2 error).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use goelf::analysis::init_order::{self, ImportsSource, InitOrderFile, ObservedScope, Options};
+use goelf::init_order::{
+    GraphSource, Imports, InitOrderError, InitOrderFile, ObservedScope, Options,
+};
 use goelf::report::Envelope;
 
 use crate::common::{self, align_right, hex, table};
@@ -51,14 +54,14 @@ fn options(args: &Args) -> anyhow::Result<Options> {
     let imports = if let Some(f) = &args.imports {
         let text =
             std::fs::read_to_string(f).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
-        ImportsSource::Text(text)
+        Imports::Text(text)
     } else if let Some(dir) = &args.src {
-        ImportsSource::Dir {
-            dir: dir.clone(),
-            go: args.go.clone(),
-        }
+        let (dir, go) = (dir.clone(), args.go.clone());
+        Imports::Run(Arc::new(move |settings: &[(String, String)]| {
+            run_go_list(&dir, go.as_deref(), settings)
+        }))
     } else {
-        ImportsSource::None
+        Imports::None
     };
     Ok(Options {
         imports,
@@ -68,32 +71,67 @@ fn options(args: &Args) -> anyhow::Result<Options> {
         } else {
             ObservedScope::InitPackages
         },
-        code_file: None,
+        code_source: None,
     })
 }
 
-fn analyze_path(path: &std::path::Path, opts: &Options) -> InitOrderFile {
+/// Run `go list -deps -json .` in `dir` with `go` (default `go` on PATH) and the binary's
+/// settings (see [`goelf::init_order::go_list_env`]); returns its standard output.
+fn run_go_list(
+    dir: &Path,
+    go: Option<&Path>,
+    settings: &[(String, String)],
+) -> Result<String, String> {
+    let (env, tags) = goelf::init_order::go_list_env(settings);
+    let mut cmd = std::process::Command::new(go.unwrap_or(Path::new("go")));
+    cmd.current_dir(dir).arg("list").arg("-deps").arg("-json");
+    if let Some(t) = tags {
+        cmd.arg(format!("-tags={t}"));
+    }
+    cmd.arg(".");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .output()
+        .map_err(|e| format!("running {:?}: {e}", cmd.get_program()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "go list failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|_| "go list printed invalid UTF-8".to_string())
+}
+
+fn analyze_path(path: &Path, opts: &Options) -> InitOrderFile {
     let shown = path.display().to_string();
     match common::open(path) {
         Ok(data) => {
             // Observed references read code from the file, not the map (flat peak memory).
             let code_file = matches!(data, common::Input::Mapped(_))
                 && !opts.no_observed
-                && matches!(opts.imports, ImportsSource::None);
+                && matches!(opts.imports, Imports::None);
             match code_file.then(|| std::fs::File::open(path)) {
                 Some(Ok(f)) => {
                     let opts = Options {
-                        imports: ImportsSource::None,
-                        code_file: Some(std::sync::Arc::new(f)),
+                        code_source: Some(Arc::new(f)),
                         ..opts.clone()
                     };
-                    init_order::analyze(&shown, &data, &opts)
+                    goelf::init_order(&shown, &data, &opts)
                 }
-                _ => init_order::analyze(&shown, &data, opts),
+                _ => goelf::init_order(&shown, &data, opts),
             }
         }
-        Err(e) => InitOrderFile::failed(&shown, e),
+        Err(e) => InitOrderFile::failed(&shown, InitOrderError::Open(e.to_string())),
     }
+}
+
+fn error_text(r: &InitOrderFile) -> String {
+    r.error
+        .as_ref()
+        .map_or_else(|| "failed".to_string(), ToString::to_string)
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
@@ -104,11 +142,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let reports = common::per_file(&args.files, |p| analyze_path(p, &opts));
     let failed = reports.iter().any(|r| !r.ok);
     for r in reports.iter().filter(|r| !r.ok) {
-        eprintln!(
-            "goelf: {}: {}",
-            r.path,
-            r.error.as_deref().unwrap_or("failed")
-        );
+        eprintln!("goelf: {}: {}", r.path, error_text(r));
     }
     if args.json {
         common::print_json(&Envelope::new("init-order", reports))?;
@@ -134,7 +168,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                         pkg,
                         w.index
                             .map_or("no init functions".into(), |i| format!("#{i}")),
-                        w.graph_source
+                        w.graph_source.map_or("", GraphSource::as_str)
                     );
                     let _ = writeln!(out, "  chain: {}", w.chain.join(" -> "));
                     for t in &w.text {
@@ -176,7 +210,7 @@ fn baseline(args: &Args, old: &std::path::Path, opts: &Options) -> anyhow::Resul
             return Ok(common::EXIT_USAGE);
         }
         Ok(bytes) if bytes.first().is_some_and(|&b| b == b'{') => {
-            match init_order::order_from_json(&String::from_utf8_lossy(&bytes)) {
+            match goelf::init_order::order_from_json(&String::from_utf8_lossy(&bytes)) {
                 Ok(o) => o,
                 Err(e) => {
                     eprintln!("goelf: {}: {e}", old.display());
@@ -187,11 +221,7 @@ fn baseline(args: &Args, old: &std::path::Path, opts: &Options) -> anyhow::Resul
         Ok(_) => {
             let r = analyze_path(old, opts);
             if !r.ok {
-                eprintln!(
-                    "goelf: {}: {}",
-                    r.path,
-                    r.error.as_deref().unwrap_or("failed")
-                );
+                eprintln!("goelf: {}: {}", r.path, error_text(&r));
                 return Ok(common::EXIT_USAGE);
             }
             r.order()
@@ -199,42 +229,36 @@ fn baseline(args: &Args, old: &std::path::Path, opts: &Options) -> anyhow::Resul
     };
     let r = analyze_path(new, opts);
     if !r.ok {
-        eprintln!(
-            "goelf: {}: {}",
-            r.path,
-            r.error.as_deref().unwrap_or("failed")
-        );
+        eprintln!("goelf: {}: {}", r.path, error_text(&r));
         return Ok(common::EXIT_USAGE);
     }
     let new_order = r.order();
-    let d = init_order::diff_orders(&old_order, &new_order);
+    let d = goelf::init_order::baseline(
+        &old.display().to_string(),
+        &old_order,
+        &new.display().to_string(),
+        &new_order,
+    );
     if args.json {
-        common::print_json(&serde_json::json!({
-            "schema_version": goelf::report::SCHEMA_VERSION,
-            "tool": "goelf",
-            "version": env!("CARGO_PKG_VERSION"),
-            "command": "init-order --baseline",
-            "old": old.display().to_string(),
-            "new": new.display().to_string(),
-            "same": d.same,
-            "moved": d.moved.iter().map(|(p, o, n)| serde_json::json!({"package": p, "old_index": o, "new_index": n})).collect::<Vec<_>>(),
-            "appeared": d.appeared.iter().map(|(p, n)| serde_json::json!({"package": p, "new_index": n})).collect::<Vec<_>>(),
-            "vanished": d.vanished.iter().map(|(p, o)| serde_json::json!({"package": p, "old_index": o})).collect::<Vec<_>>(),
-        }))?;
+        common::print_json(&d)?;
     } else {
         let mut out = String::new();
         if d.same {
             let _ = writeln!(out, "same init order ({} packages)", new_order.len());
         } else {
             let _ = writeln!(out, "--- {}\n+++ {}", old.display(), new.display());
-            for (p, o, n) in &d.moved {
-                let _ = writeln!(out, "moved     {p}: #{o} -> #{n}");
+            for m in &d.moved {
+                let _ = writeln!(
+                    out,
+                    "moved     {}: #{} -> #{}",
+                    m.package, m.old_index, m.new_index
+                );
             }
-            for (p, n) in &d.appeared {
-                let _ = writeln!(out, "appeared  {p} at #{n}");
+            for a in &d.appeared {
+                let _ = writeln!(out, "appeared  {} at #{}", a.package, a.new_index);
             }
-            for (p, o) in &d.vanished {
-                let _ = writeln!(out, "vanished  {p} (was #{o})");
+            for v in &d.vanished {
+                let _ = writeln!(out, "vanished  {} (was #{})", v.package, v.old_index);
             }
             if d.moved.is_empty() && d.appeared.is_empty() && d.vanished.is_empty() {
                 let _ = writeln!(out, "order changed");
@@ -255,8 +279,8 @@ fn render(out: &mut String, r: &InitOrderFile) {
         "{}: {} ({}), graph from {}",
         r.path,
         r.go_version.as_deref().unwrap_or("Go version unknown"),
-        r.method.as_deref().unwrap_or("?"),
-        r.graph_source.as_deref().unwrap_or("?")
+        r.method.map_or("?", |m| m.as_str()),
+        r.graph_source.map_or("?", GraphSource::as_str)
     );
     if r.elf_constructors.is_empty() {
         out.push_str("ELF constructors before Go: none\n");
@@ -266,7 +290,7 @@ fn render(out: &mut String, r: &InitOrderFile) {
             let _ = writeln!(
                 out,
                 "  {:<13} {} {}",
-                c.kind,
+                c.kind.as_str(),
                 hex(c.address),
                 c.symbol.as_deref().unwrap_or("?")
             );
@@ -295,7 +319,7 @@ fn render(out: &mut String, r: &InitOrderFile) {
         (Some(false), Some(d)) => format!(
             "NOT verified: first difference at #{} ({}): expected {}, found {}",
             d.index,
-            d.what,
+            d.what.as_str(),
             d.expected.as_deref().unwrap_or("nothing"),
             d.found.as_deref().unwrap_or("nothing")
         ),
@@ -306,7 +330,7 @@ fn render(out: &mut String, r: &InitOrderFile) {
     if let Some(f) = &r.found_by {
         let _ = writeln!(out, "Found by: {f}");
     }
-    if r.graph_source.as_deref() == Some("observed") {
+    if r.graph_source == Some(GraphSource::Observed) {
         let unexplained = r
             .inconsistencies
             .iter()

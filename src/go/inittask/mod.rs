@@ -13,6 +13,9 @@
 //!   1.22.10 and 1.27.3.
 //!
 //! The two layouts are rows of [`LAYOUTS`]; the decoder is written once against a row.
+//! Finding the tasks of a binary (roots, lists, names) is [`locate`].
+
+pub mod locate;
 
 use std::collections::BTreeMap;
 
