@@ -25,6 +25,7 @@ pub mod analysis;
 pub mod bytes;
 pub mod elf;
 pub mod error;
+pub mod funcs;
 pub mod go;
 pub mod image;
 pub mod inspect;
@@ -33,3 +34,4 @@ pub mod reloc;
 pub mod report;
 
 pub use error::{Error, Problem, Result};
+pub use funcs::{funcs, FuncsOptions, FuncsReport};
