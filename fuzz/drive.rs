@@ -1,5 +1,5 @@
 //! What each fuzz target does with its input, shared by the libFuzzer targets
-//! (`fuzz/fuzz_targets/*.rs`) and the plain regression replay (`tests/fuzz_regressions.rs`),
+//! (`fuzz/fuzz_targets/*.rs`) and the plain regression replay (`tests/it/fuzz_regressions.rs`),
 //! so that a committed input is replayed through exactly the calls that found it.
 //!
 //! Every function takes arbitrary bytes and must return without panicking, looping forever
@@ -142,7 +142,7 @@ pub fn moduledata(data: &[u8]) {
     let hint = goelf::go::buildinfo::find(&image, &mut problems)
         .ok()
         .and_then(|b| goelf::go::version::GoVersion::parse(&b.go_version));
-    let Ok(mut tab) = Pclntab::find_with_version(&image, hint, &mut problems) else {
+    let Ok(tab) = Pclntab::find_with_version(&image, hint, &mut problems) else {
         return;
     };
     for version in [hint, None] {
@@ -162,12 +162,12 @@ pub fn moduledata(data: &[u8]) {
                 }
             }
         }
-        if let Some(g) = md.gofunc() {
-            tab.set_gofunc(g);
-        }
-        tab.set_text_start_from(md.text(), "moduledata.text");
+    }
+    // The session settles the text base and gofunc from the moduledata it finds.
+    let go = goelf::go::GoBinary::new(image);
+    if let (Ok(tab), Ok(_)) = (go.pclntab(), go.moduledata()) {
         if let Ok(f) = tab.func(0) {
-            let _ = goelf::go::inline::frames(&tab, &image, &f, f.entry);
+            let _ = goelf::go::inline::frames(tab, go.image(), &f, f.entry);
         }
     }
 }

@@ -26,8 +26,9 @@ use serde::{Serialize, Serializer};
 use crate::error::{Error, Problem, Result};
 use crate::go::dwarf_line::{self, DwarfPosition};
 use crate::go::inline::{self, Frame};
-use crate::go::moduledata::{Moduledata, ModuledataInfo};
-use crate::go::pclntab::{package_str, Era, Pclntab, PclntabInfo};
+use crate::go::moduledata::ModuledataInfo;
+use crate::go::pclntab::{package_str, Pclntab, PclntabInfo};
+use crate::go::{Era, GoBinary, GoPart};
 use crate::image::Image;
 
 /// What [`funcs`] lists or looks up.
@@ -118,69 +119,54 @@ pub struct Lookup {
 /// # }
 /// ```
 pub fn funcs<'a>(data: &'a [u8], options: &FuncsOptions) -> Result<FuncsReport<'a>> {
-    let image = Image::parse(data)?;
-    let mut problems = Vec::new();
-    let (tab, moduledata) = go_setup(&image, !options.addrs.is_empty(), &mut problems)?;
-    let mut report = FuncsReport {
-        image,
-        tab,
+    let go = GoBinary::new(Image::parse(data)?);
+    let tab = go.pclntab().map_err(Error::clone)?;
+    let mut problems = go.problems(GoPart::Pclntab).to_vec();
+    problems.extend_from_slice(go.problems(GoPart::Moduledata));
+    let moduledata = match go.moduledata() {
+        Ok(md) => Some(md.info()),
+        Err(e) => {
+            // Only the inlining chain needs the moduledata (its 1.18+ gofunc).
+            if !options.addrs.is_empty() && tab.era() >= Era::Go118 {
+                problems.push(Problem::from_error("moduledata", e));
+            }
+            None
+        }
+    };
+    let mut dwarf_line_table = false;
+    let lookups = if options.addrs.is_empty() {
+        None
+    } else {
+        let mut lookups: Vec<Lookup> = options
+            .addrs
+            .iter()
+            .map(|&pc| lookup(tab, go.image(), pc))
+            .collect();
+        dwarf_line_table =
+            options.dwarf_check && dwarf_check(go.image(), &mut lookups, &mut problems);
+        Some(lookups)
+    };
+    Ok(FuncsReport {
+        pclntab: tab.info(),
+        go,
         moduledata,
         filter: Filter {
             package: options.package.clone(),
             pattern: options.pattern.clone(),
         },
-        lookups: None,
-        dwarf_line_table: false,
+        lookups,
+        dwarf_line_table,
         problems,
-    };
-    if !options.addrs.is_empty() {
-        let mut lookups: Vec<Lookup> = options
-            .addrs
-            .iter()
-            .map(|&pc| lookup(&report.tab, &report.image, pc))
-            .collect();
-        report.dwarf_line_table =
-            options.dwarf_check && dwarf_check(&report.image, &mut lookups, &mut report.problems);
-        report.lookups = Some(lookups);
-    }
-    Ok(report)
-}
-
-/// TEMPORARY (until `GoBinary` lands): find the pclntab and moduledata, and settle the text
-/// base and gofunc through the pclntab's setters. `lookups` says whether a missing moduledata
-/// matters (only the 1.18+ inlining chain needs its gofunc).
-fn go_setup<'a>(
-    image: &Image<'a>,
-    lookups: bool,
-    problems: &mut Vec<Problem>,
-) -> Result<(Pclntab<'a>, Option<ModuledataInfo>)> {
-    let mut tab = Pclntab::find(image, problems)?;
-    let mut moduledata = None;
-    match Moduledata::find(image, &tab, None, problems) {
-        Ok(md) => {
-            if let Some(g) = md.gofunc() {
-                tab.set_gofunc(g);
-            }
-            if tab.text_start().is_none() {
-                tab.set_text_start_from(md.text(), "moduledata");
-            }
-            moduledata = Some(md.info());
-        }
-        Err(e) => {
-            if lookups && tab.era() >= Era::Go118 {
-                problems.push(Problem::from_error("moduledata", &e));
-            }
-        }
-    }
-    Ok((tab, moduledata))
+    })
 }
 
 /// The functions of one file: the pclntab, the moduledata, and either the function rows
 /// (decoded on demand) or the answers for the addresses asked for.
 #[derive(Debug)]
 pub struct FuncsReport<'a> {
-    image: Image<'a>,
-    tab: Pclntab<'a>,
+    /// The Go session; its pclntab is known to be there.
+    go: GoBinary<'a>,
+    pclntab: PclntabInfo,
     moduledata: Option<ModuledataInfo>,
     filter: Filter,
     lookups: Option<Vec<Lookup>>,
@@ -190,8 +176,13 @@ pub struct FuncsReport<'a> {
 
 impl<'a> FuncsReport<'a> {
     /// The pclntab's header summary.
-    pub fn pclntab(&self) -> PclntabInfo {
-        self.tab.info()
+    pub fn pclntab(&self) -> &PclntabInfo {
+        &self.pclntab
+    }
+
+    /// The file's Go session (build info, version, pclntab, moduledata).
+    pub fn go(&self) -> &GoBinary<'a> {
+        &self.go
     }
 
     /// The moduledata's summary, when it was found.
@@ -202,12 +193,13 @@ impl<'a> FuncsReport<'a> {
     /// The function rows (filtered by package and pattern), or `None` when addresses were
     /// looked up instead.
     pub fn functions(&self) -> Option<Functions<'_, 'a>> {
-        match self.lookups {
-            Some(_) => None,
-            None => Some(Functions {
-                tab: &self.tab,
+        match (&self.lookups, self.go.pclntab()) {
+            (None, Ok(tab)) => Some(Functions {
+                tab,
                 filter: &self.filter,
             }),
+            // Without a pclntab `funcs` returns no report.
+            _ => None,
         }
     }
 
@@ -568,7 +560,7 @@ impl Serialize for FuncsFile<'_, '_> {
             Ok(r) => {
                 st.serialize_field("ok", &true)?;
                 st.serialize_field("error", &none)?;
-                st.serialize_field("pclntab", &Some(r.pclntab()))?;
+                st.serialize_field("pclntab", &Some(&r.pclntab))?;
                 st.serialize_field("moduledata", &r.moduledata)?;
                 match r.functions() {
                     Some(functions) => {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::elf::ElfReport;
 use crate::error::Problem;
-use crate::go::GoReport;
+use crate::go::{GoBinary, GoReport};
 use crate::image::{detect_format, Image};
 
 /// Options for [`inspect_bytes`].
@@ -97,6 +97,7 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
         }
     };
     problems.extend(image.problems.iter().cloned());
+    let arch = image.arch().name;
     let go = if opts.no_go {
         None
     } else {
@@ -105,7 +106,7 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
         } else {
             crate::go::dwarf::DwarfMode::Quick
         };
-        crate::go::analyze_with(&image, mode, &mut problems)
+        crate::go::report(&GoBinary::with_dwarf_mode(image, mode), &mut problems)
     };
     InspectFile {
         path: path.into(),
@@ -113,7 +114,7 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
         error: None,
         problems,
         format: Some(format.name().into()),
-        arch: Some(image.arch().name.into()),
+        arch: Some(arch.into()),
         elf,
         go,
     }

@@ -1,5 +1,5 @@
 //! `.go.buildinfo` (find, `go version -m` text) and the modinfo text parser.
-//! The calls are in `fuzz/drive.rs`, shared with `tests/fuzz_regressions.rs`.
+//! The calls are in `fuzz/drive.rs`, shared with `tests/it/fuzz_regressions.rs`.
 #![no_main]
 
 #[path = "../drive.rs"]

@@ -1,5 +1,5 @@
 //! The ELF layer (headers, program headers, sections, dynamic, notes, init arrays, checks).
-//! The calls are in `fuzz/drive.rs`, shared with `tests/fuzz_regressions.rs`.
+//! The calls are in `fuzz/drive.rs`, shared with `tests/it/fuzz_regressions.rs`.
 #![no_main]
 
 #[path = "../drive.rs"]

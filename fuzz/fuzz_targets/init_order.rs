@@ -1,5 +1,5 @@
 //! The whole init-order analysis (init tasks, graph, observed references) on arbitrary bytes.
-//! The calls are in `fuzz/drive.rs`, shared with `tests/fuzz_regressions.rs`.
+//! The calls are in `fuzz/drive.rs`, shared with `tests/it/fuzz_regressions.rs`.
 #![no_main]
 
 #[path = "../drive.rs"]

@@ -1,5 +1,5 @@
 //! The whole `inspect` path (container, ELF layer, Go metadata) and its JSON.
-//! The calls are in `fuzz/drive.rs`, shared with `tests/fuzz_regressions.rs`.
+//! The calls are in `fuzz/drive.rs`, shared with `tests/it/fuzz_regressions.rs`.
 #![no_main]
 
 #[path = "../drive.rs"]

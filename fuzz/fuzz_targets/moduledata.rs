@@ -1,5 +1,5 @@
 //! `moduledata` given the pclntab of the same input; its `next` chain and init tasks.
-//! The calls are in `fuzz/drive.rs`, shared with `tests/fuzz_regressions.rs`.
+//! The calls are in `fuzz/drive.rs`, shared with `tests/it/fuzz_regressions.rs`.
 #![no_main]
 
 #[path = "../drive.rs"]

@@ -1,5 +1,5 @@
 //! The pclntab: find, every function with file/line, pcdata, funcdata, inline frames; PC lookups.
-//! The calls are in `fuzz/drive.rs`, shared with `tests/fuzz_regressions.rs`.
+//! The calls are in `fuzz/drive.rs`, shared with `tests/it/fuzz_regressions.rs`.
 #![no_main]
 
 #[path = "../drive.rs"]

@@ -1,5 +1,5 @@
 //! Dynamic relocations and the reloc-cost model.
-//! The calls are in `fuzz/drive.rs`, shared with `tests/fuzz_regressions.rs`.
+//! The calls are in `fuzz/drive.rs`, shared with `tests/it/fuzz_regressions.rs`.
 #![no_main]
 
 #[path = "../drive.rs"]

@@ -1,7 +1,7 @@
 //! `goelf init-order`: the order Go packages initialise in, the graph behind it, why a
 //! package lands where it does, and what changed between two builds.
 //!
-//! Two schemes (FORMATS.md §4):
+//! Two schemes (docs/FORMATS.md §4):
 //! - Go 1.13–1.20 (`method: "inittask-deps"`): each `pkg..inittask` holds its dependencies;
 //!   the order is the runtime's depth-first `doInit` walk from `runtime..inittask`, then
 //!   `main..inittask` (`src/runtime/proc.go` 1.19), which goelf repeats over the stored edges.

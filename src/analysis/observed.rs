@@ -1,7 +1,7 @@
 //! Cross-package references that machine code keeps: direct calls and jumps, address loads
 //! (RIP-relative on amd64, absolute on 386, ADRP+ADD/LDR/STR pairs on arm64), and what the
 //! loaded data points at (function values, itabs, named data). They are evidence of use, not
-//! imports: Go 1.21+ binaries keep no import edges (FORMATS.md §4.4), so `init-order` uses
+//! imports: Go 1.21+ binaries keep no import edges (docs/FORMATS.md §4.4), so `init-order` uses
 //! these only to check the stored order for consistency, labelled `observed`.
 //!
 //! x86 is decoded with `iced-x86`. For arm64 goelf decodes the five fixed-width A64 forms it

@@ -1,5 +1,5 @@
 //! `.go.buildinfo`: the Go version and module information the linker stores in every Go
-//! executable built with Go 1.13 or later (FORMATS.md §3).
+//! executable built with Go 1.13 or later (docs/FORMATS.md §3).
 //!
 //! Sources: `src/debug/buildinfo/buildinfo.go` (reader: where to look, the 32-byte header, both
 //! string layouts), `src/runtime/debug/mod.go` (`ParseBuildInfo`, `BuildInfo.String`, the

@@ -1,7 +1,7 @@
 //! `initTask`: the runtime's per-package initialisation record, in both layouts, and the
 //! linker-built lists of them (Go 1.21+).
 //!
-//! Sources (FORMATS.md §4):
+//! Sources (docs/FORMATS.md §4):
 //! - Go 1.13–1.20: `src/runtime/proc.go` (`initTask {state, ndeps, nfns uintptr}` followed by
 //!   `deps[ndeps]*initTask` and `fns[nfns]` entry PCs; `doInit` walks `deps` depth-first) and
 //!   `src/cmd/compile/internal/pkginit/init.go` (the compiler writes one per package with

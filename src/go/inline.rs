@@ -5,7 +5,8 @@
 //! `src/runtime/symtab.go` (`inlinedCall` 1.12–1.20, `funcdata`, `pcdatavalue`),
 //! `src/cmd/link/internal/ld/pcln.go` (`genInlTreeSym`). Entry layouts per Go version are in
 //! [`super::layout`] (1.12–1.19: 20 bytes with a call-site line; 1.20+: 16 bytes with the
-//! callee's start line). Go 1.9–1.11 trees (no `parentPc`) are not decoded. FORMATS.md §1.9.
+//! callee's start line). Go 1.9–1.11 trees (no `parentPc`) are not decoded.
+//! docs/FORMATS.md §1.9.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,8 +30,8 @@ pub struct Frame {
 /// The frames at `pc` inside `f`, innermost first; the last is `f` itself. Without an inline
 /// tree (or when the table layout has none we decode) this is just `f`.
 ///
-/// Go 1.18+ funcdata offsets are relative to `moduledata.gofunc`; set it with
-/// [`Pclntab::set_gofunc`] first, or only the physical frame is returned.
+/// Go 1.18+ funcdata offsets are relative to `moduledata.gofunc`: a table without it (one
+/// whose moduledata was not found) gives only the physical frame.
 pub fn frames(tab: &Pclntab<'_>, image: &Image<'_>, f: &Func<'_>, pc: u64) -> Result<Vec<Frame>> {
     let rec = tab.record(f.func_offset)?;
     let layout = tab.func_layout();

@@ -6,15 +6,16 @@
 //! source file it comes from. Offsets of `moduledata` fields are not written out per pointer
 //! size; each version lists its fields in order with their kinds, and offsets follow from Go's
 //! alignment rules, so one row serves 32- and 64-bit targets. Unit tests pin the computed
-//! offsets to FORMATS.md §2.1 (64-bit, and 386 for 32-bit), and the fixture tests compare them
-//! with the DWARF layout of each fixture's own `runtime.moduledata`.
+//! offsets to docs/FORMATS.md §2.1 (64-bit, and 386 for 32-bit), and the fixture tests
+//! compare them with the DWARF layout of each fixture's own `runtime.moduledata`.
 //!
 //! Sources: `src/runtime/symtab.go` (`pcHeader`, `moduledata`, `inlinedCall` ≤1.20,
 //! `funcdata`), `src/runtime/symtabinl.go` (`inlinedCall`, 1.21+), `src/runtime/runtime2.go`
 //! (`_func`), `src/internal/abi/symtab.go` (PCDATA/FUNCDATA indexes, 1.21+),
-//! `src/cmd/link/internal/ld/pcln.go` and `symtab.go` (writers). FORMATS.md §1.2, §1.5, §2.1.
+//! `src/cmd/link/internal/ld/pcln.go` and `symtab.go` (writers). docs/FORMATS.md §1.2, §1.5,
+//! §2.1.
 
-use super::pclntab::Era;
+use super::era::Era;
 use super::version::GoVersion;
 
 /// Where the fields of the pclntab header are, in pointer-sized words after the 8-byte prefix.
@@ -381,7 +382,7 @@ pub struct ModuledataLayout {
     /// Fields in declaration order.
     pub fields: &'static [(MdField, Kind)],
     /// True when the row was checked on a binary (DWARF) or in the release's source; false
-    /// when it rests on third-party copies only (FORMATS.md §2.1).
+    /// when it rests on third-party copies only (docs/FORMATS.md §2.1).
     pub verified: bool,
 }
 
@@ -937,7 +938,7 @@ mod tests {
 
     #[test]
     fn moduledata_offsets_match_formats_table_64bit() {
-        // FORMATS.md §2.1 (DWARF of 1.19, 1.21–1.27; third-party for 1.16, 1.20).
+        // docs/FORMATS.md §2.1 (DWARF of 1.19, 1.21–1.27; third-party for 1.16, 1.20).
         type Row = (&'static str, &'static [(MdField, u64)], u64);
         let rows: &[Row] = &[
             (
@@ -1051,7 +1052,7 @@ mod tests {
 
     #[test]
     fn moduledata_offsets_32bit() {
-        // FORMATS.md §2.1, DWARF of a 1.22 386 binary.
+        // docs/FORMATS.md §2.1, DWARF of a 1.22 386 binary.
         let l = layout("go1.21-1.22");
         for (f, off) in [
             (Funcnametab, 4),

@@ -1,11 +1,14 @@
 //! Go metadata: pclntab, `.go.buildinfo`, `moduledata`, the Go version and init tasks.
 //!
 //! Each structure has its own module named after the Go runtime structure it decodes.
-//! [`analyze`] ties them together for `goelf inspect`.
+//! [`GoBinary`] finds them once per file for every command; [`report`] is what
+//! `goelf inspect` says of them.
 
+mod binary;
 pub mod buildinfo;
 pub mod dwarf;
 pub mod dwarf_line;
+mod era;
 pub mod inittask;
 pub mod inline;
 pub mod layout;
@@ -17,14 +20,16 @@ pub mod version;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Problem};
-use crate::image::Image;
+
+pub use self::binary::{GoBinary, GoPart};
+pub use self::era::Era;
 
 use self::buildinfo::BuildInfo;
 use self::dwarf::DwarfInfo;
 use self::moduledata::{Moduledata, ModuledataInfo};
 use self::packer::PackerInfo;
 use self::pclntab::{Pclntab, PclntabInfo};
-use self::version::{GoVersion, PclntabEra, VersionSource};
+use self::version::{GoVersion, VersionSource};
 
 /// What `goelf inspect` reports about the Go inside a binary (`go` in JSON; `null` for a
 /// file with no Go in it).
@@ -54,74 +59,41 @@ fn note(problems: &mut Vec<Problem>, part: &str, err: &Error) {
     }
 }
 
-/// Decode the Go metadata of an image; `None` when the file holds no Go.
+/// What `goelf inspect` reports about the Go in `go`; `None` when the file holds no Go.
 ///
 /// A file is Go when it has build info, a pclntab, a `runtime.buildVersion` string or a Go
 /// DWARF producer. A packed file gets a report too (with only `packer` set, usually), so that
-/// it reads "packed", not "not Go".
-pub fn analyze(image: &Image<'_>, problems: &mut Vec<Problem>) -> Option<GoReport> {
-    analyze_with(image, dwarf::DwarfMode::Quick, problems)
-}
-
-/// [`analyze`], reading as much DWARF as `dwarf_mode` says.
-pub fn analyze_with(
-    image: &Image<'_>,
-    dwarf_mode: dwarf::DwarfMode,
-    problems: &mut Vec<Problem>,
-) -> Option<GoReport> {
-    let packer = packer::detect(image);
-    let buildinfo = buildinfo::find(image, problems)
-        .map_err(|e| note(problems, "buildinfo", &e))
-        .ok();
-    // `runtime.buildVersion` needs the symbol table; read it only when build info has no
-    // version (a large binary's symbol table costs more than everything else here).
-    let symbol_version = if buildinfo.is_none() {
-        version::runtime_build_version(image)
-    } else {
-        None
-    };
-    let dwarf = dwarf::analyze_with(image, dwarf_mode, problems);
-
-    let exact = [
-        (
-            buildinfo.as_ref().map(|b| b.go_version.clone()),
-            VersionSource::Buildinfo,
-        ),
-        (symbol_version, VersionSource::RuntimeBuildVersion),
-        (
-            dwarf.as_ref().and_then(|d| d.go_version.clone()),
-            VersionSource::Dwarf,
-        ),
-    ];
-    let found = exact
-        .iter()
-        .find_map(|(v, src)| v.as_ref().map(|v| (v.clone(), *src)));
-    let hint = found.as_ref().and_then(|(v, _)| GoVersion::parse(v));
-    // The version (when known) picks between pclntab `_func` layouts of one magic and between
-    // moduledata layouts; without it both are chosen by validation.
-    let mut pclntab = Pclntab::find_with_version(image, hint, problems)
-        .map_err(|e| note(problems, "pclntab", &e))
-        .ok();
-
-    let moduledata: Option<Moduledata> = pclntab.as_mut().and_then(|p| {
-        let md = Moduledata::find(image, p, hint, problems)
-            .map_err(|e| note(problems, "moduledata", &e))
-            .ok()?;
-        if p.header_text_start().unwrap_or(0) == 0 && md.text() != 0 {
-            // Go 1.26+ no longer stores textStart in the pcHeader; moduledata.text is the base
-            // (and, with external linking, `.text` starts with C code, so it is not).
-            p.set_text_start_from(md.text(), "moduledata.text");
+/// it reads "packed", not "not Go". The problems of every part read are appended to
+/// `problems`, in the order build info, DWARF, pclntab, moduledata.
+pub fn report(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Option<GoReport> {
+    let packer = packer::detect(go.image());
+    let buildinfo = go.buildinfo();
+    problems.extend_from_slice(go.problems(GoPart::Buildinfo));
+    if let Err(e) = buildinfo {
+        note(problems, "buildinfo", e);
+    }
+    let found = go.version_text();
+    let dwarf = go.dwarf().cloned();
+    problems.extend_from_slice(go.problems(GoPart::Dwarf));
+    let pclntab = go.pclntab();
+    problems.extend_from_slice(go.problems(GoPart::Pclntab));
+    let moduledata = match pclntab {
+        Ok(_) => {
+            problems.extend_from_slice(go.problems(GoPart::Moduledata));
+            go.moduledata()
+                .map_err(|e| note(problems, "moduledata", e))
+                .ok()
         }
-        Some(md)
-    });
-    let pclntab_info = pclntab.as_ref().map(Pclntab::info);
-    let era = pclntab_info
-        .as_ref()
-        .and_then(|p| PclntabEra::from_magic_str(&p.magic));
+        Err(e) => {
+            note(problems, "pclntab", e);
+            None
+        }
+    };
+    let era = pclntab.ok().map(Pclntab::era);
 
     let (version, version_source) = match (found, era) {
         (Some((v, src)), era) => {
-            if let (Some(era), Some(parsed)) = (era, GoVersion::parse(&v)) {
+            if let (Some(era), Some(parsed)) = (era, GoVersion::parse(v)) {
                 if !era.contains(parsed) {
                     problems.push(Problem::new(
                         "go.version_mismatch",
@@ -129,28 +101,31 @@ pub fn analyze_with(
                             "{} says {v}, but the pclntab magic {:#x} belongs to {}; \
                              the tables are parsed by the pclntab era",
                             src.name(),
-                            era.magic,
-                            era.label
+                            era.magic(),
+                            era.versions()
                         ),
                     ));
                 }
             }
-            (Some(v), Some(src))
+            (Some(v.to_string()), Some(src))
         }
-        (None, Some(era)) => (Some(era.label.to_string()), Some(VersionSource::Pclntab)),
+        (None, Some(era)) => (
+            Some(era.versions().to_string()),
+            Some(VersionSource::Pclntab),
+        ),
         (None, None) => (None, None),
     };
 
-    let is_go = buildinfo.is_some() || pclntab_info.is_some() || version.is_some();
+    let is_go = buildinfo.is_ok() || pclntab.is_ok() || version.is_some();
     if !is_go && packer.is_none() {
         return None;
     }
     Some(GoReport {
         version,
         version_source,
-        buildinfo,
-        pclntab: pclntab_info,
-        moduledata: moduledata.as_ref().map(Moduledata::info),
+        buildinfo: buildinfo.ok().cloned(),
+        pclntab: pclntab.ok().map(Pclntab::info),
+        moduledata: moduledata.map(Moduledata::info),
         dwarf,
         packer,
     })

@@ -3,12 +3,12 @@
 //! [`super::layout::MODULEDATA_LAYOUTS`]).
 //!
 //! Sources: `src/runtime/symtab.go` (`moduledata`), `src/cmd/link/internal/ld/symtab.go`
-//! (writer), FORMATS.md §2.
+//! (writer), docs/FORMATS.md §2.
 //!
 //! Found through the `runtime.firstmoduledata` symbol, the `.go.module` section (Go 1.26+;
 //! Mach-O `__go_module`), or by scanning writable data for a pointer-sized word equal to the
 //! pclntab's address (the first field points at the table in every era). Every candidate is
-//! checked against the pclntab and against the shape of the layout (FORMATS.md §2.2) before
+//! checked against the pclntab and against the shape of the layout (docs/FORMATS.md §2.2) before
 //! it is believed; without a Go version, each layout of the pclntab's era is tried.
 //!
 //! API CONTRACT (other modules code against these; keep them):
@@ -21,8 +21,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::era::Era;
 use super::layout::{self, Kind, MdField, ModuledataLayout};
-use super::pclntab::{Era, Pclntab};
+use super::pclntab::Pclntab;
 use super::version::GoVersion;
 use crate::error::{Error, Problem, Result};
 use crate::image::Image;
@@ -485,6 +486,14 @@ impl Moduledata {
     /// `etext`.
     pub fn etext(&self) -> u64 {
         self.info.etext
+    }
+
+    /// What a located pclntab is settled with ([`Pclntab`]'s text and funcdata bases).
+    pub(crate) fn bases(&self) -> super::pclntab::ModuledataBases {
+        super::pclntab::ModuledataBases {
+            text: self.text(),
+            gofunc: self.gofunc(),
+        }
     }
 
     /// `gofunc` (1.18+).

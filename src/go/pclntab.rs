@@ -5,7 +5,7 @@
 //!
 //! Sources: `src/runtime/symtab.go` (`pcHeader`, `functab`, `pcvalue`, `funcfile`),
 //! `src/runtime/runtime2.go` (`_func`), `src/internal/abi/symtab.go` (magics),
-//! `src/debug/gosym/pclntab.go`, `src/cmd/link/internal/ld/pcln.go`. FORMATS.md §1. Field
+//! `src/debug/gosym/pclntab.go`, `src/cmd/link/internal/ld/pcln.go`. docs/FORMATS.md §1. Field
 //! layouts per era are in [`super::layout`].
 //!
 //! Finding the table: by section (`.gopclntab`, `.data.rel.ro.gopclntab`, `__gopclntab`),
@@ -19,13 +19,6 @@
 //! Nothing here walks all functions up front: [`Pclntab::find`] reads the header and a
 //! bounded sample, and every accessor decodes one function on demand.
 //!
-//! API CONTRACT (other modules code against these signatures; keep them):
-//! - `Pclntab::find(image, problems) -> Result<Pclntab>`: by section, symbol, or magic scan.
-//! - `Pclntab::info() -> PclntabInfo` (serializable header summary for `inspect`).
-//! - `Pclntab::set_text_start(text)`: the text base when the header has none (1.26+).
-//! - `Pclntab::nfunc()`, `Pclntab::func(i) -> Result<Func>`, `Pclntab::funcs()`.
-//! - `Pclntab::find_func(pc) -> Option<usize>` (index of the function containing pc).
-//! - `Pclntab::file_line(&Func, pc) -> Result<(String, u32)>`.
 
 use serde::{Deserialize, Serialize};
 
@@ -36,48 +29,7 @@ use crate::error::{Error, Problem, Result};
 use crate::image::Image;
 use crate::limits;
 
-/// pclntab era, selected by the magic. Ordered oldest to newest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Era {
-    /// 0xfffffffb: Go 1.2–1.15.
-    Go12,
-    /// 0xfffffffa: Go 1.16–1.17.
-    Go116,
-    /// 0xfffffff0: Go 1.18–1.19.
-    Go118,
-    /// 0xfffffff1: Go 1.20 and later.
-    Go120,
-}
-
-impl Era {
-    /// Every era, newest first (the order the repair scan tries them in).
-    pub const ALL: [Era; 4] = [Era::Go120, Era::Go118, Era::Go116, Era::Go12];
-
-    /// The magic of this era.
-    pub fn magic(self) -> u32 {
-        match self {
-            Era::Go12 => 0xffff_fffb,
-            Era::Go116 => 0xffff_fffa,
-            Era::Go118 => 0xffff_fff0,
-            Era::Go120 => 0xffff_fff1,
-        }
-    }
-
-    /// The era of a magic.
-    pub fn from_magic(magic: u32) -> Option<Era> {
-        Era::ALL.into_iter().find(|e| e.magic() == magic)
-    }
-
-    /// Go versions of the era, as reported in [`PclntabInfo::era`].
-    pub fn versions(self) -> &'static str {
-        match self {
-            Era::Go12 => "go1.2-go1.15",
-            Era::Go116 => "go1.16-go1.17",
-            Era::Go118 => "go1.18-go1.19",
-            Era::Go120 => "go1.20+",
-        }
-    }
-}
+pub use super::era::Era;
 
 /// Header summary reported by `goelf inspect` (`go.pclntab` in JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,17 +57,82 @@ pub struct PclntabInfo {
     /// Text base that 1.18+ function offsets are added to (`null` before 1.18, whose
     /// functab holds absolute addresses, or when no base could be found).
     pub text_start: Option<u64>,
-    /// Where `text_start` came from: `pcheader` (1.18–1.25 header word), `symbol
-    /// runtime.text`, `moduledata`, `text section`, `executable segment` or `caller`.
-    pub text_start_source: Option<String>,
+    /// Where `text_start` came from: `pcheader` (1.18–1.25 header word), `moduledata.text`
+    /// (1.26+), `symbol runtime.text`, or the guesses `text section` and `executable segment`.
+    pub text_start_source: Option<TextBaseSource>,
     /// The raw `textStart` header word (1.18+; always 0 from Go 1.26).
     pub header_text_start: Option<u64>,
     /// How the table was found: `section`, `symbol` or `scan`.
-    pub found_by: String,
+    pub found_by: FoundBy,
     /// The section or symbol it was found by (`.gopclntab`, `runtime.pclntab`), if any.
     pub location: Option<String>,
     /// What was repaired to read it (e.g. an altered magic), if anything.
     pub repaired: Option<String>,
+}
+
+/// Where the text base of 1.18+ function offsets came from (`text_start_source` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TextBaseSource {
+    /// The header's `textStart` word (Go 1.18–1.25).
+    #[serde(rename = "pcheader")]
+    Pcheader,
+    /// `moduledata.text` (Go 1.26+, whose header word is 0).
+    #[serde(rename = "moduledata.text")]
+    ModuledataText,
+    /// The `runtime.text` symbol.
+    #[serde(rename = "symbol runtime.text")]
+    RuntimeTextSymbol,
+    /// A guess: the start of `.text` / `__text`.
+    #[serde(rename = "text section")]
+    TextSection,
+    /// A guess: the start of the first executable segment.
+    #[serde(rename = "executable segment")]
+    ExecutableSegment,
+}
+
+impl TextBaseSource {
+    /// The JSON spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            TextBaseSource::Pcheader => "pcheader",
+            TextBaseSource::ModuledataText => "moduledata.text",
+            TextBaseSource::RuntimeTextSymbol => "symbol runtime.text",
+            TextBaseSource::TextSection => "text section",
+            TextBaseSource::ExecutableSegment => "executable segment",
+        }
+    }
+}
+
+/// The moduledata values a located table is settled with ([`Pclntab::settle`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ModuledataBases {
+    /// `moduledata.text`.
+    pub text: u64,
+    /// `moduledata.gofunc` (1.18+).
+    pub gofunc: Option<u64>,
+}
+
+/// How the table was found (`found_by` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FoundBy {
+    /// A section of its own (`.gopclntab`, `__gopclntab`, …).
+    Section,
+    /// The `runtime.pclntab` symbol.
+    Symbol,
+    /// A scan of the loaded segments.
+    Scan,
+}
+
+impl FoundBy {
+    /// The JSON spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            FoundBy::Section => "section",
+            FoundBy::Symbol => "symbol",
+            FoundBy::Scan => "scan",
+        }
+    }
 }
 
 /// One function of the table.
@@ -187,8 +204,8 @@ pub struct Pclntab<'a> {
     functab: u64,
     header_text_start: Option<u64>,
     text_start: Option<u64>,
-    text_source: Option<&'static str>,
-    found_by: &'static str,
+    text_source: Option<TextBaseSource>,
+    found_by: FoundBy,
     location: Option<String>,
     repaired: Option<String>,
     size: u64,
@@ -196,7 +213,7 @@ pub struct Pclntab<'a> {
     gofunc: Option<u64>,
 }
 
-/// Section names that hold the table, by container and mode (FORMATS.md §1.3).
+/// Section names that hold the table, by container and mode (docs/FORMATS.md §1.3).
 const SECTION_NAMES: [&str; 3] = [".gopclntab", ".data.rel.ro.gopclntab", "__gopclntab"];
 
 /// Functab entries checked when validating a candidate, from each end and spread between.
@@ -204,19 +221,15 @@ const VALIDATE_EDGE: u64 = 64;
 const VALIDATE_SPREAD: u64 = 256;
 
 impl<'a> Pclntab<'a> {
-    /// Locate and validate the table.
-    pub fn find(image: &Image<'a>, problems: &mut Vec<Problem>) -> Result<Pclntab<'a>> {
-        Self::find_with_version(image, None, problems)
-    }
-
-    /// Like [`Pclntab::find`], with the Go version when the caller knows it (from build
-    /// info); it selects between the 1.2–1.11 and 1.12–1.15 `_func` layouts.
-    pub fn find_with_version(
+    /// The table as found, before its text base is settled: what the moduledata is
+    /// validated against. Finish it with [`Pclntab::settle`]. ([`Pclntab::find`], beside
+    /// [`crate::go::GoBinary`], does both.)
+    pub(crate) fn locate_checked(
         image: &Image<'a>,
         version: Option<GoVersion>,
         problems: &mut Vec<Problem>,
     ) -> Result<Pclntab<'a>> {
-        let mut tab = Self::locate(image, version, problems)?;
+        let tab = Self::locate(image, version, problems)?;
         if let Some(r) = &tab.repaired {
             problems.push(Problem {
                 code: "pclntab.repaired".into(),
@@ -224,7 +237,6 @@ impl<'a> Pclntab<'a> {
                 offset: Some(tab.tab.base()),
             });
         }
-        tab.resolve_text(image, problems);
         Ok(tab)
     }
 
@@ -245,7 +257,7 @@ impl<'a> Pclntab<'a> {
             let vaddr = (sec.alloc && sec.vaddr != 0).then_some(sec.vaddr);
             match Self::try_at(image, reader, vaddr, version, true) {
                 Ok(mut t) => {
-                    t.found_by = "section";
+                    t.found_by = FoundBy::Section;
                     t.location = Some(name.to_string());
                     t.size = reader.len() as u64;
                     return Ok(t);
@@ -275,7 +287,7 @@ impl<'a> Pclntab<'a> {
             }
             match Self::try_at(image, reader, Some(sym.vaddr), version, true) {
                 Ok(mut t) => {
-                    t.found_by = "symbol";
+                    t.found_by = FoundBy::Symbol;
                     t.location = Some(start.to_string());
                     if sized {
                         t.size = reader.len() as u64;
@@ -490,7 +502,7 @@ impl<'a> Pclntab<'a> {
             header_text_start,
             text_start: None,
             text_source: None,
-            found_by: "scan",
+            found_by: FoundBy::Scan,
             location: None,
             repaired: None,
             size: len,
@@ -503,7 +515,7 @@ impl<'a> Pclntab<'a> {
         if era >= Era::Go118 {
             if let Some(ts) = header_text_start.filter(|&v| v != 0) {
                 t.text_start = Some(ts);
-                t.text_source = Some("pcheader");
+                t.text_source = Some(TextBaseSource::Pcheader);
             }
         }
         Ok(t)
@@ -632,38 +644,44 @@ impl<'a> Pclntab<'a> {
         Ok(())
     }
 
-    /// Settle the text base of 1.18+ offsets: header, `runtime.text`, moduledata, `.text`.
-    fn resolve_text(&mut self, image: &Image<'a>, problems: &mut Vec<Problem>) {
-        if self.era < Era::Go118 {
-            return;
+    /// Finish a located table with what the moduledata found against it says
+    /// (`moduledata.text` and `moduledata.gofunc`, when it was found): the text base of
+    /// 1.18+ function offsets (the header's `textStart`, else `moduledata.text`, else
+    /// `runtime.text`, else a guess with a problem) and the base of 1.18+ funcdata offsets.
+    pub(crate) fn settle(
+        mut self,
+        image: &Image<'a>,
+        md: Option<ModuledataBases>,
+        problems: &mut Vec<Problem>,
+    ) -> Pclntab<'a> {
+        self.gofunc = md.and_then(|m| m.gofunc);
+        if self.era < Era::Go118 || self.text_start.is_some() {
+            // Before 1.18 the functab holds absolute addresses; 1.18–1.25 headers hold
+            // textStart, which the runtime checks against moduledata.text at start-up.
+            return self;
         }
-        if self.text_start.is_some() {
-            // 1.18–1.25: the header's textStart. The runtime refuses to start unless it equals
-            // moduledata.text, and moduledata validation checks the same, so no symbol lookup.
-            return;
-        }
-        // 1.26+: moduledata first (its `.go.module` section needs no symbol table), then the
+        // 1.26+: moduledata.text (its `.go.module` section needs no symbol table), then the
         // `runtime.text` symbol.
-        let mut scratch = Vec::new();
-        if let Ok(md) = super::moduledata::Moduledata::find(image, self, None, &mut scratch) {
-            self.text_start = Some(md.text());
-            self.text_source = Some("moduledata");
-            return;
+        if let Some(text) = md.map(|m| m.text).filter(|&t| t != 0) {
+            self.text_start = Some(text);
+            self.text_source = Some(TextBaseSource::ModuledataText);
+            return self;
         }
         if let Some(s) = image.symbol("runtime.text").map(|s| s.vaddr) {
             self.text_start = Some(s);
-            self.text_source = Some("symbol runtime.text");
-            return;
+            self.text_source = Some(TextBaseSource::RuntimeTextSymbol);
+            return self;
         }
         // With external linking C code may come first, so `.text` is only a guess.
         let sec = [".text", "__text"]
             .iter()
             .find_map(|n| image.section(n))
             .map(|s| s.vaddr);
-        let (guess, source) = match sec {
-            Some(v) => (Some(v), "text section"),
+        let (guess, source, where_) = match sec {
+            Some(v) => (Some(v), TextBaseSource::TextSection, "text section"),
             None => (
                 image.segments().iter().find(|s| s.exec).map(|s| s.vaddr),
+                TextBaseSource::ExecutableSegment,
                 "executable segment",
             ),
         };
@@ -672,7 +690,7 @@ impl<'a> Pclntab<'a> {
             self.text_source = Some(source);
             problems.push(Problem::new(
                 "pclntab.text_guessed",
-                format!("no textStart, runtime.text or moduledata: function addresses assume text starts at the {source} ({g:#x})"),
+                format!("no textStart, runtime.text or moduledata: function addresses assume text starts at the {where_} ({g:#x})"),
             ));
         } else {
             problems.push(Problem::new(
@@ -680,6 +698,7 @@ impl<'a> Pclntab<'a> {
                 "no text base found: function addresses are offsets from text",
             ));
         }
+        self
     }
 
     /// Scan the loaded segments (read-only data first) for a table.
@@ -735,7 +754,7 @@ impl<'a> Pclntab<'a> {
                     if let Ok(r) = region.tail("pclntab", at) {
                         let va = vaddr.map(|v| v.wrapping_add(at));
                         if let Ok(mut t) = Self::try_at(image, r, va, version, repair) {
-                            t.found_by = "scan";
+                            t.found_by = FoundBy::Scan;
                             t.size = t.estimated_size();
                             return Some(t);
                         }
@@ -788,9 +807,9 @@ impl<'a> Pclntab<'a> {
             nfunc: self.nfunc,
             nfiles: self.nfiles,
             text_start: self.text_start,
-            text_start_source: self.text_source.map(str::to_string),
+            text_start_source: self.text_source,
             header_text_start: self.header_text_start,
-            found_by: self.found_by.to_string(),
+            found_by: self.found_by,
             location: self.location.clone(),
             repaired: self.repaired.clone(),
         }
@@ -848,33 +867,9 @@ impl<'a> Pclntab<'a> {
         self.text_start
     }
 
-    /// Set the text base that 1.18+ function offsets are relative to, when the header has
-    /// none (Go 1.26+): `runtime.text` or `moduledata.text`. No effect before 1.18.
-    pub fn set_text_start(&mut self, text: u64) {
-        self.set_text_start_from(text, "caller");
-    }
-
-    /// [`Pclntab::set_text_start`] naming where the value came from.
-    pub fn set_text_start_from(&mut self, text: u64, source: &'static str) {
-        if self.era >= Era::Go118 {
-            self.text_start = Some(text);
-            self.text_source = Some(source);
-        }
-    }
-
-    /// Set `moduledata.gofunc`, the base of 1.18+ funcdata offsets (needed for inlining).
-    pub fn set_gofunc(&mut self, gofunc: u64) {
-        self.gofunc = Some(gofunc);
-    }
-
-    /// `moduledata.gofunc`, when set.
+    /// `moduledata.gofunc` (1.18+), when the moduledata was found.
     pub fn gofunc(&self) -> Option<u64> {
         self.gofunc
-    }
-
-    /// Use the `_func` layout of a known Go version (1.2–1.15 era only).
-    pub fn set_version(&mut self, version: GoVersion) {
-        self.layout = layout::func_layout(self.era, Some(version));
     }
 
     /// Number of functions.
@@ -1082,7 +1077,7 @@ impl<'a> Pclntab<'a> {
     }
 
     /// The value of the pc-value table at `off` for `target`, as `debug/gosym` computes it
-    /// (FORMATS.md §1.8); -1 when the table has no value there. Offset 0 means no table.
+    /// (docs/FORMATS.md §1.8); -1 when the table has no value there. Offset 0 means no table.
     pub fn pcvalue(&self, off: u32, entry: u64, target: u64) -> Result<i32> {
         if off == 0 {
             return Ok(-1);
@@ -1257,7 +1252,7 @@ impl<'a> Pclntab<'a> {
     }
 }
 
-/// The package of a function name, by the runtime's `funcpkgpath` rule (FORMATS.md §1.6):
+/// The package of a function name, by the runtime's `funcpkgpath` rule (docs/FORMATS.md §1.6):
 /// after the last `/`, up to the first `.`. Generic type arguments are cut first (they may
 /// hold `/` and `.`), and `%xx` escapes the linker puts in the last path element are undone,
 /// so `gopkg.in/yaml%2ev3.Unmarshal` gives `gopkg.in/yaml.v3`.
@@ -1370,7 +1365,7 @@ mod tests {
             header_text_start: None,
             text_start: None,
             text_source: None,
-            found_by: "scan",
+            found_by: FoundBy::Scan,
             location: None,
             repaired: None,
             size: 0,

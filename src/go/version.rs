@@ -1,5 +1,5 @@
 //! Go versions: parsing `go1.22.10`-style strings, ordering them, naming the eras whose
-//! binary layouts differ, and detecting the version that built a binary (FORMATS.md §6).
+//! binary layouts differ, and detecting the version that built a binary (docs/FORMATS.md §6).
 //!
 //! Detection sources, in order of trust: the build info version string
 //! (`src/debug/buildinfo/buildinfo.go`), the `runtime.buildVersion` string variable
@@ -95,63 +95,6 @@ impl VersionSource {
     }
 }
 
-/// A pclntab era: the magic and the Go releases that write it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PclntabEra {
-    /// The magic as a u32 in the target's byte order.
-    pub magic: u32,
-    /// First release (major, minor) with this magic.
-    pub first: (u32, u32),
-    /// Last release with it, `None` for the current era.
-    pub last: Option<(u32, u32)>,
-    /// The range as reported, e.g. `go1.18-go1.19` or `go1.20+`.
-    pub label: &'static str,
-}
-
-/// The pclntab magics and their releases (`src/internal/abi/symtab.go` in Go 1.27:
-/// `Go12PCLnTabMagic` "used in Go 1.2 through Go 1.15", `Go116PCLnTabMagic`,
-/// `Go118PCLnTabMagic`, `Go120PCLnTabMagic` = `CurrentPCLnTabMagic`).
-pub const PCLNTAB_ERAS: &[PclntabEra] = &[
-    PclntabEra {
-        magic: 0xffff_fffb,
-        first: (1, 2),
-        last: Some((1, 15)),
-        label: "go1.2-go1.15",
-    },
-    PclntabEra {
-        magic: 0xffff_fffa,
-        first: (1, 16),
-        last: Some((1, 17)),
-        label: "go1.16-go1.17",
-    },
-    PclntabEra {
-        magic: 0xffff_fff0,
-        first: (1, 18),
-        last: Some((1, 19)),
-        label: "go1.18-go1.19",
-    },
-    PclntabEra {
-        magic: 0xffff_fff1,
-        first: (1, 20),
-        last: None,
-        label: "go1.20+",
-    },
-];
-
-impl PclntabEra {
-    /// The era of a magic given as a number or as `0x…` text.
-    pub fn from_magic_str(magic: &str) -> Option<PclntabEra> {
-        let hex = magic.trim().trim_start_matches("0x");
-        let m = u32::from_str_radix(hex, 16).ok()?;
-        PCLNTAB_ERAS.iter().find(|e| e.magic == m).copied()
-    }
-
-    /// True when `v` belongs to this era.
-    pub fn contains(&self, v: GoVersion) -> bool {
-        (v.major, v.minor) >= self.first && self.last.is_none_or(|l| (v.major, v.minor) <= l)
-    }
-}
-
 /// The version in a DWARF producer string: `Go cmd/compile go1.22.10; regabi` gives
 /// `go1.22.10`. The linker promises no `;` inside the version, so it ends there.
 pub fn from_producer(producer: &str) -> Option<String> {
@@ -215,15 +158,7 @@ mod tests {
     }
 
     #[test]
-    fn eras_and_producers() {
-        let e = PclntabEra::from_magic_str("0xfffffff0").unwrap();
-        assert_eq!(e.label, "go1.18-go1.19");
-        assert!(e.contains(GoVersion::new(1, 19, 8)));
-        assert!(!e.contains(GoVersion::new(1, 20, 0)));
-        assert!(PclntabEra::from_magic_str("0xfffffff1")
-            .unwrap()
-            .contains(GoVersion::new(1, 27, 3)));
-        assert_eq!(PclntabEra::from_magic_str("0x12345678"), None);
+    fn producers() {
         assert_eq!(
             from_producer("Go cmd/compile go1.22.10; regabi").as_deref(),
             Some("go1.22.10")

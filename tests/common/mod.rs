@@ -1,7 +1,11 @@
-//! Test helpers: the fixture set under `testdata/fixtures`, decompressed on first use into
-//! the test target directory, and their golden files (written by `testdata/regen.sh` from
-//! tools outside goelf).
+//! Test helpers shared by every module of the integration-test binary (`tests/tests.rs`):
+//! the fixture set under `testdata/fixtures`, decompressed on first use into the test target
+//! directory; their golden files (written by `testdata/regen.sh` from tools outside goelf),
+//! plain or zstd-compressed; running the `goelf` command and reading its JSON; and the
+//! `readelf` table parser ([`readelf`]).
 #![allow(dead_code)]
+
+pub mod readelf;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -51,10 +55,17 @@ pub fn fixtures() -> Vec<Fixture> {
 
 /// The fixture with this name.
 pub fn fixture(name: &str) -> Fixture {
-    fixtures()
-        .into_iter()
-        .find(|f| f.name == name)
-        .unwrap_or_else(|| panic!("no fixture {name}"))
+    find_fixture(name).unwrap_or_else(|| panic!("no fixture {name}"))
+}
+
+/// The fixture with this name, if the fixture set has it.
+pub fn find_fixture(name: &str) -> Option<Fixture> {
+    fixtures().into_iter().find(|f| f.name == name)
+}
+
+/// The first fixture (by name) for which `pred` holds.
+pub fn first_fixture(pred: impl Fn(&Fixture) -> bool) -> Option<Fixture> {
+    fixtures().into_iter().find(|f| pred(f))
 }
 
 impl Fixture {
@@ -87,6 +98,13 @@ impl Fixture {
         let mut text = String::new();
         dec.read_to_string(&mut text).expect("zstd golden");
         Some(text)
+    }
+
+    /// `godump.json` (what Go's `debug/gosym` and `debug/buildinfo` read from the binary),
+    /// parsed; `None` when the fixture has none.
+    pub fn godump(&self) -> Option<serde_json::Value> {
+        let text = self.golden("godump.json")?;
+        Some(serde_json::from_str(&text).expect("godump.json parses"))
     }
 
     /// True when the fixture has this golden file (plain or `.zst`).
@@ -143,4 +161,28 @@ pub fn goelf(args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .expect("run goelf")
+}
+
+/// The command's stdout as JSON; panics with stdout and stderr when it is not.
+pub fn stdout_json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Run `goelf ARGS` and return its JSON document and exit code (-1 when killed by a signal).
+pub fn goelf_json(args: &[&str]) -> (serde_json::Value, i32) {
+    let out = goelf(args);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "goelf {args:?}: stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (v, out.status.code().unwrap_or(-1))
 }

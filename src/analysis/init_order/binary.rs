@@ -256,25 +256,25 @@ fn pclntab_for<'a>(
     version: Option<GoVersion>,
     problems: &mut Vec<Problem>,
 ) -> (Option<Pcln<'a>>, Option<crate::go::moduledata::Moduledata>) {
-    let mut pcln = match Pcln::find_with_version(image, version, problems) {
+    // TODO(GoBinary): init-order is moving to `crate::go::GoBinary`; until then the same steps.
+    let pcln = match Pcln::locate_checked(image, version, problems) {
         Ok(p) => p,
         Err(e) => {
             problems.push(Problem::from_error("pclntab", &e));
             return (None, None);
         }
     };
-    let md = match crate::go::moduledata::Moduledata::find(image, &pcln, version, problems) {
-        Ok(md) => {
-            if pcln.header_text_start().unwrap_or(0) == 0 && md.text() != 0 {
-                pcln.set_text_start_from(md.text(), "moduledata.text");
-            }
-            Some(md)
-        }
+    let mut md_problems = Vec::new();
+    let md = match crate::go::moduledata::Moduledata::find(image, &pcln, version, &mut md_problems)
+    {
+        Ok(md) => Some(md),
         Err(e) => {
-            problems.push(Problem::from_error("moduledata", &e));
+            md_problems.push(Problem::from_error("moduledata", &e));
             None
         }
     };
+    let pcln = pcln.settle(image, md.as_ref().map(|m| m.bases()), problems);
+    problems.append(&mut md_problems);
     (Some(pcln), md)
 }
 

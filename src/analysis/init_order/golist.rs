@@ -5,7 +5,7 @@
 //! The node set follows `cmd/compile/internal/pkginit/init.go` (`MakeTask`): a package has an
 //! inittask when it has init functions, imports a package that has one, or is `main` or
 //! `runtime`. Packages without one (`unsafe`, `internal/goarch`, …) are not nodes of the
-//! linker's sort, and counting them would change the order (FORMATS.md §4.4).
+//! linker's sort, and counting them would change the order (docs/FORMATS.md §4.4).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -89,7 +89,7 @@ pub fn render(out: &mut String, go: &GoReport) {
                 p.address.map(hex).unwrap_or_else(|| "?".into()),
                 hex(p.offset),
                 p.size,
-                p.found_by,
+                p.found_by.name(),
                 p.nfunc,
                 p.nfiles.map(|n| format!(", {n} files")).unwrap_or_default(),
                 p.ptr_size,

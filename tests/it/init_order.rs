@@ -3,31 +3,12 @@
 //! `go list -deps -json` for 1.21+), observed references must not contradict the order
 //! without an explanation, and `--baseline` must follow diff(1)'s exit codes.
 
-mod common;
+use crate::common;
 
-use std::io::Read;
-
-use common::{goelf, Fixture};
-
-fn golden_any(f: &Fixture, name: &str) -> Option<String> {
-    if let Some(t) = f.golden(name) {
-        return Some(t);
-    }
-    let file = std::fs::File::open(f.dir.join(format!("{name}.zst"))).ok()?;
-    let mut dec = ruzstd::decoding::StreamingDecoder::new(std::io::BufReader::new(file)).ok()?;
-    let mut s = String::new();
-    dec.read_to_string(&mut s).ok()?;
-    Some(s)
-}
+use common::{find_fixture, goelf, Fixture};
 
 fn report(args: &[&str]) -> serde_json::Value {
-    let out = goelf(args);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "goelf {args:?}: stdout is not JSON ({e}); stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let (v, _) = common::goelf_json(args);
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["command"], "init-order");
     v["files"][0].clone()
@@ -46,9 +27,9 @@ fn order(file: &serde_json::Value) -> Vec<String> {
 
 /// The inittrace of the fixture or of its twin (same program and Go version).
 fn trace(f: &Fixture) -> Option<Vec<String>> {
-    let text = golden_any(f, "inittrace.txt").or_else(|| {
+    let text = f.golden("inittrace.txt").or_else(|| {
         let twin = f.meta_str("twin");
-        (!twin.is_empty()).then(|| golden_any(&common::fixture(twin), "inittrace.txt"))?
+        (!twin.is_empty()).then(|| common::fixture(twin).golden("inittrace.txt"))?
     })?;
     Some(
         text.lines()
@@ -282,7 +263,7 @@ fn elf_constructors_match_readelf() {
             continue;
         }
         let ctors = file["elf_constructors"].as_array().unwrap();
-        let Some(x) = golden_any(&f, "readelf-x-init.txt") else {
+        let Some(x) = f.golden("readelf-x-init.txt") else {
             if f.meta_str("linkmode") == "internal" {
                 assert!(
                     ctors.is_empty(),
@@ -331,10 +312,6 @@ fn elf_constructors_match_readelf() {
     }
 }
 
-fn exists(name: &str) -> Option<Fixture> {
-    common::fixtures().into_iter().find(|f| f.name == name)
-}
-
 #[test]
 fn baseline_exit_codes() {
     let pairs = [
@@ -348,7 +325,7 @@ fn baseline_exit_codes() {
         ),
     ];
     for (a, b) in pairs {
-        let (Some(a), Some(b)) = (exists(a), exists(b)) else {
+        let (Some(a), Some(b)) = (find_fixture(a), find_fixture(b)) else {
             continue;
         };
         let (pa, pb) = (a.path(), b.path());
@@ -426,7 +403,9 @@ fn baseline_binary_vs_stripped_twin_is_same() {
         if !f.meta_bool("stripped") || twin.is_empty() || !is_go(&f) {
             continue;
         }
-        let Some(t) = exists(twin) else { continue };
+        let Some(t) = find_fixture(twin) else {
+            continue;
+        };
         let (pa, pb) = (t.path(), f.path());
         let out = goelf(&[
             "init-order",
@@ -448,7 +427,7 @@ fn baseline_binary_vs_stripped_twin_is_same() {
 
 #[test]
 fn dot_and_why() {
-    let Some(f) = exists("initgraph-go1.27.3-linux-amd64-default") else {
+    let Some(f) = find_fixture("initgraph-go1.27.3-linux-amd64-default") else {
         return;
     };
     let p = f.path();
@@ -476,7 +455,9 @@ fn dot_and_why() {
 
 #[test]
 fn not_go_fails_cleanly() {
-    let Some(f) = exists("notgo-c") else { return };
+    let Some(f) = find_fixture("notgo-c") else {
+        return;
+    };
     let p = f.path();
     let out = goelf(&["init-order", "--json", p.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));

@@ -6,7 +6,7 @@
 //!
 //! This pins the shape only; the values are checked against external tools elsewhere.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 
@@ -48,7 +48,7 @@ fn check(command: &str, args: &[&str]) {
         out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let v = common::stdout_json(&out);
     assert_eq!(v["schema_version"], 1, "{command}: schema_version");
     let mut got = BTreeSet::new();
     paths(&v, "$", &mut got);

@@ -1,18 +1,9 @@
 //! The `goelf` command as users run it: exit codes, JSON envelope, one bad file among good
 //! ones, special paths.
 
-mod common;
+use crate::common;
 
-use common::goelf;
-
-fn json(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
-}
+use common::{goelf, stdout_json};
 
 #[test]
 fn inspect_json_envelope_and_exit_codes() {
@@ -34,7 +25,7 @@ fn inspect_json_envelope_and_exit_codes() {
         dir.path().to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(1), "a failed file gives exit 1");
-    let v = json(&out);
+    let v = stdout_json(&out);
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["tool"], "goelf");
     assert_eq!(v["command"], "inspect");
@@ -142,7 +133,7 @@ fn special_paths_get_clear_errors() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = goelf(&args);
     assert_eq!(out.status.code(), Some(1));
-    let v = json(&out);
+    let v = stdout_json(&out);
     let errors: Vec<String> = v["files"]
         .as_array()
         .unwrap()

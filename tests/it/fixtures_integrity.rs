@@ -1,6 +1,6 @@
 //! Every committed fixture decompresses to the binary its meta.json names (by SHA-256).
 
-mod common;
+use crate::common;
 
 use sha2::Digest;
 

@@ -3,27 +3,15 @@
 //! the recorded `ldstats.txt`; what `-s -w` changes across the build variants; the JSON shape
 //! and `--measure`/`--build` through the CLI.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 
-use common::Fixture;
+use common::readelf::{parse_readelf, Section as ReadelfSection};
+use common::{first_fixture, goelf_json, Fixture};
 use goelf::reloc::cost::{self, parse_ld_statistics, DEFAULT_MODEL};
 
 /// A golden file, plain or zstd-compressed (`NAME.zst`).
-fn golden(f: &Fixture, name: &str) -> Option<String> {
-    if let Some(t) = f.golden(name) {
-        return Some(t);
-    }
-    let file = std::fs::File::open(f.dir.join(format!("{name}.zst"))).ok()?;
-    let mut dec =
-        ruzstd::decoding::StreamingDecoder::new(std::io::BufReader::new(file)).expect("zstd");
-    let mut out = String::new();
-    dec.read_to_string(&mut out).expect("zstd golden");
-    Some(out)
-}
-
 /// One relocation as readelf lists it.
 struct ReadelfReloc {
     offset: u64,
@@ -66,54 +54,6 @@ fn parse_readelf_r(text: &str, relative_name: &str) -> Vec<ReadelfReloc> {
     out
 }
 
-struct ReadelfSection {
-    name: String,
-    addr: u64,
-    size: u64,
-    ty: String,
-    flags: String,
-}
-
-/// `readelf -SW` section table out of `readelf-hlSdW.txt`.
-fn parse_sections(text: &str) -> Vec<ReadelfSection> {
-    let mut out = Vec::new();
-    let mut on = false;
-    for line in text.lines() {
-        if line.starts_with("Section Headers:") {
-            on = true;
-            continue;
-        }
-        if on && line.starts_with("Key to Flags") {
-            break;
-        }
-        let Some(rest) = line.trim_start().strip_prefix('[') else {
-            continue;
-        };
-        let Some((nr, rest)) = rest.split_once(']') else {
-            continue;
-        };
-        if nr.trim() == "Nr" {
-            continue;
-        }
-        let t: Vec<&str> = rest.split_whitespace().collect();
-        // Name Type Address Off Size ES [Flg] Lk Inf Al
-        let (name, ty, addr, size, flags) = match t.len() {
-            10 => (t[0], t[1], t[2], t[4], t[6]),
-            9 => (t[0], t[1], t[2], t[4], ""),
-            8 if t[0] == "NULL" => continue,
-            _ => continue,
-        };
-        out.push(ReadelfSection {
-            name: name.into(),
-            addr: common::hex(addr),
-            size: common::hex(size),
-            ty: ty.into(),
-            flags: flags.into(),
-        });
-    }
-    out
-}
-
 /// `(vaddr, memsz)` of PT_GNU_RELRO from `readelf -lW`.
 fn parse_relro(text: &str) -> Option<(u64, u64)> {
     let line = text
@@ -145,14 +85,12 @@ fn relative_name(f: &Fixture) -> &'static str {
 fn counts_match_readelf() {
     let mut checked = 0;
     for f in common::fixtures() {
-        let (Some(r), Some(hl)) = (
-            golden(&f, "readelf-rW.txt"),
-            golden(&f, "readelf-hlSdW.txt"),
-        ) else {
+        let (Some(r), Some(hl)) = (f.golden("readelf-rW.txt"), f.golden("readelf-hlSdW.txt"))
+        else {
             continue;
         };
         let expected = parse_readelf_r(&r, relative_name(&f));
-        let sections = parse_sections(&hl);
+        let sections = parse_readelf(&hl).section_rows();
         let mut by_type: BTreeMap<String, u64> = BTreeMap::new();
         let mut by_section: BTreeMap<String, u64> = BTreeMap::new();
         let mut pages = BTreeSet::new();
@@ -225,7 +163,7 @@ fn counts_match_readelf() {
 #[test]
 fn dynamic_tags_match_readelf() {
     for f in common::fixtures() {
-        let Some(hl) = golden(&f, "readelf-hlSdW.txt") else {
+        let Some(hl) = f.golden("readelf-hlSdW.txt") else {
             continue;
         };
         let got = cost::analyze_bytes(&f.name, &f.bytes(), &DEFAULT_MODEL);
@@ -282,7 +220,7 @@ fn dynamic_tags_match_readelf() {
 fn ldstats_parse() {
     let mut checked = 0;
     for f in common::fixtures() {
-        let Some(text) = golden(&f, "ldstats.txt") else {
+        let Some(text) = f.golden("ldstats.txt") else {
             continue;
         };
         let runs = parse_ld_statistics(&text);
@@ -329,7 +267,7 @@ fn nethttp_pie_estimate_within_factor_two_of_recorded() {
         if !(f.name.starts_with("nethttp") && f.meta_str("variant") == "pie") {
             continue;
         }
-        let Some(text) = golden(&f, "ldstats.txt") else {
+        let Some(text) = f.golden("ldstats.txt") else {
             continue;
         };
         let runs = parse_ld_statistics(&text);
@@ -420,30 +358,15 @@ fn variants_what_s_w_changes() {
     }
 }
 
-fn json(args: &[&str]) -> (serde_json::Value, i32) {
-    let out = common::goelf(args);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "goelf {args:?}: not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (v, out.status.code().unwrap_or(-1))
-}
-
-fn first_with(pred: impl Fn(&Fixture) -> bool) -> Option<Fixture> {
-    common::fixtures().into_iter().find(|f| pred(f))
-}
-
 #[test]
 fn cli_json_side_by_side() {
-    let Some(stat) = first_with(|f| f.is_elf() && f.meta_str("variant") == "default") else {
+    let Some(stat) = first_fixture(|f| f.is_elf() && f.meta_str("variant") == "default") else {
         return;
     };
-    let Some(pie) = first_with(|f| f.meta_str("variant") == "pie") else {
+    let Some(pie) = first_fixture(|f| f.meta_str("variant") == "pie") else {
         return;
     };
-    let bad = first_with(|f| !f.is_elf());
+    let bad = first_fixture(|f| !f.is_elf());
     let mut paths = vec![
         stat.path().display().to_string(),
         pie.path().display().to_string(),
@@ -453,7 +376,7 @@ fn cli_json_side_by_side() {
     }
     let mut args = vec!["reloc-cost", "--json"];
     args.extend(paths.iter().map(String::as_str));
-    let (v, code) = json(&args);
+    let (v, code) = goelf_json(&args);
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["command"], "reloc-cost");
     assert_eq!(v["baseline"], paths[0].as_str());
@@ -516,9 +439,9 @@ fn cli_json_side_by_side() {
 #[test]
 fn cli_measure_runs_only_this_machines_files() {
     // A foreign-machine file is never run.
-    if let Some(arm) = first_with(|f| f.is_elf() && f.meta_str("goarch") == "arm64") {
+    if let Some(arm) = first_fixture(|f| f.is_elf() && f.meta_str("goarch") == "arm64") {
         let p = arm.path().display().to_string();
-        let (v, _) = json(&["reloc-cost", "--json", "--measure", "--runs", "1", &p]);
+        let (v, _) = goelf_json(&["reloc-cost", "--json", "--measure", "--runs", "1", &p]);
         let f = &v["files"][0];
         assert!(f["measured"].is_null());
         if cfg!(target_arch = "aarch64") {
@@ -536,13 +459,13 @@ fn cli_measure_runs_only_this_machines_files() {
         eprintln!("skipped the run part: not linux/amd64");
         return;
     }
-    let Some(pie) = first_with(|f| {
+    let Some(pie) = first_fixture(|f| {
         f.meta_str("variant") == "pie" && f.meta_bool("runnable") && f.meta_str("goarch") == "amd64"
     }) else {
         return;
     };
     let p = pie.path().display().to_string();
-    let (v, _) = json(&[
+    let (v, _) = goelf_json(&[
         "reloc-cost",
         "--json",
         "--measure",

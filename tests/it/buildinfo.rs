@@ -2,29 +2,15 @@
 //! goelf: `godump.json` (Go's own `debug/buildinfo`), `meta.json` (the toolchain that built
 //! the fixture) and `testdata/packed/README` (UPX's own report).
 
-mod common;
-
-use std::io::Read;
+use crate::common;
 
 use goelf::go::buildinfo::{self, BuildInfo};
 use goelf::go::version::VersionSource;
-use goelf::go::{analyze, GoReport};
+use goelf::go::{report, GoBinary, GoReport};
 use goelf::image::Image;
 use goelf::Error;
 
 /// `godump.json` (plain or zstd-compressed), if the fixture has it.
-fn godump(f: &common::Fixture) -> Option<serde_json::Value> {
-    if let Some(text) = f.golden("godump.json") {
-        return Some(serde_json::from_str(&text).expect("godump.json parses"));
-    }
-    let file = std::fs::File::open(f.dir.join("godump.json.zst")).ok()?;
-    let mut dec =
-        ruzstd::decoding::StreamingDecoder::new(std::io::BufReader::new(file)).expect("zstd frame");
-    let mut text = String::new();
-    dec.read_to_string(&mut text).expect("godump.json.zst");
-    Some(serde_json::from_str(&text).expect("godump.json parses"))
-}
-
 fn buildinfo_of(data: &[u8]) -> (Result<BuildInfo, Error>, Vec<goelf::Problem>) {
     let image = Image::parse(data).expect("container parses");
     let mut problems = Vec::new();
@@ -33,7 +19,7 @@ fn buildinfo_of(data: &[u8]) -> (Result<BuildInfo, Error>, Vec<goelf::Problem>) 
 
 fn report_of(data: &[u8]) -> Option<GoReport> {
     let image = Image::parse(data).expect("container parses");
-    analyze(&image, &mut Vec::new())
+    report(&GoBinary::new(image), &mut Vec::new())
 }
 
 /// The fields godump writes, from goelf's build info, as JSON.
@@ -52,7 +38,7 @@ fn comparable(b: &BuildInfo) -> serde_json::Value {
 fn buildinfo_matches_go_debug_buildinfo() {
     let mut checked = 0;
     for f in common::fixtures() {
-        let Some(dump) = godump(&f) else { continue };
+        let Some(dump) = f.godump() else { continue };
         let expected = &dump["buildinfo"];
         let (got, problems) = buildinfo_of(&f.bytes());
         if expected.is_null() {

@@ -2,7 +2,7 @@
 //! table, the section header table, every section boundary and evenly across the file) must
 //! give an error or a partial report — never a panic — through the whole `inspect` path.
 
-mod common;
+use crate::common;
 
 use goelf::inspect::{inspect_bytes, InspectOptions};
 

@@ -7,9 +7,9 @@
 //! graphs and `moduledata.next` chains end, and counts from the file never size an
 //! allocation beyond what the file could hold.
 
-mod common;
+use crate::common;
 
-#[path = "../fuzz/drive.rs"]
+#[path = "../../fuzz/drive.rs"]
 mod drive;
 
 use std::path::{Path, PathBuf};
@@ -104,7 +104,7 @@ use goelf::image::Image;
 
 /// A fixture's bytes, or `None` (test skipped with a message) when it is not present.
 fn fixture_bytes(name: &str) -> Option<Vec<u8>> {
-    match common::fixtures().into_iter().find(|f| f.name == name) {
+    match common::find_fixture(name) {
         Some(f) => Some(f.bytes()),
         None => {
             eprintln!("skipped: fixture {name} is not present");

@@ -2,31 +2,14 @@
 //! `nm.txt` (`go tool nm -n -size`), stripped twins, a damaged magic, truncated and garbage
 //! tables.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 
 use goelf::go::pclntab::{Era, Pclntab};
 use goelf::image::Image;
 
 /// A golden file, plain or zstd-compressed (`NAME.zst`).
-fn golden(f: &common::Fixture, name: &str) -> Option<String> {
-    if let Some(s) = f.golden(name) {
-        return Some(s);
-    }
-    let file = std::fs::File::open(f.dir.join(format!("{name}.zst"))).ok()?;
-    let mut dec =
-        ruzstd::decoding::StreamingDecoder::new(std::io::BufReader::new(file)).expect("zstd");
-    let mut s = String::new();
-    dec.read_to_string(&mut s).expect("zstd golden");
-    Some(s)
-}
-
-fn godump(f: &common::Fixture) -> Option<serde_json::Value> {
-    golden(f, "godump.json").map(|s| serde_json::from_str(&s).expect("godump.json parses"))
-}
-
 fn u(v: &serde_json::Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not an integer: {v}"))
 }
@@ -45,7 +28,7 @@ fn matches_gosym() {
     let mut errors = Vec::new();
     let mut checked = 0;
     for f in common::fixtures() {
-        let Some(g) = godump(&f) else { continue };
+        let Some(g) = f.godump() else { continue };
         let Some(gp) = g.get("pclntab").filter(|p| !p.is_null()) else {
             continue;
         };
@@ -165,7 +148,7 @@ fn matches_gosym() {
 fn finds_tables_gosym_could_not() {
     let mut errors = Vec::new();
     for f in common::fixtures() {
-        let Some(g) = godump(&f) else { continue };
+        let Some(g) = f.godump() else { continue };
         if f.meta.get("go_version").is_none_or(|v| v.is_null()) || !g["pclntab"].is_null() {
             continue;
         }
@@ -178,7 +161,7 @@ fn finds_tables_gosym_could_not() {
                 continue;
             }
         };
-        assert_eq!(tab.info().found_by, "scan", "{}", f.name);
+        assert_eq!(tab.info().found_by.name(), "scan", "{}", f.name);
         let names: BTreeSet<String> = tab
             .funcs()
             .map(|r| r.expect("function decodes").name_str().into_owned())
@@ -214,7 +197,7 @@ fn matches_go_tool_nm() {
     let mut errors = Vec::new();
     let mut checked = 0;
     for f in common::fixtures() {
-        let Some(nm) = golden(&f, "nm.txt") else {
+        let Some(nm) = f.golden("nm.txt") else {
             continue;
         };
         let bytes = f.bytes();
@@ -323,7 +306,7 @@ fn stripped_twins_list_the_same_functions() {
         let Some(tw) = common::fixtures().into_iter().find(|t| t.name == twin) else {
             continue;
         };
-        let g = godump(&tw).expect("twin godump");
+        let g = tw.godump().expect("twin godump");
         let want: Vec<(String, u64)> = g["funcs"]
             .as_array()
             .unwrap()
@@ -373,7 +356,7 @@ fn rename(bytes: &mut [u8], from: &[u8], to: &[u8]) {
 fn damaged_magic_is_repaired() {
     let mut checked = BTreeMap::new();
     for f in common::fixtures() {
-        let Some(g) = godump(&f) else { continue };
+        let Some(g) = f.godump() else { continue };
         let gp = &g["pclntab"];
         let Some(off) = gp.get("file_offset").and_then(|v| v.as_u64()) else {
             continue;
@@ -405,7 +388,7 @@ fn damaged_magic_is_repaired() {
             );
             assert_eq!(info.nfunc, u(&gp["nfunc"]), "{}", f.name);
             if rename_section {
-                assert_eq!(info.found_by, "scan", "{}", f.name);
+                assert_eq!(info.found_by.name(), "scan", "{}", f.name);
             }
             assert!(problems.iter().any(|p| p.code == "pclntab.repaired"));
             let funcs = g["funcs"].as_array().unwrap();
@@ -436,7 +419,7 @@ fn truncated_and_garbage_tables_do_not_panic() {
             continue;
         };
         let orig = f.bytes();
-        let g = godump(&f).unwrap();
+        let g = f.godump().unwrap();
         let off = u(&g["pclntab"]["file_offset"]) as usize;
         let size = u(&g["pclntab"]["size"]) as usize;
         // Cut inside the header, the functab, the names and the tables.
@@ -501,7 +484,7 @@ fn random_byte_mutations_do_not_panic() {
         seed
     };
     for f in common::fixtures() {
-        let Some(g) = godump(&f) else { continue };
+        let Some(g) = f.godump() else { continue };
         let orig = f.bytes();
         let (off, size) = match g["pclntab"].get("file_offset").and_then(|v| v.as_u64()) {
             Some(o) => (o as usize, u(&g["pclntab"]["size"]) as usize),

@@ -2,7 +2,7 @@
 //! `go version -m` byte for byte (golden `version-m.txt`), the JSON `go` object has its
 //! documented keys, a C binary has `"go": null`, a packed binary says it is packed.
 
-mod common;
+use crate::common;
 
 /// `goelf inspect --modules` equals `go version -m ./bin` for every fixture with the golden.
 /// The golden was made in the fixture directory with the path `./bin`; goelf is given the
@@ -72,7 +72,7 @@ fn modules_output_keeps_argument_order() {
 
 fn inspect_json(path: &str) -> serde_json::Value {
     let out = common::goelf(&["inspect", "--json", path]);
-    serde_json::from_slice(&out.stdout).expect("inspect --json is JSON")
+    common::stdout_json(&out)
 }
 
 /// Every fixture's `go` object carries every documented key (null when absent), and a C

@@ -1,36 +1,8 @@
 //! `goelf funcs` end to end: JSON shape, filters, `--addr` (with inlining) and exit codes,
 //! checked against `godump.json` (Go's `debug/gosym`) and the fixture's source.
 
-mod common;
-
-use std::io::Read;
-
-fn godump(f: &common::Fixture) -> serde_json::Value {
-    let text = f.golden("godump.json").unwrap_or_else(|| {
-        let file = std::fs::File::open(f.dir.join("godump.json.zst")).expect("godump");
-        let mut dec =
-            ruzstd::decoding::StreamingDecoder::new(std::io::BufReader::new(file)).unwrap();
-        let mut s = String::new();
-        dec.read_to_string(&mut s).unwrap();
-        s
-    });
-    serde_json::from_str(&text).unwrap()
-}
-
-fn fixture(name: &str) -> Option<common::Fixture> {
-    common::fixtures().into_iter().find(|f| f.name == name)
-}
-
-fn json(args: &[&str]) -> (serde_json::Value, i32) {
-    let out = common::goelf(args);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    (v, out.status.code().unwrap_or(-1))
-}
+use crate::common;
+use common::{find_fixture, goelf_json};
 
 #[test]
 fn json_lists_every_function() {
@@ -38,14 +10,19 @@ fn json_lists_every_function() {
         "initgraph-go1.27.3-linux-amd64-sw",
         "initgraph-go1.19.8-linux-amd64-default",
     ] {
-        let Some(f) = fixture(name) else { continue };
+        let Some(f) = find_fixture(name) else {
+            continue;
+        };
         let g = if f.meta_bool("stripped") {
-            godump(&fixture(f.meta_str("twin")).unwrap())
+            find_fixture(f.meta_str("twin"))
+                .unwrap()
+                .godump()
+                .expect("godump")
         } else {
-            godump(&f)
+            f.godump().expect("godump")
         };
         let path = f.path();
-        let (v, code) = json(&["funcs", "--json", path.to_str().unwrap()]);
+        let (v, code) = goelf_json(&["funcs", "--json", path.to_str().unwrap()]);
         assert_eq!(code, 0, "{name}");
         assert_eq!(v["schema_version"], 1);
         assert_eq!(v["command"], "funcs");
@@ -99,12 +76,12 @@ fn json_lists_every_function() {
 
 #[test]
 fn package_and_match_filters() {
-    let Some(f) = fixture("initgraph-go1.27.3-linux-amd64-default") else {
+    let Some(f) = find_fixture("initgraph-go1.27.3-linux-amd64-default") else {
         return;
     };
     let path = f.path();
     let p = path.to_str().unwrap();
-    let (v, _) = json(&["funcs", "--json", "--package", "main", p]);
+    let (v, _) = goelf_json(&["funcs", "--json", "--package", "main", p]);
     let names: Vec<&str> = v["files"][0]["functions"]
         .as_array()
         .unwrap()
@@ -112,7 +89,7 @@ fn package_and_match_filters() {
         .map(|x| x["name"].as_str().unwrap())
         .collect();
     // The functions of package main, from gosym's list.
-    let g = godump(&f);
+    let g = f.godump().expect("godump");
     let mut want: Vec<&str> = g["funcs"]
         .as_array()
         .unwrap()
@@ -124,7 +101,7 @@ fn package_and_match_filters() {
     let mut got = names.clone();
     got.sort();
     assert_eq!(got, want);
-    let (v, _) = json(&[
+    let (v, _) = goelf_json(&[
         "funcs",
         "--json",
         "--package",
@@ -136,7 +113,7 @@ fn package_and_match_filters() {
     assert!(fx
         .iter()
         .all(|x| x["package"] == "example.com/initgraph/foo-x"));
-    let (v, _) = json(&["funcs", "--json", "--match", r"^main\.Max\[", p]);
+    let (v, _) = goelf_json(&["funcs", "--json", "--match", r"^main\.Max\[", p]);
     let m: Vec<&str> = v["files"][0]["functions"]
         .as_array()
         .unwrap()
@@ -156,11 +133,16 @@ fn addr_lookup_with_inlining() {
         "initgraph-go1.19.8-linux-amd64-sw",
         "initgraph-go1.27.3-linux-arm64-default",
     ] {
-        let Some(f) = fixture(name) else { continue };
+        let Some(f) = find_fixture(name) else {
+            continue;
+        };
         let g = if f.meta_bool("stripped") {
-            godump(&fixture(f.meta_str("twin")).unwrap())
+            find_fixture(f.meta_str("twin"))
+                .unwrap()
+                .godump()
+                .expect("godump")
         } else {
-            godump(&f)
+            f.godump().expect("godump")
         };
         let funcs = g["funcs"].as_array().unwrap();
         let main = funcs.iter().find(|x| x["name"] == "main.main").unwrap();
@@ -187,7 +169,7 @@ fn addr_lookup_with_inlining() {
             pc += q;
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (v, code) = json(&args);
+        let (v, code) = goelf_json(&args);
         assert_eq!(code, 0, "{name}");
         let lookups = v["files"][0]["lookups"].as_array().unwrap();
         assert!(v["files"][0]["functions"].is_null());
@@ -233,13 +215,13 @@ fn addr_lookup_with_inlining() {
 
 #[test]
 fn one_bad_file_among_good_ones() {
-    let Some(f) = fixture("initgraph-go1.27.3-linux-amd64-default") else {
+    let Some(f) = find_fixture("initgraph-go1.27.3-linux-amd64-default") else {
         return;
     };
-    let notgo = fixture("notgo-c").map(|n| n.path());
+    let notgo = find_fixture("notgo-c").map(|n| n.path());
     let good = f.path();
     let bad = notgo.unwrap_or_else(|| std::path::PathBuf::from("/nonexistent"));
-    let (v, code) = json(&[
+    let (v, code) = goelf_json(&[
         "funcs",
         "--json",
         "--addr",

@@ -1,27 +1,13 @@
 //! moduledata against `godump.json`, whose values come from each unstripped fixture's DWARF
 //! type `runtime.moduledata` read at `runtime.firstmoduledata` (outside goelf).
 
-mod common;
-
-use std::io::Read;
+use crate::common;
 
 use goelf::go::layout::{MdField, MODULEDATA_LAYOUTS};
 use goelf::go::moduledata::Moduledata;
 use goelf::go::pclntab::Pclntab;
 use goelf::go::version::GoVersion;
 use goelf::image::Image;
-
-fn godump(f: &common::Fixture) -> Option<serde_json::Value> {
-    let text = f.golden("godump.json").or_else(|| {
-        let file = std::fs::File::open(f.dir.join("godump.json.zst")).ok()?;
-        let mut dec =
-            ruzstd::decoding::StreamingDecoder::new(std::io::BufReader::new(file)).ok()?;
-        let mut s = String::new();
-        dec.read_to_string(&mut s).ok()?;
-        Some(s)
-    })?;
-    Some(serde_json::from_str(&text).expect("godump.json parses"))
-}
 
 fn opt(v: &serde_json::Value) -> Option<u64> {
     v.as_u64()
@@ -88,7 +74,7 @@ fn dwarf_name(f: MdField) -> &'static str {
 fn layouts_match_dwarf() {
     let mut checked = Vec::new();
     for f in common::fixtures() {
-        let Some(g) = godump(&f) else { continue };
+        let Some(g) = f.godump() else { continue };
         let md = &g["moduledata"];
         if md.is_null() {
             continue;
@@ -136,7 +122,7 @@ fn values_match_dwarf() {
     let mut errors = Vec::new();
     let mut checked = 0;
     for f in common::fixtures() {
-        let Some(g) = godump(&f) else { continue };
+        let Some(g) = f.godump() else { continue };
         let md = &g["moduledata"];
         if md.is_null() {
             continue;
@@ -215,7 +201,7 @@ fn stripped_twins_match() {
         let Some(tw) = common::fixtures().into_iter().find(|t| t.name == twin) else {
             continue;
         };
-        let g = godump(&tw).expect("twin godump");
+        let g = tw.godump().expect("twin godump");
         let md = &g["moduledata"];
         let mut bytes = f.bytes();
         for hide in [false, true] {
@@ -275,7 +261,7 @@ fn external_link_text_base_comes_from_moduledata() {
     else {
         return;
     };
-    let g = godump(&f).unwrap();
+    let g = f.godump().unwrap();
     let text = g["moduledata"]["text"].as_u64().unwrap();
     let mut bytes = f.bytes();
     strip_symtab_elf64le(&mut bytes);
@@ -289,7 +275,10 @@ fn external_link_text_base_comes_from_moduledata() {
     let mut problems = Vec::new();
     let tab = Pclntab::find(&image, &mut problems).expect("pclntab");
     assert_eq!(tab.text_start(), Some(text));
-    assert_eq!(tab.info().text_start_source.as_deref(), Some("moduledata"));
+    assert_eq!(
+        tab.info().text_start_source.map(|s| s.name()),
+        Some("moduledata.text")
+    );
     let want = &g["funcs"][0];
     let f0 = tab.func(0).unwrap();
     assert_eq!(f0.entry, want["entry"].as_u64().unwrap());

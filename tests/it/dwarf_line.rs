@@ -3,18 +3,13 @@
 //! the sampled pcs, except for three known classes (see `Class`); and `goelf funcs --addr`
 //! reports the cross-check.
 
-mod common;
+use crate::common;
 
 use goelf::go::dwarf_line::{self, DwarfPosition};
 use goelf::image::Image;
 
 /// Samples checked per fixture (spread evenly over the godump samples).
 const PER_FIXTURE: usize = 400;
-
-fn godump(f: &common::Fixture) -> Option<serde_json::Value> {
-    let text = f.golden("godump.json")?;
-    Some(serde_json::from_str(&text).expect("godump.json parses"))
-}
 
 /// One gosym answer.
 struct Sample {
@@ -121,7 +116,7 @@ fn dwarf_line_table_agrees_with_gosym() {
         if f.meta_bool("stripped") {
             continue;
         }
-        let Some(g) = godump(&f) else { continue };
+        let Some(g) = f.godump() else { continue };
         let want = samples(&g);
         if want.is_empty() {
             continue;
@@ -212,7 +207,7 @@ fn damaged_dwarf_does_not_panic() {
         return;
     };
     let data = f.bytes();
-    let g = godump(&f).expect("godump");
+    let g = f.godump().expect("godump");
     let pcs: Vec<u64> = samples(&g).iter().map(|s| s.pc).take(50).collect();
     let spans: Vec<(usize, usize)> = {
         let file = object::File::parse(&*data).expect("object");
@@ -263,11 +258,11 @@ fn funcs_addr_reports_the_dwarf_check() {
                 .into_iter()
                 .find(|t| t.name == f.meta_str("twin"))
             {
-                Some(t) => godump(&t),
+                Some(t) => t.godump(),
                 None => continue,
             }
         } else {
-            godump(&f)
+            f.godump()
         };
         let Some(g) = g else { continue };
         let Some(main) = g["funcs"]
