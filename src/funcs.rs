@@ -1,20 +1,21 @@
 //! `funcs`: every function of a Go binary's pclntab (stripped binaries too) with its address
 //! range, package and source position, and addr2line with the inlining chain.
 //!
-//! [`funcs`] decodes the pclntab and moduledata of one file and returns a [`FuncsReport`]
+//! [`funcs`] opens one Go session ([`GoBinary`]) on the file and returns a [`FuncsReport`]
 //! that borrows the file. Function rows are not collected: [`FuncsReport::functions`] hands
-//! out [`FuncRows`], an iterator that decodes rows on demand (and a sub-range of the functab
-//! at a time, for parallel decoding). With [`FuncsOptions::addrs`] the report holds
-//! [`Lookup`]s instead, cross-checked against the DWARF line table unless
+//! out [`FuncRows`], an iterator that decodes rows on demand, over the whole functab or a
+//! sub-range of it (for decoding chunks in parallel). With [`FuncsOptions::addrs`] the report
+//! holds [`Lookup`]s instead, cross-checked against the DWARF line table unless
 //! [`FuncsOptions::dwarf_check`] is off.
 //!
 //! [`FuncsFile`] is the report's JSON (one entry of `files` in goelf's
-//! [`Envelope`](crate::report::Envelope)); it streams the rows, so 80,000 functions are never
-//! held at once.
+//! [`Envelope`](crate::report::Envelope)); it streams the rows through `serialize_seq`, so
+//! 80,000 functions are never held at once.
 //!
-//! The Go structures are described in `src/go/pclntab.rs` (`src/runtime/symtab.go`:
-//! `pcHeader`, `_func`), `src/go/moduledata.rs` (`src/runtime/symtab.go`: `moduledata`) and
-//! `src/go/inline.rs` (`src/runtime/symtabinl.go`: `inlinedCall`).
+//! The formats: docs/FORMATS.md §1.4–§1.9 (functab, `_func`, names, files, pc-value tables,
+//! PC → function, file, line and inlined calls; Go's `src/runtime/symtab.go` and
+//! `src/runtime/symtabinl.go`) and §2 (moduledata, whose 1.18+ `gofunc` the inlining tree
+//! needs).
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -259,55 +260,6 @@ impl<'r, 'a> Functions<'r, 'a> {
         }
     }
 }
-
-impl<'a> Functions<'_, 'a> {
-    /// Every row, in functab order, handed to `each` a chunk at a time on the calling thread,
-    /// while a helper thread decodes the next chunks (when the table has more than one chunk
-    /// and the machine more than one core); the functions that failed to decode, or the first
-    /// error of `each`, which stops the walk.
-    pub fn for_each_chunk<E>(
-        &self,
-        mut each: impl FnMut(&[FuncRow<'a>]) -> std::result::Result<(), E>,
-    ) -> std::result::Result<DecodeFailures, E> {
-        let n = self.table_len();
-        let chunk = |c: usize| -> (Vec<FuncRow<'a>>, DecodeFailures) {
-            let start = c.saturating_mul(CHUNK);
-            let mut it = self.rows_in(start..start.saturating_add(CHUNK));
-            let mut rows = Vec::with_capacity(CHUNK.min(n));
-            rows.extend(&mut it);
-            (rows, it.into_failures())
-        };
-        let chunks = n.div_ceil(CHUNK);
-        let parallel =
-            chunks > 1 && std::thread::available_parallelism().is_ok_and(|p| p.get() > 1);
-        let mut failures = DecodeFailures::default();
-        if !parallel {
-            for c in 0..chunks {
-                let (rows, f) = chunk(c);
-                failures.merge(f);
-                each(&rows)?;
-            }
-            return Ok(failures);
-        }
-        std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
-            scope.spawn(move || {
-                // Stops when the receiver is gone (`each` failed).
-                (0..chunks).try_for_each(|c| tx.send(chunk(c)))
-            });
-            for (rows, f) in rx {
-                failures.merge(f);
-                each(&rows)?;
-            }
-            Ok(failures)
-        })
-    }
-}
-
-/// Functions per chunk of [`Functions::for_each_chunk`].
-const CHUNK: usize = 4096;
-/// Chunks decoded ahead of the one being handed out.
-const CHUNKS_AHEAD: usize = 2;
 
 impl<'r, 'a> IntoIterator for Functions<'r, 'a> {
     type Item = FuncRow<'a>;
@@ -596,11 +548,14 @@ struct RowsJson<'x, 'r, 'a> {
 
 impl Serialize for RowsJson<'_, '_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        // One pass on this thread: decoding on a second thread (chunks handed over a
+        // channel) measured slower, as the rows' cache lines then cross cores.
         let mut seq = s.serialize_seq(None)?;
-        let failures = self
-            .functions
-            .for_each_chunk(|rows| rows.iter().try_for_each(|r| seq.serialize_element(r)))?;
-        self.failures.borrow_mut().merge(failures);
+        let mut rows = self.functions.rows();
+        for r in &mut rows {
+            seq.serialize_element(&r)?;
+        }
+        self.failures.borrow_mut().merge(rows.into_failures());
         seq.end()
     }
 }
