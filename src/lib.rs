@@ -28,6 +28,7 @@ pub mod bytes;
 pub mod code;
 pub mod elf;
 pub mod error;
+pub mod funcs;
 pub mod go;
 pub mod image;
 pub mod init_order;
@@ -38,5 +39,6 @@ pub mod report;
 pub mod symbolize;
 
 pub use error::{Error, Problem, Result};
+pub use funcs::{funcs, FuncsOptions, FuncsReport};
 pub use init_order::init_order;
 pub use reloc::reloc_cost;

@@ -1,22 +1,18 @@
-//! `goelf funcs`: every function of the pclntab (stripped binaries too) with its address
-//! range, package and source position; with `--addr`, addr2line with the inlining chain.
+//! `goelf funcs`: flags and rendering over [`goelf::funcs`]: the functions table (decoded in
+//! parallel chunks, written without comfy-table when it can be), the `--addr` answers, and the
+//! JSON entry ([`goelf::funcs::FuncsFile`]) through the [`runner`](crate::runner).
 
 use std::borrow::Cow;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use rayon::prelude::*;
-use serde::Serialize;
 
-use goelf::error::{Error, Problem};
-use goelf::go::dwarf_line::{self, DwarfPosition};
-use goelf::go::inline::{self, Frame};
-use goelf::go::moduledata::{Moduledata, ModuledataInfo};
-use goelf::go::pclntab::{package_str, Pclntab};
-use goelf::image::Image;
+use goelf::funcs::{DecodeFailures, FuncRow, FuncsFile, FuncsOptions, FuncsReport, Lookup};
 
 use crate::common;
+use crate::runner::{self, File};
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -50,36 +46,6 @@ fn parse_hex(s: &str) -> Result<u64, String> {
     u64::from_str_radix(t, 16).map_err(|e| format!("not a hex address: {s:?} ({e})"))
 }
 
-/// One function row, borrowing from the file (JSON keys of `functions[]`, in order).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-struct FuncRow<'a> {
-    entry: u64,
-    end: u64,
-    size: u64,
-    name: Cow<'a, str>,
-    package: Cow<'a, str>,
-    file: Option<Cow<'a, str>>,
-    line: Option<u32>,
-}
-
-/// One `--addr` answer.
-#[derive(Debug, Serialize)]
-struct Lookup {
-    pc: u64,
-    /// The physical function holding pc, if any.
-    function: Option<String>,
-    entry: Option<u64>,
-    file: Option<String>,
-    line: Option<u32>,
-    /// Innermost first; the last frame is the physical function.
-    frames: Vec<Frame>,
-    /// The DWARF line table's file:line at pc; null without DWARF, with
-    /// --no-dwarf-check, or when no row covers pc.
-    dwarf: Option<DwarfPosition>,
-    /// DWARF and the pclntab give the same file:line; null when either has none.
-    dwarf_agrees: Option<bool>,
-}
-
 /// Functions decoded (and rendered) per parallel task; a binary with fewer stays on one
 /// thread.
 const CHUNK: usize = 4096;
@@ -88,221 +54,60 @@ const BATCH_PER_THREAD: usize = 2;
 
 /// Run `goelf funcs`.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let re = match &args.pattern {
+    let pattern = match &args.pattern {
         Some(p) => Some(regex::Regex::new(p).with_context(|| format!("--match {p:?}"))?),
         None => None,
     };
-    let filter = Filter {
-        package: args.package.as_deref(),
-        re: re.as_ref(),
+    let options = FuncsOptions {
+        package: args.package,
+        pattern,
+        addrs: args.addrs,
+        dwarf_check: !args.no_dwarf_check,
     };
-    let mut out = common::stdout();
-    let (head, tail) = envelope_parts();
-    if args.json {
-        out.write_all(head.as_bytes())?;
+    runner::run(&Funcs { options }, &args.files, args.json)
+}
+
+/// `funcs` for the runner.
+struct Funcs {
+    options: FuncsOptions,
+}
+
+impl runner::Command for Funcs {
+    const NAME: &'static str = "funcs";
+    // A failed file's message is in its output (`error: …`, or the JSON entry's `error`).
+    const ERRORS_TO_STDERR: bool = false;
+
+    type Report<'a> = FuncsReport<'a>;
+    type Entry<'r, 'a: 'r> = FuncsFile<'r, 'a>;
+
+    fn analyse<'a>(&self, _path: &str, data: &'a [u8]) -> anyhow::Result<FuncsReport<'a>> {
+        Ok(goelf::funcs(data, &self.options)?)
     }
-    let many = args.files.len() > 1;
-    let failed = common::per_file_write(&args.files, &mut out, |i, path, w| {
-        let input = common::open(path);
-        let analysed = match &input {
-            Ok(data) => analyse(data, &args),
-            Err(e) => Err(anyhow::anyhow!("{e:#}")),
-        };
-        match analysed {
-            Ok(a) if args.json => write_json_file(w, i, path, &a, &args, &filter),
-            Ok(a) => write_text_file(w, path, &a, &args, &filter, many),
+
+    fn render_text(
+        &self,
+        w: &mut dyn Write,
+        file: &File<FuncsReport<'_>>,
+        many: bool,
+    ) -> std::io::Result<bool> {
+        if many {
+            writeln!(w, "{}:", file.shown)?;
+        }
+        match &file.result {
+            Ok(r) => write_text_file(w, r),
             Err(e) => {
-                let e = format!("{e:#}");
-                if args.json {
-                    write_json_failed(w, i, path, &e)?;
-                } else {
-                    if many {
-                        writeln!(w, "{}:", path.display())?;
-                    }
-                    writeln!(w, "error: {e}")?;
-                }
+                writeln!(w, "error: {e}")?;
                 Ok(true)
             }
         }
-    })?;
-    if args.json {
-        out.write_all(tail.as_bytes())?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
-    Ok(if failed.iter().any(|&f| f) {
-        common::EXIT_FAILED
-    } else {
-        common::EXIT_OK
-    })
-}
-
-/// The envelope's JSON before and after the `files` entries, from serde so the two cannot
-/// drift.
-fn envelope_parts() -> (String, String) {
-    let empty: Vec<()> = Vec::new();
-    let text = serde_json::to_string_pretty(&goelf::report::Envelope::new("funcs", empty))
-        .unwrap_or_default();
-    match text.split_once("\"files\": []") {
-        Some((a, b)) => (format!("{a}\"files\": ["), format!("\n  ]{b}")),
-        None => (text, String::new()),
-    }
-}
-
-/// What the command filters on.
-struct Filter<'r> {
-    package: Option<&'r str>,
-    re: Option<&'r regex::Regex>,
-}
-
-/// The decoded parts of one file, borrowing its bytes.
-struct Analysed<'a> {
-    image: Image<'a>,
-    tab: Pclntab<'a>,
-    moduledata: Option<ModuledataInfo>,
-    problems: Vec<Problem>,
-}
-
-fn analyse<'a>(data: &'a [u8], args: &Args) -> anyhow::Result<Analysed<'a>> {
-    let image = Image::parse(data)?;
-    let mut problems = Vec::new();
-    // TODO(GoBinary): `funcs` is moving to `goelf::go::GoBinary`; until then the same steps.
-    let tab = Pclntab::find(&image, &mut problems)?;
-    let mut moduledata = None;
-    match Moduledata::find(&image, &tab, None, &mut problems) {
-        Ok(md) => {
-            moduledata = Some(md.info());
-        }
-        Err(e) => {
-            // Only the inlining chain needs moduledata (1.18+ gofunc); say so when asked.
-            if !args.addrs.is_empty() && tab.era() >= goelf::go::pclntab::Era::Go118 {
-                problems.push(Problem::from_error("moduledata", &e));
-            }
-        }
-    }
-    Ok(Analysed {
-        image,
-        tab,
-        moduledata,
-        problems,
-    })
-}
-
-fn lookup(tab: &Pclntab<'_>, image: &Image<'_>, pc: u64) -> Lookup {
-    let mut l = Lookup {
-        pc,
-        function: None,
-        entry: None,
-        file: None,
-        line: None,
-        frames: Vec::new(),
-        dwarf: None,
-        dwarf_agrees: None,
-    };
-    let Some(f) = tab.find_func(pc).and_then(|i| tab.func(i).ok()) else {
-        return l;
-    };
-    l.function = Some(f.name_str().into_owned());
-    l.entry = Some(f.entry);
-    if let Ok((file, line)) = tab.file_line(&f, pc) {
-        l.file = Some(file);
-        l.line = Some(line);
-    }
-    l.frames = inline::frames(tab, image, &f, pc).unwrap_or_default();
-    l
-}
-
-// ----- decoding rows -----
-
-/// The last file name decoded: neighbouring functions mostly share their file, and its
-/// UTF-8 check need not be repeated.
-type LastFile<'a> = (&'a [u8], &'a str);
-
-/// Decode function `i`; `None` when the filter drops it.
-fn row<'a>(
-    tab: &Pclntab<'a>,
-    i: usize,
-    filter: &Filter<'_>,
-    last: &mut LastFile<'a>,
-) -> Result<Option<FuncRow<'a>>, Error> {
-    let f = tab.func(i)?;
-    let name = lossy(f.name);
-    let package = match &name {
-        Cow::Borrowed(n) => package_str(n),
-        Cow::Owned(n) => Cow::Owned(package_str(n).into_owned()),
-    };
-    if filter.package.is_some_and(|p| p != package) {
-        return Ok(None);
-    }
-    if filter.re.is_some_and(|re| !re.is_match(&name)) {
-        return Ok(None);
-    }
-    let (file, line) = match tab
-        .record(f.func_offset)
-        .and_then(|r| tab.file_line_bytes(&r, f.entry, f.entry))
-    {
-        Ok((file, line)) => {
-            let text = if std::ptr::eq(file, last.0) {
-                Cow::Borrowed(last.1)
-            } else {
-                let text = lossy(file);
-                if let Cow::Borrowed(t) = text {
-                    *last = (file, t);
-                }
-                text
-            };
-            (Some(text), Some(line))
-        }
-        Err(_) => (None, None),
-    };
-    Ok(Some(FuncRow {
-        entry: f.entry,
-        end: f.end,
-        size: f.size(),
-        name,
-        package,
-        file,
-        line,
-    }))
-}
-
-/// Text from file bytes, replacing invalid UTF-8 (checking with the faster `from_utf8`
-/// first: names are almost always valid).
-fn lossy(b: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(b) {
-        Ok(s) => Cow::Borrowed(s),
-        Err(_) => String::from_utf8_lossy(b),
-    }
-}
-
-/// Functions that could not be decoded: how many, and the first in functab order.
-#[derive(Default)]
-struct Bad {
-    count: usize,
-    first: Option<Error>,
-}
-
-impl Bad {
-    fn add(&mut self, e: Error) {
-        self.count += 1;
-        self.first.get_or_insert(e);
     }
 
-    fn merge(&mut self, other: Bad) {
-        self.count += other.count;
-        if self.first.is_none() {
-            self.first = other.first;
-        }
+    fn json_entry<'r, 'a: 'r>(&self, file: &'r File<FuncsReport<'a>>) -> FuncsFile<'r, 'a> {
+        FuncsFile::new(&file.shown, file.as_result())
     }
 
-    fn problem(self) -> Option<Problem> {
-        let e = self.first?;
-        let mut p = Problem::from_error("pclntab", &e);
-        p.message = format!(
-            "{} function(s) could not be decoded; first: {}",
-            self.count, p.message
-        );
-        Some(p)
+    fn entry_failed(&self, entry: &FuncsFile<'_, '_>) -> bool {
+        entry.failed()
     }
 }
 
@@ -337,155 +142,6 @@ fn in_order<T: Send>(
     Ok(())
 }
 
-// ----- JSON -----
-
-/// Indentation of the keys of a file entry (envelope → files → entry).
-const KEY_INDENT: &str = "\n      ";
-
-/// `"key": value` of a file entry, pretty-printed as serde_json would at that depth.
-fn json_field(
-    w: &mut dyn Write,
-    first: bool,
-    key: &str,
-    value: &impl Serialize,
-) -> std::io::Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
-    w.write_all(if first { b"" } else { b"," })?;
-    w.write_all(KEY_INDENT.as_bytes())?;
-    write_json_str(w, key)?;
-    w.write_all(b": ")?;
-    // JSON strings hold no raw newline, so every newline is a line break to indent.
-    let mut lines = text.split('\n');
-    if let Some(l) = lines.next() {
-        w.write_all(l.as_bytes())?;
-    }
-    for l in lines {
-        w.write_all(KEY_INDENT.as_bytes())?;
-        w.write_all(l.as_bytes())?;
-    }
-    Ok(())
-}
-
-/// The start of file entry `i` in the `files` array.
-fn json_entry_start(w: &mut dyn Write, i: usize) -> std::io::Result<()> {
-    w.write_all(if i == 0 { b"\n    {" } else { b",\n    {" })
-}
-
-fn write_json_failed(w: &mut dyn Write, i: usize, path: &Path, error: &str) -> std::io::Result<()> {
-    json_entry_start(w, i)?;
-    let none: Option<()> = None;
-    json_field(w, true, "path", &path.display().to_string())?;
-    json_field(w, false, "ok", &false)?;
-    json_field(w, false, "error", &error)?;
-    for key in ["pclntab", "moduledata", "functions", "lookups"] {
-        json_field(w, false, key, &none)?;
-    }
-    json_field(w, false, "problems", &Vec::<Problem>::new())?;
-    w.write_all(b"\n    }")
-}
-
-/// Write file entry `i` with the keys `path`, `ok`, `error`, `pclntab`, `moduledata`,
-/// `functions` (streamed: rows are rendered as they are decoded, never all held), `lookups`
-/// and `problems`; true when something failed (a problem was found).
-fn write_json_file(
-    w: &mut dyn Write,
-    i: usize,
-    path: &Path,
-    a: &Analysed<'_>,
-    args: &Args,
-    filter: &Filter<'_>,
-) -> std::io::Result<bool> {
-    json_entry_start(w, i)?;
-    json_field(w, true, "path", &path.display().to_string())?;
-    json_field(w, false, "ok", &true)?;
-    json_field(w, false, "error", &None::<()>)?;
-    json_field(w, false, "pclntab", &Some(a.tab.info()))?;
-    json_field(w, false, "moduledata", &a.moduledata)?;
-    let mut problems = a.problems.clone();
-    if args.addrs.is_empty() {
-        w.write_all(b",\n      \"functions\": [")?;
-        let mut bad = Bad::default();
-        let mut any = false;
-        chunked(
-            a.tab.nfunc(),
-            |range| {
-                let mut buf = Vec::with_capacity(range.len() * 256);
-                let mut bad = Bad::default();
-                let mut last: LastFile<'_> = (&[], "");
-                for i in range {
-                    match row(&a.tab, i, filter, &mut last) {
-                        Ok(Some(r)) => json_row(&mut buf, &r),
-                        Ok(None) => {}
-                        Err(e) => bad.add(e),
-                    }
-                }
-                (buf, bad)
-            },
-            |(buf, b)| {
-                bad.merge(b);
-                // Every row starts with ","; the first row of the array drops it.
-                let text = match (any, buf.split_first()) {
-                    (false, Some((_, rest))) => rest,
-                    _ => &buf[..],
-                };
-                any |= !buf.is_empty();
-                w.write_all(text)
-            },
-        )?;
-        w.write_all(if any { b"\n      ]" } else { b"]" })?;
-        problems.extend(bad.problem());
-        json_field(w, false, "lookups", &None::<()>)?;
-    } else {
-        json_field(w, false, "functions", &None::<()>)?;
-        let (lookups, _) = lookups(a, args, &mut problems);
-        json_field(w, false, "lookups", &lookups)?;
-    }
-    json_field(w, false, "problems", &problems)?;
-    w.write_all(b"\n    }")?;
-    Ok(!problems.is_empty())
-}
-
-/// One `functions[]` element as serde_json's pretty printer writes it at that depth, with a
-/// leading comma.
-fn json_row(buf: &mut Vec<u8>, r: &FuncRow<'_>) {
-    const I: &[u8] = b"\n          ";
-    buf.extend_from_slice(b",\n        {");
-    buf.extend_from_slice(I);
-    buf.extend_from_slice(b"\"entry\": ");
-    push_u64(buf, r.entry);
-    buf.push(b',');
-    buf.extend_from_slice(I);
-    buf.extend_from_slice(b"\"end\": ");
-    push_u64(buf, r.end);
-    buf.push(b',');
-    buf.extend_from_slice(I);
-    buf.extend_from_slice(b"\"size\": ");
-    push_u64(buf, r.size);
-    buf.push(b',');
-    buf.extend_from_slice(I);
-    buf.extend_from_slice(b"\"name\": ");
-    push_json_str(buf, &r.name);
-    buf.push(b',');
-    buf.extend_from_slice(I);
-    buf.extend_from_slice(b"\"package\": ");
-    push_json_str(buf, &r.package);
-    buf.push(b',');
-    buf.extend_from_slice(I);
-    buf.extend_from_slice(b"\"file\": ");
-    match &r.file {
-        Some(f) => push_json_str(buf, f),
-        None => buf.extend_from_slice(b"null"),
-    }
-    buf.push(b',');
-    buf.extend_from_slice(I);
-    buf.extend_from_slice(b"\"line\": ");
-    match r.line {
-        Some(l) => push_u64(buf, u64::from(l)),
-        None => buf.extend_from_slice(b"null"),
-    }
-    buf.extend_from_slice(b"\n        }");
-}
-
 /// Decimal digits of `v`, two at a time (this runs four times per function).
 fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
     const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
@@ -512,13 +168,6 @@ fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
     buf.extend_from_slice(&tmp[i..]);
 }
 
-/// True when a JSON string needs escaping (a control character, `"` or `\\`).
-fn needs_escape(s: &[u8]) -> bool {
-    any_byte(s, |c| {
-        u8::from(c < 0x20) | u8::from(c == b'"') | u8::from(c == b'\\')
-    })
-}
-
 /// True when `s` holds anything but printable ASCII.
 fn not_plain(s: &[u8]) -> bool {
     any_byte(s, |c| u8::from(c.wrapping_sub(0x20) >= 0x5f))
@@ -541,70 +190,34 @@ fn any_byte(s: &[u8], hit: impl Fn(u8) -> u8) -> bool {
     block(&last)
 }
 
-/// A JSON string: copied as is when nothing needs escaping, else escaped by serde_json.
-fn push_json_str(buf: &mut Vec<u8>, s: &str) {
-    if !needs_escape(s.as_bytes()) {
-        buf.reserve(s.len() + 2);
-        buf.push(b'"');
-        buf.extend_from_slice(s.as_bytes());
-        buf.push(b'"');
-    } else {
-        let _ = serde_json::to_writer(&mut *buf, s);
-    }
-}
-
-fn write_json_str(w: &mut dyn Write, s: &str) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(s.len() + 2);
-    push_json_str(&mut buf, s);
-    w.write_all(&buf)
-}
-
 // ----- text -----
 
 /// Write the text report of one file; true when something failed (a problem was found).
-fn write_text_file(
-    w: &mut dyn Write,
-    path: &Path,
-    a: &Analysed<'_>,
-    args: &Args,
-    filter: &Filter<'_>,
-    many: bool,
-) -> std::io::Result<bool> {
-    if many {
-        writeln!(w, "{}:", path.display())?;
-    }
-    let mut problems = a.problems.clone();
-    if args.addrs.is_empty() {
+fn write_text_file(w: &mut dyn Write, r: &FuncsReport<'_>) -> std::io::Result<bool> {
+    let mut problems = r.problems().to_vec();
+    if let Some(functions) = r.functions() {
         let mut rows = TableRows::default();
-        let mut bad = Bad::default();
+        let mut failures = DecodeFailures::default();
         chunked(
-            a.tab.nfunc(),
+            functions.table_len(),
             |range| {
-                let mut rows = Vec::with_capacity(range.len());
-                let mut bad = Bad::default();
-                let mut last: LastFile<'_> = (&[], "");
-                for i in range {
-                    match row(&a.tab, i, filter, &mut last) {
-                        Ok(Some(r)) => rows.push(r),
-                        Ok(None) => {}
-                        Err(e) => bad.add(e),
-                    }
-                }
-                (TableRows::from_rows(rows), bad)
+                let mut it = functions.rows_in(range.clone());
+                let mut rows: Vec<FuncRow<'_>> = Vec::with_capacity(range.len());
+                rows.extend(&mut it);
+                (TableRows::from_rows(rows), it.into_failures())
             },
-            |(r, b)| {
+            |(r, f)| {
                 rows.append(r);
-                bad.merge(b);
+                failures.merge(f);
                 Ok(())
             },
         )?;
-        problems.extend(bad.problem());
+        problems.extend(failures.problem());
         write_table(w, &rows)?;
     } else {
         let mut out = String::new();
-        let (lookups, has_dwarf) = lookups(a, args, &mut problems);
-        for l in &lookups {
-            render_lookup(&mut out, l, has_dwarf);
+        for l in r.lookups().unwrap_or_default() {
+            render_lookup(&mut out, l, r.dwarf_line_table());
         }
         w.write_all(out.as_bytes())?;
     }
@@ -794,34 +407,6 @@ fn position_len(file: Option<&str>, line: Option<u32>) -> usize {
     }
 }
 
-/// Every `--addr` answer, cross-checked against DWARF unless `--no-dwarf-check`; the flag says
-/// whether the binary has a DWARF line table.
-fn lookups(a: &Analysed<'_>, args: &Args, problems: &mut Vec<Problem>) -> (Vec<Lookup>, bool) {
-    let mut out: Vec<Lookup> = args
-        .addrs
-        .iter()
-        .map(|&pc| lookup(&a.tab, &a.image, pc))
-        .collect();
-    let has_dwarf = !args.no_dwarf_check && dwarf_check(&a.image, &mut out, problems);
-    (out, has_dwarf)
-}
-
-/// Fill `dwarf` and `dwarf_agrees` from the DWARF line table; false when the binary has none.
-fn dwarf_check(image: &Image<'_>, lookups: &mut [Lookup], problems: &mut Vec<Problem>) -> bool {
-    let pcs: Vec<u64> = lookups.iter().map(|l| l.pc).collect();
-    let Some(found) = dwarf_line::lookup(image, &pcs, problems) else {
-        return false;
-    };
-    for (l, d) in lookups.iter_mut().zip(found) {
-        l.dwarf_agrees = match (&d, &l.file, l.line) {
-            (Some(d), Some(file), Some(line)) => Some(d.agrees_with(file, line)),
-            _ => None,
-        };
-        l.dwarf = d;
-    }
-    true
-}
-
 /// The `dwarf:` line of a lookup.
 fn dwarf_line_text(l: &Lookup) -> String {
     let pcln = position(l.file.as_deref(), l.line);
@@ -931,40 +516,6 @@ mod tests {
     }
 
     #[test]
-    fn json_rows_match_serde_json() {
-        #[derive(Serialize)]
-        struct File<'a> {
-            functions: Vec<FuncRow<'a>>,
-        }
-        #[derive(Serialize)]
-        struct Envelope<'a> {
-            files: Vec<File<'a>>,
-        }
-        for n in 0..=rows().len() {
-            let rows = rows()[..n].to_vec();
-            let mut mine = Vec::new();
-            for r in &rows {
-                json_row(&mut mine, r);
-            }
-            let mine = match mine.split_first() {
-                Some((_, rest)) => format!("[{}\n      ]", String::from_utf8_lossy(rest)),
-                None => "[]".to_string(),
-            };
-            let serde = serde_json::to_string_pretty(&Envelope {
-                files: vec![File { functions: rows }],
-            })
-            .unwrap();
-            let want = serde
-                .split_once("\"functions\": ")
-                .unwrap()
-                .1
-                .strip_suffix("\n    }\n  ]\n}")
-                .unwrap();
-            assert_eq!(mine, want);
-        }
-    }
-
-    #[test]
     fn plain_table_matches_comfy_table() {
         let all = rows();
         // Printable ASCII only (the others go to comfy-table anyway).
@@ -995,16 +546,15 @@ mod tests {
     }
 
     #[test]
-    fn escapes() {
-        for (s, want) in [
-            ("", false),
-            ("main.main", false),
-            ("a\"b", true),
-            ("0123456789abcdef0123456789abcdef\\", true),
-            ("0123456789abcdef\u{1f}", true),
-            ("é/ü.go and a long tail of plain text", false),
+    fn plain_text() {
+        for s in [
+            "",
+            "main.main",
+            "a\"b",
+            "0123456789abcdef0123456789abcdef\\",
+            "0123456789abcdef\u{1f}",
+            "é/ü.go and a long tail of plain text",
         ] {
-            assert_eq!(needs_escape(s.as_bytes()), want, "{s:?}");
             let plain = s.bytes().all(|b| (0x20..0x7f).contains(&b));
             assert_eq!(not_plain(s.as_bytes()), !plain, "{s:?}");
         }

@@ -1,5 +1,6 @@
 //! Shared CLI plumbing: opening files (memory-mapped), running per-file work in parallel with
-//! output in argument order, JSON printing and exit codes.
+//! output in argument order, JSON printing (serde_json's pretty layout, written faster) and exit
+//! codes.
 
 use std::fs::File;
 use std::io::Write;
@@ -72,35 +73,6 @@ pub fn per_file<T: Send>(paths: &[std::path::PathBuf], work: impl Fn(&Path) -> T
     paths.par_iter().map(|p| work(p)).collect()
 }
 
-/// Run `work(index, path, out)` on every path, giving it a place to write its output; the
-/// outputs appear on `out` in argument order. One file writes straight through (a large
-/// report is never held in memory); several are analysed in parallel, each into its own
-/// buffer.
-pub fn per_file_write<T: Send>(
-    paths: &[std::path::PathBuf],
-    out: &mut dyn Write,
-    work: impl Fn(usize, &Path, &mut dyn Write) -> std::io::Result<T> + Sync,
-) -> std::io::Result<Vec<T>> {
-    if let [one] = paths {
-        return Ok(vec![work(0, one, out)?]);
-    }
-    let done: Vec<_> = paths
-        .par_iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let mut buf = Vec::new();
-            work(i, p, &mut buf).map(|t| (t, buf))
-        })
-        .collect();
-    let mut results = Vec::with_capacity(done.len());
-    for r in done {
-        let (t, buf) = r?;
-        out.write_all(&buf)?;
-        results.push(t);
-    }
-    Ok(results)
-}
-
 /// Buffered standard output: stdout is line-buffered, so unbuffered JSON would cost one
 /// system call per line. Call `flush` at the end; errors (a closed pipe) surface there.
 pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
@@ -110,10 +82,117 @@ pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
 /// Print a value as pretty JSON with a trailing newline. A closed pipe is not an error.
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     let mut out = stdout();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    write_json(&mut out, value)?;
     out.flush()?;
     Ok(())
+}
+
+/// Write a value as pretty JSON with a trailing newline: the bytes of
+/// `serde_json::to_writer_pretty`, through [`Pretty`].
+pub fn write_json<W: Write, T: Serialize + ?Sized>(out: &mut W, value: &T) -> anyhow::Result<()> {
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut *out,
+        Pretty::default(),
+    ))?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// serde_json's `PrettyFormatter` (two-space indent), byte for byte, writing each line break
+/// and its indentation in one `write_all` instead of one per level. `funcs --json` writes
+/// ~80,000 objects at depth five, where the per-level writes (each a `memmove` call of a
+/// length the compiler cannot see) were a third of the run time.
+#[derive(Debug, Default)]
+pub struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+/// `,` then a line break, then the indentation of the deepest level written in one piece.
+const BREAK: &[u8; 2 + 2 * 16] = b",\n                                ";
+
+impl Pretty {
+    /// A line break (after a comma when `comma`) and the indentation of the current depth.
+    #[inline]
+    fn line<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
+        let start = usize::from(!comma);
+        match BREAK.get(start..2 + 2 * self.depth) {
+            Some(b) => w.write_all(b),
+            None => {
+                w.write_all(BREAK.get(start..2).unwrap_or(b"\n"))?;
+                (0..self.depth).try_for_each(|_| w.write_all(b"  "))
+            }
+        }
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    #[inline]
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    #[inline]
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        if self.has_value {
+            self.line(w, false)?;
+        }
+        w.write_all(b"]")
+    }
+
+    #[inline]
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(w, !first)
+    }
+
+    #[inline]
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    #[inline]
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    #[inline]
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        if self.has_value {
+            self.line(w, false)?;
+        }
+        w.write_all(b"}")
+    }
+
+    #[inline]
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(w, !first)
+    }
+
+    #[inline]
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    #[inline]
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Write text to stdout.

@@ -7,6 +7,7 @@ mod cmd_inspect;
 mod cmd_reloc_cost;
 mod common;
 mod render_go;
+mod runner;
 
 use std::process::ExitCode;
 
