@@ -11,13 +11,6 @@
 //! checked against the pclntab and against the shape of the layout (docs/FORMATS.md §2.2) before
 //! it is believed; without a Go version, each layout of the pclntab's era is tried.
 //!
-//! API CONTRACT (other modules code against these; keep them):
-//! - `Moduledata::find(image, &pclntab, version_hint, problems) -> Result<Moduledata>`:
-//!   via `runtime.firstmoduledata`, the `.go.module` section (1.26+), or a pointer scan.
-//! - `Moduledata::info() -> ModuledataInfo` (serializable, `go.moduledata` in JSON).
-//! - `Moduledata::inittasks() -> Option<(u64, u64)>`: (address, count) of the inittasks slice
-//!   (Go 1.21+), `None` when the layout has no such field.
-//! - `Moduledata::text() -> u64`, `Moduledata::etext() -> u64`.
 
 use serde::{Deserialize, Serialize};
 

@@ -452,15 +452,6 @@ impl<'a> Image<'a> {
         s.offset.checked_add(vaddr - s.vaddr)
     }
 
-    /// Virtual address of a file offset, when a segment maps it.
-    pub fn offset_to_vaddr(&self, offset: u64) -> Option<u64> {
-        let s = self
-            .segments
-            .iter()
-            .find(|s| offset >= s.offset && offset - s.offset < s.filesz.min(s.memsz))?;
-        s.vaddr.checked_add(offset - s.offset)
-    }
-
     /// `len` bytes at virtual address `vaddr`; all must lie in one segment's file data.
     pub fn read_vaddr(&self, what: &'static str, vaddr: u64, len: u64) -> Result<&'a [u8]> {
         let seg = self

@@ -278,25 +278,6 @@ pub fn reloc_type_name(machine: u16, r_type: u32) -> String {
     }
 }
 
-/// The PLT slot type of a machine (`R_*_JUMP_SLOT`), which glibc binds lazily unless
-/// BIND_NOW is in force.
-pub fn jump_slot_type(machine: u16) -> Option<u32> {
-    use object::elf::*;
-    let t = match Machine(machine) {
-        EM_X86_64 => R_X86_64_JUMP_SLOT,
-        EM_386 => R_386_JMP_SLOT,
-        EM_AARCH64 => R_AARCH64_JUMP_SLOT,
-        EM_ARM => R_ARM_JUMP_SLOT,
-        EM_S390 => R_390_JMP_SLOT,
-        EM_PPC64 => R_PPC64_JMP_SLOT,
-        EM_RISCV => R_RISCV_JUMP_SLOT,
-        EM_LOONGARCH => R_LARCH_JUMP_SLOT,
-        EM_MIPS => R_MIPS_JUMP_SLOT,
-        _ => return None,
-    };
-    Some(t.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
