@@ -14,7 +14,12 @@
 //! # }
 //! ```
 //!
-//! The `reloc-cost` command is [`reloc_cost`]: the report of several files, side by side.
+//! Each command is one function returning the report its `--json` prints:
+//! [`inspect::inspect_bytes`], [`funcs()`], [`init_order()`] and [`reloc_cost`] (several files,
+//! side by side). Below them, [`go::GoBinary`] is the one Go session per file (build info,
+//! version, pclntab, moduledata; each decoded lazily and once) over an [`image::Image`] (one
+//! typed ELF parse, [`elf::ElfFile`], or PE/Mach-O through `object`); [`symbolize`] resolves
+//! addresses to functions. `docs/FORMATS.md` in the repository describes the Go formats read.
 //!
 //! Every read of file data goes through [`bytes::Reader`] or [`image::Image`], which check
 //! bounds and report the offset of what failed; counts from the file are bounded by

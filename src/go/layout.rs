@@ -134,7 +134,7 @@ pub struct FuncLayout {
 }
 
 /// 1.2–1.11 `_func`: `entry uintptr; nameoff, args, frame, pcsp, pcfile, pcln, npcdata,
-/// nfuncdata int32` ([idx] Go 1.2-era `debug/gosym`; goloader `func.1.8.go`). The inline
+/// nfuncdata int32` (\[idx\] Go 1.2-era `debug/gosym`; goloader `func.1.8.go`). The inline
 /// tree of 1.9–1.11 (no `parentPc`) is not decoded.
 pub const FUNC_GO12: FuncLayout = FuncLayout {
     name: "go1.2-1.11",

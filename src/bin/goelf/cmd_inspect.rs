@@ -5,9 +5,11 @@ use std::path::PathBuf;
 
 use goelf::elf::ElfReport;
 use goelf::inspect::{inspect_bytes, InspectFile, InspectOptions};
-use goelf::report::Envelope;
+
+use std::borrow::Cow;
 
 use crate::common::{self, align_right, hex, table};
+use crate::runner;
 
 /// Arguments of `goelf inspect`.
 #[derive(Debug, clap::Args)]
@@ -37,39 +39,60 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     if args.modules && !args.json {
         return run_modules(&args);
     }
-    let opts = InspectOptions {
-        no_go: args.no_go,
-        dwarf_full: args.dwarf,
+    let cmd = Inspect {
+        opts: InspectOptions {
+            no_go: args.no_go,
+            dwarf_full: args.dwarf,
+        },
+        args: &args,
     };
-    let reports = common::per_file(&args.files, |path| {
-        let shown = path.display().to_string();
-        match common::open(path) {
-            Ok(data) => inspect_bytes(&shown, &data, &opts),
-            Err(e) => InspectFile::failed(&shown, e),
-        }
-    });
-    let failed = reports.iter().any(|r| !r.ok);
-    for r in reports.iter().filter(|r| !r.ok) {
-        eprintln!(
-            "goelf: {}: {}",
-            r.path,
-            r.error.as_deref().unwrap_or("failed")
-        );
+    runner::run(&cmd, &args.files, args.json)
+}
+
+/// `inspect` for the runner: one [`InspectFile`] per file.
+struct Inspect<'x> {
+    opts: InspectOptions,
+    args: &'x Args,
+}
+
+impl runner::Command for Inspect<'_> {
+    const NAME: &'static str = "inspect";
+    type Report<'a> = InspectFile;
+    type Entry<'r, 'a: 'r>
+        = Cow<'r, InspectFile>
+    where
+        Self: 'r;
+
+    fn analyse(&self, path: &str, data: &[u8]) -> anyhow::Result<InspectFile> {
+        Ok(inspect_bytes(path, data, &self.opts))
     }
-    if args.json {
-        common::print_json(&Envelope::new("inspect", reports))?;
-    } else {
-        let mut out = String::new();
-        for r in reports.iter().filter(|r| r.ok) {
-            render(&mut out, r, &args);
-        }
-        common::print_text(&out)?;
+
+    fn report_error<'x>(&self, r: &'x InspectFile) -> Option<&'x str> {
+        (!r.ok).then(|| r.error.as_deref().unwrap_or("failed"))
     }
-    Ok(if failed {
-        common::EXIT_FAILED
-    } else {
-        common::EXIT_OK
-    })
+
+    fn render_text(
+        &self,
+        w: &mut dyn std::io::Write,
+        file: &runner::File<InspectFile>,
+        _many: bool,
+    ) -> std::io::Result<bool> {
+        if let Ok(r) = &file.result {
+            if r.ok {
+                let mut out = String::new();
+                render(&mut out, r, self.args);
+                w.write_all(out.as_bytes())?;
+            }
+        }
+        Ok(false)
+    }
+
+    fn json_entry<'r, 'a: 'r>(&self, file: &'r runner::File<InspectFile>) -> Cow<'r, InspectFile> {
+        match &file.result {
+            Ok(r) => Cow::Borrowed(r),
+            Err(e) => Cow::Owned(InspectFile::failed(&file.shown, e)),
+        }
+    }
 }
 
 fn render(out: &mut String, r: &InspectFile, args: &Args) {
