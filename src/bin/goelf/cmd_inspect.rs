@@ -271,8 +271,8 @@ fn run_modules(args: &Args) -> anyhow::Result<u8> {
         let shown = path.display().to_string();
         let data = common::open(path).map_err(|e| format!("{e:#}"))?;
         let image = goelf::image::Image::parse(&data).map_err(|e| e.to_string())?;
-        let mut problems = Vec::new();
-        goelf::go::buildinfo::find(&image, &mut problems)
+        goelf::go::GoBinary::new(image)
+            .buildinfo()
             .map(|b| b.version_m(&shown))
             .map_err(|_| "no Go build information".to_string())
     });
