@@ -10,7 +10,9 @@
 //!
 //! [`FuncsFile`] is the report's JSON (one entry of `files` in goelf's
 //! [`Envelope`](crate::report::Envelope)); it streams the rows through `serialize_seq`, so
-//! 80,000 functions are never held at once.
+//! 80,000 functions are never held at once. How the rows are written is a [`WriteRows`]:
+//! [`StreamRows`] on the calling thread, or a front end's own (the CLI decodes ahead on a
+//! second thread).
 //!
 //! The formats: docs/FORMATS.md §1.4–§1.9 (functab, `_func`, names, files, pc-value tables,
 //! PC → function, file, line and inlined calls; Go's `src/runtime/symtab.go` and
@@ -469,19 +471,32 @@ fn dwarf_check(image: &Image<'_>, lookups: &mut [Lookup], problems: &mut Vec<Pro
 /// Serializing records the functions that failed to decode; [`FuncsFile::failed`] reads it
 /// afterwards.
 #[derive(Debug)]
-pub struct FuncsFile<'r, 'a> {
+pub struct FuncsFile<'r, 'a, W = StreamRows> {
     path: &'r str,
     report: std::result::Result<&'r FuncsReport<'a>, &'r str>,
     failures: RefCell<DecodeFailures>,
+    rows: W,
 }
 
 impl<'r, 'a> FuncsFile<'r, 'a> {
     /// The entry of `path`: its report, or the message of why it has none.
     pub fn new(path: &'r str, report: std::result::Result<&'r FuncsReport<'a>, &'r str>) -> Self {
+        FuncsFile::with_rows(path, report, StreamRows)
+    }
+}
+
+impl<'r, 'a, W: WriteRows> FuncsFile<'r, 'a, W> {
+    /// As [`FuncsFile::new`], writing the `functions` array with `rows`.
+    pub fn with_rows(
+        path: &'r str,
+        report: std::result::Result<&'r FuncsReport<'a>, &'r str>,
+        rows: W,
+    ) -> Self {
         FuncsFile {
             path,
             report,
             failures: RefCell::new(DecodeFailures::default()),
+            rows,
         }
     }
 
@@ -495,7 +510,42 @@ impl<'r, 'a> FuncsFile<'r, 'a> {
     }
 }
 
-impl Serialize for FuncsFile<'_, '_> {
+/// How a [`FuncsFile`] writes its `functions` array. [`StreamRows`], the default, decodes and
+/// writes one row at a time through any serializer; a front end may write the same array its
+/// own way (goelf's CLI renders chunks of rows in parallel).
+pub trait WriteRows {
+    /// Serialize the rows of `functions` as one sequence, in functab order, adding the
+    /// functions that could not be decoded to `failures`.
+    fn write_rows<S: Serializer>(
+        &self,
+        functions: Functions<'_, '_>,
+        failures: &mut DecodeFailures,
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error>;
+}
+
+/// [`WriteRows`] one row at a time, on the calling thread, holding one row at a time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StreamRows;
+
+impl WriteRows for StreamRows {
+    fn write_rows<S: Serializer>(
+        &self,
+        functions: Functions<'_, '_>,
+        failures: &mut DecodeFailures,
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        let mut rows = functions.rows();
+        for r in &mut rows {
+            seq.serialize_element(&r)?;
+        }
+        failures.merge(rows.into_failures());
+        seq.end()
+    }
+}
+
+impl<W: WriteRows> Serialize for FuncsFile<'_, '_, W> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let none = None::<()>;
         let mut st = s.serialize_struct("FuncsFile", 8)?;
@@ -522,6 +572,7 @@ impl Serialize for FuncsFile<'_, '_> {
                             &RowsJson {
                                 functions,
                                 failures: &self.failures,
+                                rows: &self.rows,
                             },
                         )?;
                         st.serialize_field("lookups", &none)?;
@@ -540,23 +591,19 @@ impl Serialize for FuncsFile<'_, '_> {
     }
 }
 
-/// The `functions` array, decoded row by row as it is written.
-struct RowsJson<'x, 'r, 'a> {
+/// The `functions` array, written by a [`WriteRows`].
+struct RowsJson<'x, 'r, 'a, W> {
     functions: Functions<'r, 'a>,
     failures: &'x RefCell<DecodeFailures>,
+    rows: &'x W,
 }
 
-impl Serialize for RowsJson<'_, '_, '_> {
+impl<W: WriteRows> Serialize for RowsJson<'_, '_, '_, W> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        // One pass on this thread: decoding on a second thread (chunks handed over a
-        // channel) measured slower, as the rows' cache lines then cross cores.
-        let mut seq = s.serialize_seq(None)?;
-        let mut rows = self.functions.rows();
-        for r in &mut rows {
-            seq.serialize_element(&r)?;
-        }
-        self.failures.borrow_mut().merge(rows.into_failures());
-        seq.end()
+        let mut failures = DecodeFailures::default();
+        let done = self.rows.write_rows(self.functions, &mut failures, s);
+        self.failures.borrow_mut().merge(failures);
+        done
     }
 }
 

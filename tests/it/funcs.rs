@@ -244,3 +244,29 @@ fn one_bad_file_among_good_ones() {
         "{text}"
     );
 }
+
+/// The library's streamed `FuncsFile` (one row at a time) and the CLI's writer (rows decoded
+/// ahead on another thread) give the same document, byte for byte, on a binary with more
+/// functions than one chunk.
+#[test]
+fn library_stream_equals_cli_output() {
+    let Some(f) = find_fixture("esbuild-0.8.47-go1.16-linux-arm") else {
+        return;
+    };
+    let path = f.path();
+    let data = f.bytes();
+    let report = goelf::funcs(&data, &Default::default()).unwrap();
+    let n = report.functions().unwrap().table_len();
+    assert!(n > 4096, "{n} functions");
+    let shown = path.to_str().unwrap();
+    let entry = goelf::funcs::FuncsFile::new(shown, Ok(&report));
+    let doc = goelf::report::Envelope::new("funcs", vec![entry]);
+    let mut lib = serde_json::to_string_pretty(&doc).unwrap();
+    lib.push('\n');
+    let cli = common::goelf(&["funcs", "--json", shown]);
+    assert!(cli.status.success());
+    assert!(
+        String::from_utf8(cli.stdout).unwrap() == lib,
+        "library and CLI JSON differ"
+    );
+}

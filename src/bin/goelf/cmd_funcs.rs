@@ -1,6 +1,7 @@
 //! `goelf funcs`: flags and rendering over [`goelf::funcs`]: the functions table (decoded in
 //! parallel chunks, written without comfy-table when it can be), the `--addr` answers, and the
-//! JSON entry ([`goelf::funcs::FuncsFile`]) through the [`runner`](crate::runner).
+//! JSON entry ([`goelf::funcs::FuncsFile`], its rows decoded a chunk ahead by
+//! [`ParallelRows`]) through the [`runner`](crate::runner).
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -9,7 +10,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use rayon::prelude::*;
 
-use goelf::funcs::{DecodeFailures, FuncRow, FuncsFile, FuncsOptions, FuncsReport, Lookup};
+use goelf::funcs::{
+    DecodeFailures, FuncRow, FuncsFile, FuncsOptions, FuncsReport, Functions, Lookup, WriteRows,
+};
+use serde::ser::{SerializeSeq, Serializer};
 
 use crate::common;
 use crate::runner::{self, File};
@@ -78,7 +82,7 @@ impl runner::Command for Funcs {
     const ERRORS_TO_STDERR: bool = false;
 
     type Report<'a> = FuncsReport<'a>;
-    type Entry<'r, 'a: 'r> = FuncsFile<'r, 'a>;
+    type Entry<'r, 'a: 'r> = FuncsFile<'r, 'a, ParallelRows>;
 
     fn analyse<'a>(&self, _path: &str, data: &'a [u8]) -> anyhow::Result<FuncsReport<'a>> {
         Ok(goelf::funcs(data, &self.options)?)
@@ -102,12 +106,55 @@ impl runner::Command for Funcs {
         }
     }
 
-    fn json_entry<'r, 'a: 'r>(&self, file: &'r File<FuncsReport<'a>>) -> FuncsFile<'r, 'a> {
-        FuncsFile::new(&file.shown, file.as_result())
+    fn json_entry<'r, 'a: 'r>(
+        &self,
+        file: &'r File<FuncsReport<'a>>,
+    ) -> FuncsFile<'r, 'a, ParallelRows> {
+        FuncsFile::with_rows(&file.shown, file.as_result(), ParallelRows)
     }
 
-    fn entry_failed(&self, entry: &FuncsFile<'_, '_>) -> bool {
+    fn entry_failed(&self, entry: &FuncsFile<'_, '_, ParallelRows>) -> bool {
         entry.failed()
+    }
+}
+
+/// The `functions` array of `funcs --json`, decoded ahead in parallel: while this thread
+/// writes one chunk of rows through the serializer, a pool thread decodes the next. The rows
+/// and their order are those of [`goelf::funcs::StreamRows`].
+#[derive(Debug, Clone, Copy)]
+pub struct ParallelRows;
+
+impl WriteRows for ParallelRows {
+    fn write_rows<S: Serializer>(
+        &self,
+        functions: Functions<'_, '_>,
+        failures: &mut DecodeFailures,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let decode = |c: usize| {
+            let mut it = functions.rows_in(c * CHUNK..(c + 1) * CHUNK);
+            let rows: Vec<FuncRow<'_>> = it.by_ref().collect();
+            (rows, it.into_failures())
+        };
+        let chunks = functions.table_len().div_ceil(CHUNK);
+        let mut seq = s.serialize_seq(None)?;
+        let mut current = (chunks > 0).then(|| decode(0));
+        for c in 1..=chunks {
+            let Some((rows, f)) = current.take() else {
+                break;
+            };
+            failures.merge(f);
+            let mut next = None;
+            let written = rayon::in_place_scope(|scope| {
+                if c < chunks {
+                    scope.spawn(|_| next = Some(decode(c)));
+                }
+                rows.iter().try_for_each(|r| seq.serialize_element(r))
+            });
+            written?;
+            current = next;
+        }
+        seq.end()
     }
 }
 
