@@ -133,8 +133,8 @@ pub fn buildinfo(data: &[u8]) {
 /// `moduledata` given the pclntab found in the same input (with and without the version
 /// from build info), its `next` chain, and the init tasks it lists (both task layouts).
 pub fn moduledata(data: &[u8]) {
-    use goelf::go::inittask::{self, InitTaskEra};
     use goelf::go::moduledata::Moduledata;
+    use goelf::internals::{layout_of, read_task_list, InitTaskEra};
     let Ok(image) = Image::parse(data) else {
         return;
     };
@@ -153,9 +153,9 @@ pub fn moduledata(data: &[u8]) {
         let _ = md.chain(&image);
         let _ = (md.text(), md.etext(), md.gofunc());
         if let Some((addr, n)) = md.inittasks() {
-            if let Ok(list) = inittask::read_task_list(&image, addr, n) {
+            if let Ok(list) = read_task_list(&image, addr, n) {
                 for era in [InitTaskEra::Deps, InitTaskEra::LinkerOrdered] {
-                    let l = inittask::layout_of(era);
+                    let l = layout_of(era);
                     for &t in list.iter().take(256) {
                         let _ = l.read_valid(&image, t);
                     }
@@ -183,7 +183,7 @@ pub fn init_order(data: &[u8]) {
     for p in order.first().into_iter().chain(order.last()) {
         let _ = rep.why(p);
     }
-    let _ = goelf::analysis::init_order::graph::infer_constraints(&order);
+    let _ = goelf::internals::infer_constraints(&order);
 }
 
 /// Dynamic relocations (`DT_RELA`/`DT_REL`/`DT_JMPREL`/`DT_RELR`) and the cost model.

@@ -1,7 +1,7 @@
 //! `init-order` as a library call: [`init_order()`] decodes one binary (container, ELF
 //! constructors, build info, pclntab and moduledata, the init tasks, optionally the observed
 //! references in its code) and hands the decoded data to the pure analysis in
-//! [`crate::analysis::init_order`], which returns the [`InitOrderFile`] report.
+//! `analysis::init_order`, which returns the [`InitOrderFile`] report.
 //!
 //! Sources: `src/runtime/proc.go` (`initTask`, `doInit`, `runtime.main`),
 //! `src/cmd/link/internal/ld/inittask.go` (the linker's order and lists),

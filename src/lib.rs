@@ -21,16 +21,16 @@
 //! typed ELF parse, [`elf::ElfFile`], or PE/Mach-O through `object`); [`symbolize`] resolves
 //! addresses to functions. `docs/FORMATS.md` in the repository describes the Go formats read.
 //!
-//! Every read of file data goes through [`bytes::Reader`] or [`image::Image`], which check
-//! bounds and report the offset of what failed; counts from the file are bounded by
+//! Every read of file data goes through the crate's byte reader or [`image::Image`], which
+//! check bounds and report the offset of what failed; counts from the file are bounded by
 //! [`limits`]. The crate forbids `unsafe`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod analysis;
-pub mod bytes;
-pub mod code;
+pub(crate) mod analysis;
+pub(crate) mod bytes;
+pub(crate) mod code;
 pub mod elf;
 pub mod error;
 pub mod funcs;
@@ -44,6 +44,16 @@ pub mod report;
 pub mod symbolize;
 
 pub use error::{Error, Problem, Result};
+
+/// Decoder internals that goelf's own fuzz targets and tests exercise directly. Not part of the
+/// API: anything here may change in any release.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::analysis::init_order::graph::infer_constraints;
+    pub use crate::elf::names::{dt_flags, dt_flags_1};
+    pub use crate::go::inittask::{layout_of, read_task_list, InitTaskEra, InitTaskLayout};
+    pub use crate::go::layout::{MdField, MODULEDATA_LAYOUTS};
+}
 pub use funcs::{funcs, FuncsOptions, FuncsReport};
 pub use init_order::init_order;
 pub use reloc::reloc_cost;

@@ -30,7 +30,6 @@ use serde::{Deserialize, Serialize};
 pub use crate::code::xref::XrefKind;
 use crate::error::{Error, Problem};
 use crate::go::inittask::locate::LocateError;
-pub use order::why;
 
 /// How the order is known: `inittask-deps` (Go 1.13–1.20: the runtime's walk over the
 /// stored edges) or `linker-order` (Go 1.21+: the order the linker stored).
@@ -434,7 +433,7 @@ impl InitOrderFile {
         s
     }
 
-    /// The chain of dependencies that puts `pkg` where it is; see [`order::why`].
+    /// The chain of dependencies that puts `pkg` where it is; see `analysis::init_order::order::why`.
     pub fn why(&self, pkg: &str) -> Option<Why> {
         order::why(self, pkg)
     }

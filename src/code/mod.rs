@@ -7,7 +7,7 @@
 pub mod refs;
 pub mod xref;
 
-pub use refs::{code_refs, supported, CodeRef, RefKind};
+pub use refs::{code_refs, supported, RefKind};
 
 /// Where function code is read from, by file offset, when not from the mapped bytes.
 ///

@@ -2,7 +2,7 @@
 //! table (gABI "ELF Header", "Program Header", "Sections"), read once per file as `object`'s
 //! Pod records (`object::elf::FileHeader32/64`, `ProgramHeader32/64`, `SectionHeader32/64`)
 //! and kept as raw numbers and `object::elf` newtypes. Nothing here is spelled the way
-//! readelf prints it; names are made when a report is built ([`super::names`]).
+//! readelf prints it; names are made when a report is built (`elf::names`).
 //!
 //! Two views of the same tables are kept:
 //! - the tolerant one ([`ElfFile::segments`], [`ElfFile::sections`]): a table that does not

@@ -2,7 +2,7 @@
 //! validity checks, section headers, the dynamic section, init/fini arrays and a hardening
 //! summary. The file is parsed once ([`file::ElfFile`], `object`'s Pod records, raw values);
 //! the report gives the raw fields and, beside them, readelf's spellings (`readelf -hlSdW`,
-//! made only when the report is built, by [`names`]), so that tests can compare them with
+//! made only when the report is built, by `elf::names`), so that tests can compare them with
 //! binutils field by field. Dynamic relocations are decoded here too ([`relocations`]), once
 //! per file, for `.init_array` and the `reloc-cost` model.
 //!
@@ -15,7 +15,7 @@ mod dynamic;
 pub mod file;
 mod headers;
 mod init_array;
-pub mod names;
+pub(crate) mod names;
 mod notes;
 pub mod relocations;
 

@@ -4,7 +4,7 @@
 //! Sources: `src/runtime/symtabinl.go` (`inlinedCall`, `inlineUnwinder`, Go 1.21+),
 //! `src/runtime/symtab.go` (`inlinedCall` 1.12–1.20, `funcdata`, `pcdatavalue`),
 //! `src/cmd/link/internal/ld/pcln.go` (`genInlTreeSym`). Entry layouts per Go version are in
-//! [`super::layout`] (1.12–1.19: 20 bytes with a call-site line; 1.20+: 16 bytes with the
+//! `go::layout` (1.12–1.19: 20 bytes with a call-site line; 1.20+: 16 bytes with the
 //! callee's start line). Go 1.9–1.11 trees (no `parentPc`) are not decoded.
 //! docs/FORMATS.md §1.9.
 

@@ -6,7 +6,7 @@
 //! Sources: `src/runtime/symtab.go` (`pcHeader`, `functab`, `pcvalue`, `funcfile`),
 //! `src/runtime/runtime2.go` (`_func`), `src/internal/abi/symtab.go` (magics),
 //! `src/debug/gosym/pclntab.go`, `src/cmd/link/internal/ld/pcln.go`. docs/FORMATS.md §1. Field
-//! layouts per era are in [`super::layout`].
+//! layouts per era are in `go::layout`.
 //!
 //! Finding the table: by section (`.gopclntab`, `.data.rel.ro.gopclntab`, `__gopclntab`),
 //! by the `runtime.pclntab` symbol (PE, external-link ELF), else by scanning the loaded

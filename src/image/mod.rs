@@ -11,7 +11,9 @@ mod other;
 
 use std::sync::OnceLock;
 
-use crate::bytes::{Endian, Reader};
+use crate::bytes::Reader;
+
+pub use crate::bytes::Endian;
 use crate::error::{Error, Result};
 
 /// The container format.

@@ -4,7 +4,7 @@
 
 pub mod cost;
 pub mod measure;
-pub mod names;
+pub(crate) mod names;
 
 pub use cost::{CostModel, RelocCostFile, RelocCostReport};
 

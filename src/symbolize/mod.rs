@@ -12,7 +12,7 @@
 //! function, and only that one, so that every answer comes from one consistent table (a pc
 //! the pclntab does not cover is no Go function, whatever `.symtab` says). Named data
 //! (`go:itab.*`, `example.com/x.table`) is looked up with [`DataSymbols`]; what a Go symbol
-//! name says about its package is in [`names`].
+//! name says about its package is in `symbolize::names`.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,7 +34,7 @@
 //!   exact symbol of any kind first; [`Symbolizer::lookup`] then gives the containing
 //!   function, [`DataSymbols::name_at`] named data.
 
-pub mod names;
+pub(crate) mod names;
 
 use crate::go::pclntab::Pclntab;
 use crate::image::{Image, SymbolKind};

@@ -60,7 +60,7 @@ fn every_elf_fixture_matches_readelf() {
         let data_field = header_field(&want, "Data");
         assert_eq!(
             data_field.contains("little"),
-            h.endian == goelf::bytes::Endian::Little,
+            h.endian == goelf::image::Endian::Little,
             "{}",
             ctx("data")
         );
@@ -208,9 +208,9 @@ fn every_elf_fixture_matches_readelf() {
             } else if e.tag == "FLAGS_1" || e.tag == "FLAGS" {
                 // readelf: `Flags: PIE` for FLAGS_1, bare names (`SYMBOLIC STATIC_TLS`) for FLAGS.
                 let names = if e.tag == "FLAGS" {
-                    goelf::elf::names::dt_flags(e.value)
+                    goelf::internals::dt_flags(e.value)
                 } else {
-                    goelf::elf::names::dt_flags_1(e.value)
+                    goelf::internals::dt_flags_1(e.value)
                 };
                 let want = value.strip_prefix("Flags: ").unwrap_or(value);
                 assert_eq!(names.join(" "), want.trim(), "{}", c("flags"));

@@ -317,9 +317,9 @@ fn scans_read_each_file_byte_once() {
 /// limit: [`Moduledata::chain`] ends, at most `MAX_MODULE_CHAIN` long.
 #[test]
 fn moduledata_next_chains_end() {
-    use goelf::go::layout::MdField;
     use goelf::go::moduledata::Moduledata;
     use goelf::go::pclntab::Pclntab;
+    use goelf::internals::MdField;
     let Some(orig) = fixture_bytes("initgraph-go1.27.3-linux-amd64-default") else {
         return;
     };
@@ -363,8 +363,8 @@ fn moduledata_next_chains_end() {
 /// allocation would abort this test); each decoder says the count does not fit.
 #[test]
 fn huge_counts_allocate_nothing() {
-    use goelf::go::inittask::{layout_of, InitTaskEra};
     use goelf::go::pclntab::Pclntab;
+    use goelf::internals::{layout_of, InitTaskEra};
     let Some(orig) = fixture_bytes("initgraph-go1.19.8-linux-amd64-pie") else {
         return;
     };

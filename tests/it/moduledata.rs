@@ -3,11 +3,11 @@
 
 use crate::common;
 
-use goelf::go::layout::{MdField, MODULEDATA_LAYOUTS};
 use goelf::go::moduledata::Moduledata;
 use goelf::go::pclntab::Pclntab;
 use goelf::go::version::GoVersion;
 use goelf::image::Image;
+use goelf::internals::{MdField, MODULEDATA_LAYOUTS};
 
 fn opt(v: &serde_json::Value) -> Option<u64> {
     v.as_u64()

@@ -80,11 +80,6 @@ impl Graph {
         self.names.len()
     }
 
-    /// True when there are no nodes.
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
-
     /// Nodes reachable from `roots` (roots included), in discovery order.
     pub fn reachable(&self, roots: &[usize]) -> Vec<usize> {
         let mut seen = vec![false; self.len()];
