@@ -127,25 +127,11 @@ fn run_on(
         }
     }
     if args.measure {
-        let rate = measure::cycle_rate(args.tsc_mhz);
         let opts = MeasureOptions {
             runs: args.runs.max(1),
             timeout_secs: args.timeout,
         };
-        // One file at a time: measuring in parallel would make the runs disturb each other.
-        for (f, path) in files.iter_mut().zip(paths) {
-            if !f.ok {
-                f.measured_reason = Some("the file could not be analysed".into());
-                continue;
-            }
-            match measure::measure(f, path, &opts, rate.clone()) {
-                Ok(m) => {
-                    f.measured = Some(m);
-                    f.measured_reason = None;
-                }
-                Err(why) => f.measured_reason = Some(why),
-            }
-        }
+        measure::measure_all(&mut files, paths, &opts, &measure::cycle_rate(args.tsc_mhz));
     }
     let failed = files.iter().any(|f| !f.ok);
     for f in files.iter().filter(|f| !f.ok) {
