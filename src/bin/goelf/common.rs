@@ -22,6 +22,13 @@ pub enum Input {
     Owned(Vec<u8>),
 }
 
+impl Input {
+    /// True when the bytes are a map of the file (not a copy).
+    pub fn is_mapped(&self) -> bool {
+        matches!(self, Input::Mapped(_))
+    }
+}
+
 impl std::ops::Deref for Input {
     type Target = [u8];
     fn deref(&self) -> &[u8] {

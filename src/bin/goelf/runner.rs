@@ -38,6 +38,8 @@ use crate::common::{self, Input};
 /// (`'a`), not the names (`'s`).
 #[derive(Clone, Copy)]
 pub struct Opened<'s, 'a> {
+    /// The path as given (to open the file again).
+    pub path: &'s Path,
     /// The path as shown in the output.
     pub shown: &'s str,
     /// The file's bytes and how they are held.
@@ -176,6 +178,7 @@ fn analyse_one<'a, C: Analyse>(
     let result = match input {
         Ok(input) => cmd
             .analyse(Opened {
+                path,
                 shown: &shown,
                 input,
             })
