@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use goelf::elf::ElfReport;
-use goelf::inspect::{inspect_bytes, InspectFile, InspectOptions};
+use goelf::inspect::{inspect_bytes, InspectError, InspectFile, InspectOptions};
 
 use std::borrow::Cow;
 
@@ -99,7 +99,10 @@ impl runner::Json for Inspect<'_> {
     fn json_entry<'r, 'a: 'r>(&self, file: &'r runner::File<InspectFile>) -> Cow<'r, InspectFile> {
         match &file.result {
             Ok(r) => Cow::Borrowed(r),
-            Err(e) => Cow::Owned(InspectFile::failed(&file.shown, e)),
+            Err(e) => Cow::Owned(InspectFile::failed(
+                &file.shown,
+                InspectError::Open(e.clone()),
+            )),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use goelf::reloc::cost::{self, CostModel, RelocCostFile, DEFAULT_MODEL};
+use goelf::reloc::cost::{self, CostModel, RelocCostError, RelocCostFile, DEFAULT_MODEL};
 use goelf::reloc::measure::{self, MeasureOptions};
 
 use crate::common::{self, align_right, table};
@@ -136,7 +136,7 @@ fn run_on(
             .into_iter()
             .map(|f| match f.result {
                 Ok(r) => r,
-                Err(e) => RelocCostFile::failed(&f.shown, e),
+                Err(e) => RelocCostFile::failed(&f.shown, RelocCostError::Open(e)),
             })
             .collect()
     });
@@ -144,7 +144,7 @@ fn run_on(
         f.label = labels.get(i).cloned().flatten();
         if let Some(Some(err)) = build_errors.get(i) {
             f.ok = false;
-            f.error = Some(err.clone());
+            f.error = Some(RelocCostError::Build(err.clone()));
         }
     }
     if args.measure {
