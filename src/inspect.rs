@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::elf::ElfReport;
-use crate::error::Problem;
+use crate::error::{Error, Problem};
 use crate::go::{GoBinary, GoReport};
 use crate::image::{detect_format, Image};
 
@@ -25,8 +25,8 @@ pub struct InspectFile {
     pub path: String,
     /// False when the file could not be analysed at all.
     pub ok: bool,
-    /// Why it could not, when `ok` is false.
-    pub error: Option<String>,
+    /// Why it could not, when `ok` is false (in JSON: its message).
+    pub error: Option<InspectError>,
     /// Findings about a file that still got a report (damage, repairs).
     pub problems: Vec<Problem>,
     /// `elf`, `pe`, `macho`, or null when unrecognised.
@@ -41,17 +41,71 @@ pub struct InspectFile {
 
 impl InspectFile {
     /// A report for a file that could not be read or analysed.
-    pub fn failed(path: &str, error: impl std::fmt::Display) -> Self {
+    pub fn failed(path: &str, error: InspectError) -> Self {
         InspectFile {
             path: path.into(),
             ok: false,
-            error: Some(error.to_string()),
+            error: Some(error),
             problems: Vec::new(),
             format: None,
             arch: None,
             elf: None,
             go: None,
         }
+    }
+}
+
+/// Why a file has no `inspect` report. Serialised as its message (the JSON `error` string);
+/// [`InspectError::code`] gives the stable code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InspectError {
+    /// The file could not be opened or read (the message of the I/O error).
+    Open(String),
+    /// Not an ELF, PE or Mach-O file (empty, too short, unknown magic): what it is.
+    UnknownFormat(&'static str),
+    /// The ELF headers could not be read.
+    Elf(Error),
+    /// The container could not be parsed.
+    Container(Error),
+    /// Only the message is known (a report read back from JSON).
+    Other(String),
+}
+
+impl InspectError {
+    /// A stable code: `open`, `unknown_format`, the decoding error's code, `other`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InspectError::Open(_) => "open",
+            InspectError::UnknownFormat(_) => "unknown_format",
+            InspectError::Elf(e) | InspectError::Container(e) => e.code(),
+            InspectError::Other(_) => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for InspectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InspectError::Open(m) | InspectError::Other(m) => f.write_str(m),
+            InspectError::UnknownFormat(what) => f.write_str(what),
+            InspectError::Elf(e) => write!(f, "ELF: {e}"),
+            InspectError::Container(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for InspectError {}
+
+impl Serialize for InspectError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for InspectError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(InspectError::Other)
     }
 }
 
@@ -65,14 +119,14 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
         } else {
             "not an ELF, PE or Mach-O file"
         };
-        return InspectFile::failed(path, what);
+        return InspectFile::failed(path, InspectError::UnknownFormat(what));
     };
     let mut problems = Vec::new();
     let image = Image::parse(data);
     let elf = if format == crate::image::Format::Elf {
         match crate::elf::analyze(data, image.as_ref().ok(), &mut problems) {
             Ok(r) => Some(r),
-            Err(e) => return InspectFile::failed(path, format!("ELF: {e}")),
+            Err(e) => return InspectFile::failed(path, InspectError::Elf(e)),
         }
     } else {
         None
@@ -93,7 +147,7 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
                     go: None,
                 };
             }
-            return InspectFile::failed(path, e);
+            return InspectFile::failed(path, InspectError::Container(e));
         }
     };
     problems.extend(image.problems.iter().cloned());

@@ -25,7 +25,7 @@ use object::elf::{PT_GNU_RELRO, PT_LOAD, SHF_ALLOC};
 use super::names;
 use crate::elf::file::{RawSection, RawSegment};
 use crate::elf::{DynReloc, ElfFile, ElfReport, RelocTable, Relocations, TableInfo};
-use crate::error::Problem;
+use crate::error::{Error, Problem};
 
 /// The page size the model counts in (the loader's unit of copy-on-write on x86-64 Linux).
 pub const PAGE_SIZE: u64 = 4096;
@@ -191,8 +191,8 @@ pub struct RelocCostFile {
     pub label: Option<String>,
     /// The file could be analysed.
     pub ok: bool,
-    /// Why not.
-    pub error: Option<String>,
+    /// Why not (in JSON: its message).
+    pub error: Option<RelocCostError>,
     /// Machine (`x86_64`, `aarch64`, …).
     pub machine: Option<String>,
     /// `e_type` (`EXEC`, `DYN`).
@@ -239,12 +239,12 @@ pub struct RelocCostFile {
 
 impl RelocCostFile {
     /// A report for a file that could not be analysed.
-    pub fn failed(path: &str, error: impl std::fmt::Display) -> Self {
+    pub fn failed(path: &str, error: RelocCostError) -> Self {
         RelocCostFile {
             path: path.to_string(),
             label: None,
             ok: false,
-            error: Some(error.to_string()),
+            error: Some(error),
             machine: None,
             elf_type: None,
             pie: false,
@@ -270,6 +270,58 @@ impl RelocCostFile {
     }
 }
 
+/// Why a file has no `reloc-cost` report. Serialised as its message (the JSON `error`
+/// string); [`RelocCostError::code`] gives the stable code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RelocCostError {
+    /// The file could not be opened or read (the message of the I/O error).
+    Open(String),
+    /// Not an ELF file whose headers can be read.
+    NotElf(Error),
+    /// Building the file failed (`goelf reloc-cost --build`): the go command's message.
+    Build(String),
+    /// Only the message is known (a report read back from JSON).
+    Other(String),
+}
+
+impl RelocCostError {
+    /// A stable code: `open`, the ELF error's code, `reloc_cost.build`, `other`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RelocCostError::Open(_) => "open",
+            RelocCostError::NotElf(e) => e.code(),
+            RelocCostError::Build(_) => "reloc_cost.build",
+            RelocCostError::Other(_) => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for RelocCostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RelocCostError::Open(m) | RelocCostError::Build(m) | RelocCostError::Other(m) => {
+                f.write_str(m)
+            }
+            RelocCostError::NotElf(e) => write!(f, "not an ELF file reloc-cost can read: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RelocCostError {}
+
+impl Serialize for RelocCostError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RelocCostError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(RelocCostError::Other)
+    }
+}
+
 /// The whole `reloc-cost` JSON document: the common envelope plus the baseline path.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RelocCostReport {
@@ -286,9 +338,7 @@ pub fn analyze_bytes(path: &str, data: &[u8], model: &CostModel) -> RelocCostFil
     let mut problems = Vec::new();
     let file = match ElfFile::parse(data) {
         Ok(f) => f,
-        Err(e) => {
-            return RelocCostFile::failed(path, format!("not an ELF file reloc-cost can read: {e}"))
-        }
+        Err(e) => return RelocCostFile::failed(path, RelocCostError::NotElf(e)),
     };
     let (elf, relocs) = crate::elf::analyze_file(&file, None, true, &mut problems);
     analyze_elf(

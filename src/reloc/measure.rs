@@ -122,6 +122,30 @@ pub fn runs_here(id: &Identity, host: Arch) -> bool {
     (id.class, id.endian, id.e_machine) == (class, endian, host.elf_machine())
 }
 
+/// Measure each file in turn, `paths[i]` analysed as `files[i]`: [`measure`]'s answer, or
+/// why there is none (also for a file that could not be analysed). One file at a time:
+/// measuring in parallel would make the runs disturb each other.
+pub fn measure_all<P: AsRef<Path>>(
+    files: &mut [RelocCostFile],
+    paths: &[P],
+    opts: &MeasureOptions,
+    rate: &Result<(f64, String), String>,
+) {
+    for (f, path) in files.iter_mut().zip(paths) {
+        if !f.ok {
+            f.measured_reason = Some("the file could not be analysed".into());
+            continue;
+        }
+        match measure(f, path.as_ref(), opts, rate.clone()) {
+            Ok(m) => {
+                f.measured = Some(m);
+                f.measured_reason = None;
+            }
+            Err(why) => f.measured_reason = Some(why),
+        }
+    }
+}
+
 /// Run the file at `path` (analysed as `f`) under `LD_DEBUG=statistics` and summarise;
 /// `Err` says why it was not measured. `rate` is [`cycle_rate`]'s answer.
 pub fn measure(

@@ -6,7 +6,7 @@ pub mod cost;
 pub mod measure;
 pub(crate) mod names;
 
-pub use cost::{CostModel, RelocCostFile, RelocCostReport};
+pub use cost::{CostModel, RelocCostError, RelocCostFile, RelocCostReport};
 
 /// The `reloc-cost` report of several files: each analysed ([`cost::analyze_bytes`]), the
 /// differences from the first that could be read filled in ([`cost::report`]). Measuring

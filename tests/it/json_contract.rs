@@ -116,3 +116,33 @@ fn reloc_cost_keys_are_stable() {
         ],
     );
 }
+
+/// A failed report keeps its error typed (variant and `code()`), and its JSON `error` is the
+/// error's message; read back from JSON, only the message is known.
+#[test]
+fn failed_reports_keep_typed_errors() {
+    use goelf::inspect::{inspect_bytes, InspectError, InspectFile};
+    use goelf::reloc::cost::{analyze_bytes, RelocCostError, RelocCostFile};
+
+    let r = inspect_bytes("empty", b"", &Default::default());
+    assert_eq!(r.error, Some(InspectError::UnknownFormat("empty file")));
+    assert_eq!(
+        r.error.as_ref().map(InspectError::code),
+        Some("unknown_format")
+    );
+    let json = serde_json::to_value(&r).expect("serializes");
+    assert_eq!(json["error"], "empty file");
+    let back: InspectFile = serde_json::from_value(json).expect("deserializes");
+    assert_eq!(back.error, Some(InspectError::Other("empty file".into())));
+
+    let r = analyze_bytes("short", b"\x7fEL", &Default::default());
+    let Some(RelocCostError::NotElf(e)) = &r.error else {
+        panic!("not NotElf: {:?}", r.error);
+    };
+    let message = format!("not an ELF file reloc-cost can read: {e}");
+    assert_eq!(r.error.as_ref().map(RelocCostError::code), Some(e.code()));
+    let json = serde_json::to_value(&r).expect("serializes");
+    assert_eq!(json["error"], message.as_str());
+    let back: RelocCostFile = serde_json::from_value(json).expect("deserializes");
+    assert_eq!(back.error, Some(RelocCostError::Other(message)));
+}

@@ -91,7 +91,9 @@ fn hostile_headers_are_reported_not_trusted() {
         let mut bad = data.clone();
         bad[i] = v;
         let r = inspect_bytes("bad", &bad, &InspectOptions::default());
-        assert!(!r.ok && r.error.unwrap().contains("expected"));
+        let error = r.error.expect("an error");
+        assert!(!r.ok && error.code() == "bad_value", "{error:?}");
+        assert!(error.to_string().contains("expected"));
     }
     assert!(!inspect_bytes("z", &vec![0; 1 << 16], &InspectOptions::default()).ok);
     let mut ff = vec![0xffu8; 1 << 16];

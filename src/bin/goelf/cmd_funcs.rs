@@ -76,18 +76,18 @@ struct Funcs {
     options: FuncsOptions,
 }
 
-impl runner::Command for Funcs {
-    const NAME: &'static str = "funcs";
+impl runner::Analyse for Funcs {
     // A failed file's message is in its output (`error: …`, or the JSON entry's `error`).
     const ERRORS_TO_STDERR: bool = false;
 
     type Report<'a> = FuncsReport<'a>;
-    type Entry<'r, 'a: 'r> = FuncsFile<'r, 'a, ParallelRows>;
 
-    fn analyse<'a>(&self, _path: &str, data: &'a [u8]) -> anyhow::Result<FuncsReport<'a>> {
-        Ok(goelf::funcs(data, &self.options)?)
+    fn analyse<'a>(&self, file: runner::Opened<'_, 'a>) -> anyhow::Result<FuncsReport<'a>> {
+        Ok(goelf::funcs(file.data(), &self.options)?)
     }
+}
 
+impl runner::Text for Funcs {
     fn render_text(
         &self,
         w: &mut dyn Write,
@@ -105,6 +105,11 @@ impl runner::Command for Funcs {
             }
         }
     }
+}
+
+impl runner::Json for Funcs {
+    const NAME: &'static str = "funcs";
+    type Entry<'r, 'a: 'r> = FuncsFile<'r, 'a, ParallelRows>;
 
     fn json_entry<'r, 'a: 'r>(
         &self,

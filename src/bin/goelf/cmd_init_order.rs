@@ -1,16 +1,18 @@
 //! `goelf init-order FILE...`: the order Go packages initialise in (table, JSON or DOT),
 //! `--why PKG`, and `--baseline OLD NEW` for CI (exit 0 same order, 1 changed, 2 error).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use goelf::init_order::{
     GraphSource, Imports, InitOrderError, InitOrderFile, ObservedScope, Options,
 };
-use goelf::report::Envelope;
 
 use crate::common::{self, align_right, hex, table};
+use crate::runner;
 
 /// Arguments of `goelf init-order`.
 #[derive(Debug, clap::Args)]
@@ -105,60 +107,117 @@ fn run_go_list(
     String::from_utf8(out.stdout).map_err(|_| "go list printed invalid UTF-8".to_string())
 }
 
-fn analyze_path(path: &Path, opts: &Options) -> InitOrderFile {
-    let shown = path.display().to_string();
-    match common::open(path) {
-        Ok(data) => {
-            // Observed references read code from the file, not the map (flat peak memory).
-            let code_file = matches!(data, common::Input::Mapped(_))
-                && !opts.no_observed
-                && matches!(opts.imports, Imports::None);
-            match code_file.then(|| std::fs::File::open(path)) {
-                Some(Ok(f)) => {
-                    let opts = Options {
-                        code_source: Some(Arc::new(f)),
-                        ..opts.clone()
-                    };
-                    goelf::init_order(&shown, &data, &opts)
-                }
-                _ => goelf::init_order(&shown, &data, opts),
+/// `init-order` for the runner: one [`InitOrderFile`] per file, as a table, DOT or JSON.
+struct InitOrder {
+    opts: Options,
+    dot: bool,
+}
+
+impl runner::Analyse for InitOrder {
+    type Report<'a> = InitOrderFile;
+
+    fn analyse(&self, file: runner::Opened<'_, '_>) -> anyhow::Result<InitOrderFile> {
+        let opts = &self.opts;
+        // Observed references read code from the file, not the map (flat peak memory).
+        let code_file =
+            file.input.is_mapped() && !opts.no_observed && matches!(opts.imports, Imports::None);
+        Ok(match code_file.then(|| std::fs::File::open(file.path)) {
+            Some(Ok(f)) => {
+                let opts = Options {
+                    code_source: Some(Arc::new(f)),
+                    ..opts.clone()
+                };
+                goelf::init_order(file.shown, file.data(), &opts)
             }
+            _ => goelf::init_order(file.shown, file.data(), opts),
+        })
+    }
+
+    fn report_error(&self, r: &InitOrderFile) -> Option<String> {
+        (!r.ok).then(|| {
+            r.error
+                .as_ref()
+                .map_or_else(|| "failed".to_string(), ToString::to_string)
+        })
+    }
+}
+
+impl runner::Text for InitOrder {
+    fn render_text(
+        &self,
+        w: &mut dyn Write,
+        file: &runner::File<InitOrderFile>,
+        many: bool,
+    ) -> std::io::Result<bool> {
+        let Ok(r) = &file.result else {
+            return Ok(false);
+        };
+        if !r.ok {
+            return Ok(false);
         }
-        Err(e) => InitOrderFile::failed(&shown, InitOrderError::Open(e.to_string())),
-    }
-}
-
-fn error_text(r: &InitOrderFile) -> String {
-    r.error
-        .as_ref()
-        .map_or_else(|| "failed".to_string(), ToString::to_string)
-}
-
-pub fn run(args: Args) -> anyhow::Result<u8> {
-    let opts = options(&args)?;
-    if let Some(old) = &args.baseline {
-        return baseline(&args, old, &opts);
-    }
-    let reports = common::per_file(&args.files, |p| analyze_path(p, &opts));
-    let failed = reports.iter().any(|r| !r.ok);
-    for r in reports.iter().filter(|r| !r.ok) {
-        eprintln!("goelf: {}: {}", r.path, error_text(r));
-    }
-    if args.json {
-        common::print_json(&Envelope::new("init-order", reports))?;
-    } else if args.dot {
         let mut out = String::new();
-        for r in reports.iter().filter(|r| r.ok) {
-            if reports.len() > 1 {
+        if self.dot {
+            if many {
                 let _ = writeln!(out, "// {}", r.path);
             }
             out.push_str(&r.to_dot());
+        } else {
+            render(&mut out, r);
         }
-        common::print_text(&out)?;
-    } else if let Some(pkg) = &args.why {
+        w.write_all(out.as_bytes())?;
+        Ok(false)
+    }
+}
+
+impl runner::Json for InitOrder {
+    const NAME: &'static str = "init-order";
+    type Entry<'r, 'a: 'r> = Cow<'r, InitOrderFile>;
+
+    fn json_entry<'r, 'a: 'r>(
+        &self,
+        file: &'r runner::File<InitOrderFile>,
+    ) -> Cow<'r, InitOrderFile> {
+        match &file.result {
+            Ok(r) => Cow::Borrowed(r),
+            Err(e) => Cow::Owned(InitOrderFile::failed(
+                &file.shown,
+                InitOrderError::Open(e.clone()),
+            )),
+        }
+    }
+}
+
+/// The reports with `ok: true`, in order (the runner prints why the others failed).
+fn ok_reports(files: Vec<runner::File<InitOrderFile>>) -> impl Iterator<Item = InitOrderFile> {
+    files
+        .into_iter()
+        .filter_map(|f| f.result.ok())
+        .filter(|r| r.ok)
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let cmd = InitOrder {
+        opts: options(&args)?,
+        dot: args.dot,
+    };
+    if let Some(old) = &args.baseline {
+        return baseline(&args, old, &cmd);
+    }
+    match &args.why {
+        Some(pkg) => why(&cmd, &args.files, pkg),
+        None => runner::run(&cmd, &args.files, args.json),
+    }
+}
+
+/// `--why PKG`: the messages of every failed file first, then the answers.
+fn why(cmd: &InitOrder, paths: &[PathBuf], pkg: &str) -> anyhow::Result<u8> {
+    let (failed, out, missing) = runner::analyse_all(cmd, paths, |files| {
+        let failed = files
+            .iter()
+            .any(|f| f.result.as_ref().map_or(true, |r| !r.ok));
         let mut out = String::new();
         let mut missing = false;
-        for r in reports.iter().filter(|r| r.ok) {
+        for r in ok_reports(files) {
             match r.why(pkg) {
                 Some(w) => {
                     let _ = writeln!(
@@ -181,25 +240,21 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                 }
             }
         }
-        common::print_text(&out)?;
-        if missing {
-            return Ok(common::EXIT_FAILED);
-        }
-    } else {
-        let mut out = String::new();
-        for r in reports.iter().filter(|r| r.ok) {
-            render(&mut out, r);
-        }
-        common::print_text(&out)?;
-    }
-    Ok(if failed {
-        common::EXIT_FAILED
-    } else {
-        common::EXIT_OK
+        (failed, out, missing)
+    });
+    common::print_text(&out)?;
+    Ok(runner::exit_status(failed || missing))
+}
+
+/// The init order of the binary at `path`, or `None` when it could not be analysed (the
+/// message is printed).
+fn order_of(cmd: &InitOrder, path: &PathBuf) -> Option<Vec<String>> {
+    runner::analyse_all(cmd, std::slice::from_ref(path), |files| {
+        ok_reports(files).next().map(|r| r.order())
     })
 }
 
-fn baseline(args: &Args, old: &std::path::Path, opts: &Options) -> anyhow::Result<u8> {
+fn baseline(args: &Args, old: &PathBuf, cmd: &InitOrder) -> anyhow::Result<u8> {
     let [new] = args.files.as_slice() else {
         eprintln!("goelf: --baseline takes exactly one NEW file");
         return Ok(common::EXIT_USAGE);
@@ -218,21 +273,14 @@ fn baseline(args: &Args, old: &std::path::Path, opts: &Options) -> anyhow::Resul
                 }
             }
         }
-        Ok(_) => {
-            let r = analyze_path(old, opts);
-            if !r.ok {
-                eprintln!("goelf: {}: {}", r.path, error_text(&r));
-                return Ok(common::EXIT_USAGE);
-            }
-            r.order()
-        }
+        Ok(_) => match order_of(cmd, old) {
+            Some(o) => o,
+            None => return Ok(common::EXIT_USAGE),
+        },
     };
-    let r = analyze_path(new, opts);
-    if !r.ok {
-        eprintln!("goelf: {}: {}", r.path, error_text(&r));
+    let Some(new_order) = order_of(cmd, new) else {
         return Ok(common::EXIT_USAGE);
-    }
-    let new_order = r.order();
+    };
     let d = goelf::init_order::baseline(
         &old.display().to_string(),
         &old_order,

@@ -4,11 +4,11 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use goelf::elf::ElfReport;
-use goelf::inspect::{inspect_bytes, InspectFile, InspectOptions};
+use goelf::inspect::{inspect_bytes, InspectError, InspectFile, InspectOptions};
 
 use std::borrow::Cow;
 
-use crate::common::{self, align_right, hex, table};
+use crate::common::{align_right, hex, table};
 use crate::runner;
 
 /// Arguments of `goelf inspect`.
@@ -55,22 +55,23 @@ struct Inspect<'x> {
     args: &'x Args,
 }
 
-impl runner::Command for Inspect<'_> {
-    const NAME: &'static str = "inspect";
+impl runner::Analyse for Inspect<'_> {
     type Report<'a> = InspectFile;
-    type Entry<'r, 'a: 'r>
-        = Cow<'r, InspectFile>
-    where
-        Self: 'r;
 
-    fn analyse(&self, path: &str, data: &[u8]) -> anyhow::Result<InspectFile> {
-        Ok(inspect_bytes(path, data, &self.opts))
+    fn analyse(&self, file: runner::Opened<'_, '_>) -> anyhow::Result<InspectFile> {
+        Ok(inspect_bytes(file.shown, file.data(), &self.opts))
     }
 
-    fn report_error<'x>(&self, r: &'x InspectFile) -> Option<&'x str> {
-        (!r.ok).then(|| r.error.as_deref().unwrap_or("failed"))
+    fn report_error(&self, r: &InspectFile) -> Option<String> {
+        (!r.ok).then(|| {
+            r.error
+                .as_ref()
+                .map_or_else(|| "failed".to_string(), ToString::to_string)
+        })
     }
+}
 
+impl runner::Text for Inspect<'_> {
     fn render_text(
         &self,
         w: &mut dyn std::io::Write,
@@ -86,11 +87,22 @@ impl runner::Command for Inspect<'_> {
         }
         Ok(false)
     }
+}
+
+impl runner::Json for Inspect<'_> {
+    const NAME: &'static str = "inspect";
+    type Entry<'r, 'a: 'r>
+        = Cow<'r, InspectFile>
+    where
+        Self: 'r;
 
     fn json_entry<'r, 'a: 'r>(&self, file: &'r runner::File<InspectFile>) -> Cow<'r, InspectFile> {
         match &file.result {
             Ok(r) => Cow::Borrowed(r),
-            Err(e) => Cow::Owned(InspectFile::failed(&file.shown, e)),
+            Err(e) => Cow::Owned(InspectFile::failed(
+                &file.shown,
+                InspectError::Open(e.clone()),
+            )),
         }
     }
 }
@@ -267,30 +279,34 @@ fn yes(b: bool) -> &'static str {
 /// `--modules`: only the build information is decoded, as `go version -m` does, so that the
 /// answer costs no more than the tool it replaces.
 fn run_modules(args: &Args) -> anyhow::Result<u8> {
-    let texts = common::per_file(&args.files, |path| -> Result<String, String> {
-        let shown = path.display().to_string();
-        let data = common::open(path).map_err(|e| format!("{e:#}"))?;
-        let image = goelf::image::Image::parse(&data).map_err(|e| e.to_string())?;
+    runner::run_text(&Modules, &args.files)
+}
+
+/// `inspect --modules` for the runner: the `go version -m` text of each file.
+struct Modules;
+
+impl runner::Analyse for Modules {
+    type Report<'a> = String;
+
+    fn analyse(&self, file: runner::Opened<'_, '_>) -> anyhow::Result<String> {
+        let image = goelf::image::Image::parse(file.data()).map_err(|e| anyhow::anyhow!("{e}"))?;
         goelf::go::GoBinary::new(image)
             .buildinfo()
-            .map(|b| b.version_m(&shown))
-            .map_err(|_| "no Go build information".to_string())
-    });
-    let mut out = String::new();
-    let mut failed = false;
-    for (path, t) in args.files.iter().zip(texts) {
-        match t {
-            Ok(text) => out.push_str(&text),
-            Err(e) => {
-                failed = true;
-                eprintln!("goelf: {}: {e}", path.display());
-            }
-        }
+            .map(|b| b.version_m(file.shown))
+            .map_err(|_| anyhow::anyhow!("no Go build information"))
     }
-    common::print_text(&out)?;
-    Ok(if failed {
-        common::EXIT_FAILED
-    } else {
-        common::EXIT_OK
-    })
+}
+
+impl runner::Text for Modules {
+    fn render_text(
+        &self,
+        w: &mut dyn std::io::Write,
+        file: &runner::File<String>,
+        _many: bool,
+    ) -> std::io::Result<bool> {
+        if let Ok(text) = &file.result {
+            w.write_all(text.as_bytes())?;
+        }
+        Ok(false)
+    }
 }

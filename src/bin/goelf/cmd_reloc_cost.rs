@@ -6,10 +6,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use goelf::reloc::cost::{self, CostModel, RelocCostFile, DEFAULT_MODEL};
+use goelf::reloc::cost::{self, CostModel, RelocCostError, RelocCostFile, DEFAULT_MODEL};
 use goelf::reloc::measure::{self, MeasureOptions};
 
 use crate::common::{self, align_right, table};
+use crate::runner;
 
 /// Arguments of `goelf reloc-cost`.
 #[derive(Debug, clap::Args)]
@@ -105,6 +106,23 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     result
 }
 
+/// `reloc-cost` for the runner: one [`RelocCostFile`] per file; the table across the files
+/// is drawn once all are in.
+struct RelocCost {
+    model: CostModel,
+}
+
+impl runner::Analyse for RelocCost {
+    // Printed by `run_on`, after a failed build's error has replaced the file's own.
+    const ERRORS_TO_STDERR: bool = false;
+
+    type Report<'a> = RelocCostFile;
+
+    fn analyse(&self, file: runner::Opened<'_, '_>) -> anyhow::Result<RelocCostFile> {
+        Ok(cost::analyze_bytes(file.shown, file.data(), &self.model))
+    }
+}
+
 fn run_on(
     args: &Args,
     model: &CostModel,
@@ -112,48 +130,36 @@ fn run_on(
     labels: &[Option<String>],
     build_errors: &[Option<String>],
 ) -> anyhow::Result<u8> {
-    let mut files = common::per_file(paths, |path| {
-        let shown = path.display().to_string();
-        match common::open(path) {
-            Ok(data) => cost::analyze_bytes(&shown, &data, model),
-            Err(e) => RelocCostFile::failed(&shown, e),
-        }
+    let cmd = RelocCost { model: *model };
+    let mut files: Vec<RelocCostFile> = runner::analyse_all(&cmd, paths, |files| {
+        files
+            .into_iter()
+            .map(|f| match f.result {
+                Ok(r) => r,
+                Err(e) => RelocCostFile::failed(&f.shown, RelocCostError::Open(e)),
+            })
+            .collect()
     });
     for (i, f) in files.iter_mut().enumerate() {
         f.label = labels.get(i).cloned().flatten();
         if let Some(Some(err)) = build_errors.get(i) {
             f.ok = false;
-            f.error = Some(err.clone());
+            f.error = Some(RelocCostError::Build(err.clone()));
         }
     }
     if args.measure {
-        let rate = measure::cycle_rate(args.tsc_mhz);
         let opts = MeasureOptions {
             runs: args.runs.max(1),
             timeout_secs: args.timeout,
         };
-        // One file at a time: measuring in parallel would make the runs disturb each other.
-        for (f, path) in files.iter_mut().zip(paths) {
-            if !f.ok {
-                f.measured_reason = Some("the file could not be analysed".into());
-                continue;
-            }
-            match measure::measure(f, path, &opts, rate.clone()) {
-                Ok(m) => {
-                    f.measured = Some(m);
-                    f.measured_reason = None;
-                }
-                Err(why) => f.measured_reason = Some(why),
-            }
-        }
+        measure::measure_all(&mut files, paths, &opts, &measure::cycle_rate(args.tsc_mhz));
     }
     let failed = files.iter().any(|f| !f.ok);
     for f in files.iter().filter(|f| !f.ok) {
-        eprintln!(
-            "goelf: {}: {}",
-            f.path,
-            f.error.as_deref().unwrap_or("failed")
-        );
+        match &f.error {
+            Some(e) => eprintln!("goelf: {}: {e}", f.path),
+            None => eprintln!("goelf: {}: failed", f.path),
+        }
     }
     let report = cost::report(files);
     if args.json {
@@ -161,11 +167,7 @@ fn run_on(
     } else {
         common::print_text(&render(&report.envelope.files, args.measure))?;
     }
-    Ok(if failed {
-        common::EXIT_FAILED
-    } else {
-        common::EXIT_OK
-    })
+    Ok(runner::exit_status(failed))
 }
 
 fn make_temp_dir() -> anyhow::Result<PathBuf> {

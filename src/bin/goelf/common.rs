@@ -1,12 +1,11 @@
-//! Shared CLI plumbing: opening files (memory-mapped), running per-file work in parallel with
-//! output in argument order, JSON printing (serde_json's pretty layout, written faster) and exit
-//! codes.
+//! Shared CLI plumbing: opening files (memory-mapped), JSON printing (serde_json's pretty
+//! layout, written faster), tables and exit codes. Running per-file work is the
+//! [`runner`](crate::runner)'s.
 
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// Exit status: every file analysed (for comparisons: no difference).
@@ -20,6 +19,13 @@ pub const EXIT_USAGE: u8 = 2;
 pub enum Input {
     Mapped(memmap2::Mmap),
     Owned(Vec<u8>),
+}
+
+impl Input {
+    /// True when the bytes are a map of the file (not a copy).
+    pub fn is_mapped(&self) -> bool {
+        matches!(self, Input::Mapped(_))
+    }
 }
 
 impl std::ops::Deref for Input {
@@ -63,14 +69,6 @@ pub fn open(path: &Path) -> anyhow::Result<Input> {
     // contract ripgrep and other mmap-based readers accept for the speed it gives.
     let map = unsafe { memmap2::Mmap::map(&file)? };
     Ok(Input::Mapped(map))
-}
-
-/// Run `work` on every path in parallel, returning results in argument order.
-pub fn per_file<T: Send>(paths: &[std::path::PathBuf], work: impl Fn(&Path) -> T + Sync) -> Vec<T> {
-    if paths.len() <= 1 {
-        return paths.iter().map(|p| work(p)).collect();
-    }
-    paths.par_iter().map(|p| work(p)).collect()
 }
 
 /// Buffered standard output: stdout is line-buffered, so unbuffered JSON would cost one
