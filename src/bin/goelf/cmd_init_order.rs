@@ -18,6 +18,7 @@ use crate::runner;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Go binaries to analyse (with --baseline: the NEW binary).
+    /// `-` reads standard input; a directory is walked recursively (its Go binaries, as `go version DIR`).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print one JSON document for all files (schema_version 1).

@@ -16,6 +16,7 @@ use crate::runner;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files to compare; the first is the baseline.
+    /// `-` reads standard input; a directory is walked recursively (its Go binaries, as `go version DIR`).
     #[arg(value_name = "FILE", required_unless_present = "build")]
     files: Vec<PathBuf>,
     /// Print one JSON document (schema_version 1).

@@ -221,9 +221,11 @@ impl<C: Json> Serialize for Entries<'_, C> {
 /// descriptors (one per open file) and memory (one file's map or buffer and report each)
 /// stay bounded whatever the number of files (`ulimit -n 64` leaves room for 32).
 pub fn window(files: usize) -> usize {
-    (rayon::current_num_threads() * 4)
-        .clamp(2, 32)
-        .min(files.max(1))
+    if files <= 1 {
+        // Not a question for the thread pool: asking would start it.
+        return 1;
+    }
+    (rayon::current_num_threads() * 4).clamp(2, 32).min(files)
 }
 
 /// An argument opened: its bytes, why it has none, or nothing to report (a file of a
