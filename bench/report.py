@@ -261,6 +261,13 @@ def main():
         within = ("yes" if kib is not None and kib / 1024 <= budget else "**no**") if is_goelf else "(reference)"
         p(f"| {label} | {size / MIB:.1f} | `{short(cmd)}` | {peak} | {budget:.1f} | {within} |")
     p()
+    # Hand-measured notes kept with the generated tables (e.g. bench/INPUT.md: how input
+    # files are read, #16).
+    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "INPUT.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            p(f.read().rstrip())
+        p()
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ mod funcs;
 mod fuzz_regressions;
 mod go_inspect;
 mod init_order;
+mod inputs;
 mod json_contract;
 mod moduledata;
 mod pclntab;

@@ -22,6 +22,7 @@ use crate::runner::{self, File};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files to analyse.
+    /// `-` reads standard input; a directory is walked recursively (its Go binaries, as `go version DIR`).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Print JSON.

@@ -15,6 +15,7 @@ use crate::runner;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files to inspect.
+    /// `-` reads standard input; a directory is walked recursively (its Go binaries, as `go version DIR`).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print one JSON document for all files (schema_version 1).

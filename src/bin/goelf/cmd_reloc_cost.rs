@@ -16,6 +16,7 @@ use crate::runner;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files to compare; the first is the baseline.
+    /// `-` reads standard input; a directory is walked recursively (its Go binaries, as `go version DIR`).
     #[arg(value_name = "FILE", required_unless_present = "build")]
     files: Vec<PathBuf>,
     /// Print one JSON document (schema_version 1).
@@ -131,14 +132,9 @@ fn run_on(
     build_errors: &[Option<String>],
 ) -> anyhow::Result<u8> {
     let cmd = RelocCost { model: *model };
-    let mut files: Vec<RelocCostFile> = runner::analyse_all(&cmd, paths, |files| {
-        files
-            .into_iter()
-            .map(|f| match f.result {
-                Ok(r) => r,
-                Err(e) => RelocCostFile::failed(&f.shown, RelocCostError::Open(e)),
-            })
-            .collect()
+    let mut files: Vec<RelocCostFile> = runner::analyse_all(&cmd, paths, |f| match f.result {
+        Ok(r) => r,
+        Err(e) => RelocCostFile::failed(&f.shown, RelocCostError::Open(e)),
     });
     for (i, f) in files.iter_mut().enumerate() {
         f.label = labels.get(i).cloned().flatten();
@@ -152,7 +148,14 @@ fn run_on(
             runs: args.runs.max(1),
             timeout_secs: args.timeout,
         };
-        measure::measure_all(&mut files, paths, &opts, &measure::cycle_rate(args.tsc_mhz));
+        // The files as analysed (a directory argument stands for the files found in it).
+        let analysed: Vec<PathBuf> = files.iter().map(|f| PathBuf::from(&f.path)).collect();
+        measure::measure_all(
+            &mut files,
+            &analysed,
+            &opts,
+            &measure::cycle_rate(args.tsc_mhz),
+        );
     }
     let failed = files.iter().any(|f| !f.ok);
     for f in files.iter().filter(|f| !f.ok) {

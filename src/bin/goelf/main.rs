@@ -1,11 +1,13 @@
 //! The `goelf` command: parses flags, calls the library, renders tables or JSON.
 
+mod args;
 mod cmd_funcs;
 mod cmd_generate;
 mod cmd_init_order;
 mod cmd_inspect;
 mod cmd_reloc_cost;
 mod common;
+mod input;
 mod render_go;
 mod runner;
 
