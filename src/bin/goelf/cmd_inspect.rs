@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use goelf::elf::ElfReport;
+use goelf::elf::{ElfReport, Role, Severity, StartVerdict};
 use goelf::inspect::{inspect_bytes, InspectFile, InspectOptions};
 
 use std::borrow::Cow;
@@ -82,6 +82,7 @@ impl runner::Command for Inspect<'_> {
                 let mut out = String::new();
                 render(&mut out, r, self.args);
                 w.write_all(out.as_bytes())?;
+                return Ok(loader_failed(r));
             }
         }
         Ok(false)
@@ -93,6 +94,22 @@ impl runner::Command for Inspect<'_> {
             Err(e) => Cow::Owned(InspectFile::failed(&file.shown, e)),
         }
     }
+
+    fn entry_failed(&self, entry: &Cow<'_, InspectFile>) -> bool {
+        entry.ok && loader_failed(entry)
+    }
+}
+
+/// A loader check is an error (the system refuses the file, or it is damaged): the file
+/// fails, with `goelf: PATH: …` on stderr.
+fn loader_failed(r: &InspectFile) -> bool {
+    match r.elf.as_ref().and_then(|e| e.loader_failure()) {
+        Some(msg) => {
+            eprintln!("goelf: {}: {msg}", r.path);
+            true
+        }
+        None => false,
+    }
 }
 
 fn render(out: &mut String, r: &InspectFile, args: &Args) {
@@ -103,6 +120,9 @@ fn render(out: &mut String, r: &InspectFile, args: &Args) {
         r.format.as_deref().unwrap_or("?").to_uppercase(),
         r.arch.as_deref().unwrap_or("?")
     );
+    if let Some(elf) = &r.elf {
+        render_start(out, &elf.start);
+    }
     if let Some(elf) = &r.elf {
         render_elf(out, elf, args);
     }
@@ -157,15 +177,7 @@ fn render_elf(out: &mut String, e: &ElfReport, args: &Args) {
         let _ = writeln!(out, "  interpreter: {i}");
     }
 
-    let mut t = table(&["Check", "Result", "Detail"]);
-    for c in &e.loader_checks {
-        t.add_row(vec![
-            c.check.name().to_string(),
-            if c.ok { "pass".into() } else { "FAIL".into() },
-            c.detail.clone(),
-        ]);
-    }
-    let _ = writeln!(out, "\nLoader checks:\n{t}");
+    render_checks(out, e);
 
     if !args.no_sections && !e.sections.is_empty() {
         let mut t = table(&[
@@ -293,4 +305,63 @@ fn run_modules(args: &Args) -> anyhow::Result<u8> {
     } else {
         common::EXIT_OK
     })
+}
+
+/// The answer first: will it start, and if not, who refuses it and how.
+fn render_start(out: &mut String, s: &StartVerdict) {
+    let answer = match (s.role, s.will_start) {
+        (Role::Program, Some(true)) => "will start: yes".to_string(),
+        (Role::Program, _) => format!(
+            "will start: no, {}: {}",
+            s.refused_by.map_or("refused", goelf::elf::refused_by_words),
+            s.outcome.describe()
+        ),
+        (Role::SharedLibrary, _) if s.refused_by.is_some() => {
+            format!(
+                "shared library; ld.so loads it: no, {}",
+                s.outcome.describe()
+            )
+        }
+        (Role::SharedLibrary, _) => "shared library; ld.so loads it: yes".to_string(),
+        (Role::NotLoadable, _) => "not loadable (not a program or a shared library)".to_string(),
+    };
+    let _ = writeln!(out, "{answer}");
+    if let (Some(reason), Some(check)) = (&s.reason, s.check) {
+        let _ = writeln!(out, "  because: {reason} [{check}]");
+    }
+    if s.role == Role::Program {
+        let _ = writeln!(out, "  as `ld.so FILE`: {}", s.ld_so.describe());
+    }
+}
+
+/// One short line per check, in the kernel's order: severity, name, outcome, enforcer, detail.
+fn render_checks(out: &mut String, e: &ElfReport) {
+    let _ = writeln!(out, "\nLoader checks ({}):", goelf::elf::RULES);
+    let width = e
+        .loader_checks
+        .iter()
+        .map(|c| c.check.name().len())
+        .max()
+        .unwrap_or(0);
+    for c in &e.loader_checks {
+        let tag = match c.severity {
+            None => "ok",
+            Some(Severity::Error) => "ERROR",
+            Some(Severity::Warning) => "warning",
+            Some(Severity::Note) => "note",
+        };
+        let name = c.check.name();
+        if c.ok {
+            let _ = writeln!(out, "  {tag:<7} {name:<width$}  {}", c.detail);
+        } else {
+            let _ = writeln!(
+                out,
+                "  {tag:<7} {name:<width$}  {}; enforced by {} ({}): {}",
+                c.outcome.describe(),
+                c.enforcer.display(),
+                c.source,
+                c.detail
+            );
+        }
+    }
 }
