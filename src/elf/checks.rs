@@ -177,8 +177,8 @@ pub enum Outcome {
         /// glibc's message.
         message: String,
     },
-    /// It does not start as it should; how it fails depends on the bytes the loader reads
-    /// instead (a crash, or a refusal).
+    /// Unpredictable: the loader reads other bytes instead of what the header points at, and
+    /// what happens depends on them (a crash, a refusal, or it runs).
     Undefined {
         /// What happens.
         detail: String,
@@ -524,14 +524,15 @@ pub(super) fn loader_checks(
         (Role::NotLoadable, _) => StartVerdict {
             role,
             will_start: None,
-            outcome: Outcome::Runs,
-            refused_by: None,
+            // load_elf_binary: e_type is neither ET_EXEC nor ET_DYN.
+            outcome: Outcome::execve("ENOEXEC"),
+            refused_by: Some(Enforcer::Kernel),
             check: None,
             reason: Some(format!(
                 "{} is not loaded by the kernel or ld.so",
                 names::file_type(h.e_type.0)
             )),
-            ld_so: Outcome::Runs,
+            ld_so: Outcome::refused("only ET_DYN and ET_EXEC can be loaded"),
             rules: RULES.into(),
         },
         (_, Some((id, f))) => StartVerdict {
@@ -1272,16 +1273,18 @@ fn tls(cx: &Ctx<'_, '_>) -> (LoaderCheck, Vec<Finding>) {
     for t in &all {
         if t.filesz > t.memsz {
             f.push(cx.finding(
-                Path::Spec,
-                GABI,
-                Outcome::Runs,
+                Path::Rtld,
+                G_TLS,
+                Outcome::refused(
+                    "_dl_allocate_tls_init: Assertion `map->l_tls_blocksize >= map->l_tls_initimage_size' failed",
+                ),
                 format!(
                     "PT_TLS p_filesz {:#x} > p_memsz {:#x}: the image is larger than the block",
                     t.filesz, t.memsz
                 ),
             ));
         }
-        if t.filesz > 0 && t.memsz > 0 && !mapped(file, t.vaddr, t.filesz) {
+        if t.filesz > 0 && t.filesz <= t.memsz && !mapped(file, t.vaddr, t.filesz) {
             f.push(cx.finding(
                 Path::Rtld,
                 G_TLS,
@@ -1443,6 +1446,17 @@ fn ld_so_path(cx: &Ctx<'_, '_>, out: &[(LoaderCheck, Vec<Finding>)]) -> Outcome 
     if let Some((_, outcome)) = ld_so_map_failure(file) {
         return outcome;
     }
+    // Mapped by ld.so, the program headers are read at PT_PHDR's p_vaddr (elf/dl-load.c:
+    // `l_phdr`), with e_phnum entries.
+    if let Some(p) = file.segment(PT_PHDR) {
+        let h = file.header();
+        let table = phdr_size(file.class()).saturating_mul(raw_phnum(file));
+        if file.vaddr_to_offset(p.vaddr) != Some(h.e_phoff) || !mapped(file, p.vaddr, table) {
+            return Outcome::Undefined {
+                detail: "unpredictable: ld.so reads other bytes as the program headers (PT_PHDR does not point at the table); it may crash, refuse the file or run".into(),
+            };
+        }
+    }
     let findings = || {
         out.iter()
             .flat_map(|(c, fs)| fs.iter().map(move |f| (c.check, f)))
@@ -1466,16 +1480,9 @@ fn ld_so_path(cx: &Ctx<'_, '_>, out: &[(LoaderCheck, Vec<Finding>)]) -> Outcome 
     // Dynamic: ld.so's own rules on the program, then the entry.
     let rtld =
         |id: CheckId| findings().find(|(c, f)| *c == id && f.source != GABI && f.outcome.blocks());
-    for id in [CheckId::Phdr, CheckId::Interp, CheckId::Tls] {
+    for id in [CheckId::Interp, CheckId::Tls] {
         if let Some((_, f)) = rtld(id) {
             if f.enforcer == Enforcer::LdSo {
-                if id == CheckId::Phdr {
-                    // Mapped by ld.so, the table is found at PT_PHDR's p_vaddr itself: ld.so
-                    // reads whatever is there as program headers.
-                    return Outcome::Undefined {
-                        detail: "ld.so reads other bytes as the program headers: it crashes or refuses the file".into(),
-                    };
-                }
                 return f.outcome.clone();
             }
         }

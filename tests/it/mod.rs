@@ -10,6 +10,7 @@ mod fuzz_regressions;
 mod go_inspect;
 mod init_order;
 mod json_contract;
+mod loader_mutants;
 mod moduledata;
 mod pclntab;
 mod reloc_cost;

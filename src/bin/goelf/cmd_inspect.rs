@@ -13,6 +13,7 @@ use crate::runner;
 
 /// Arguments of `goelf inspect`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = INSPECT_AFTER_HELP)]
 pub struct Args {
     /// Files to inspect.
     #[arg(required = true, value_name = "FILE")]
@@ -34,6 +35,29 @@ pub struct Args {
     #[arg(long)]
     dwarf: bool,
 }
+
+const INSPECT_AFTER_HELP: &str = "\
+Start verdict and loader checks: the output starts with the answer, \"will start: yes\" or
+\"will start: no\" with who refuses the file and how, for Linux 6.x and glibc 2.35+ ld.so. Each
+loader check then gets one line, in the order the kernel applies them: its severity, what
+happens when the rule is broken (runs; execve fails with an errno such as ENOEXEC, ENOENT, EIO,
+ELIBBAD; killed by SIGSEGV or SIGBUS before the program's first instruction; ld.so refuses it),
+who enforces it (the kernel, fs/binfmt_elf.c; ld.so, glibc elf/dl-load.c and elf/rtld.c; or
+only the ELF specification) and the detail. Severities: error = the system refuses the file
+or its headers claim bytes the file does not have (the file fails: exit 1, and
+`goelf: PATH: this binary will not start: ...` on stderr); warning = only the specification,
+another kernel/glibc version or `ld.so ./prog` is affected; note = a hardening finding (W+X,
+executable stack). Example, a binary whose PT_INTERP names a loader missing on this host:
+
+  will start: no, the kernel refuses it: execve fails with ENOENT
+    because: /lib64/ld-linux-x86-64.so.9: does not exist on this host [interp_loader]
+    as `ld.so FILE`: runs
+
+JSON: files[].elf.start (role, will_start, outcome, refused_by, check, reason, ld_so) and
+files[].elf.loader_checks[] (check, ok, detail, rule, enforcer, source, outcome, severity).
+
+Exit status: 0 every file analysed and no loader check is an error; 1 a file could not be
+analysed or a loader check is an error; 2 usage or hard error.";
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
     if args.modules && !args.json {
@@ -323,7 +347,10 @@ fn render_start(out: &mut String, s: &StartVerdict) {
             )
         }
         (Role::SharedLibrary, _) => "shared library; ld.so loads it: yes".to_string(),
-        (Role::NotLoadable, _) => "not loadable (not a program or a shared library)".to_string(),
+        (Role::NotLoadable, _) => format!(
+            "not a program or a shared library: {}",
+            s.outcome.describe()
+        ),
     };
     let _ = writeln!(out, "{answer}");
     if let (Some(reason), Some(check)) = (&s.reason, s.check) {
@@ -336,7 +363,11 @@ fn render_start(out: &mut String, s: &StartVerdict) {
 
 /// One short line per check, in the kernel's order: severity, name, outcome, enforcer, detail.
 fn render_checks(out: &mut String, e: &ElfReport) {
-    let _ = writeln!(out, "\nLoader checks ({}):", goelf::elf::RULES);
+    let _ = writeln!(
+        out,
+        "\nLoader checks: in the kernel's order; rules of {}",
+        goelf::elf::RULES
+    );
     let width = e
         .loader_checks
         .iter()
