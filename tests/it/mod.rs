@@ -11,6 +11,7 @@ mod go_inspect;
 mod init_order;
 mod inputs;
 mod json_contract;
+mod loader_mutants;
 mod moduledata;
 mod pclntab;
 mod reloc_cost;
