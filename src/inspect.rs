@@ -37,6 +37,9 @@ pub struct InspectFile {
     pub elf: Option<ElfReport>,
     /// The Go metadata, `null` for a file with no Go in it.
     pub go: Option<GoReport>,
+    /// The PE container, for PE files (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pe: Option<crate::pe::PeReport>,
 }
 
 impl InspectFile {
@@ -51,6 +54,7 @@ impl InspectFile {
             arch: None,
             elf: None,
             go: None,
+            pe: None,
         }
     }
 }
@@ -145,6 +149,7 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
                     arch: elf.as_ref().map(|e| e.header.machine.clone()),
                     elf,
                     go: None,
+                    pe: None,
                 };
             }
             return InspectFile::failed(path, InspectError::Container(e));
@@ -152,6 +157,7 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
     };
     problems.extend(image.problems.iter().cloned());
     let arch = image.arch().name();
+    let pe = crate::pe::analyze(&image, &mut problems);
     let go = if opts.no_go {
         None
     } else {
@@ -171,5 +177,6 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
         arch: Some(arch.into()),
         elf,
         go,
+        pe,
     }
 }
