@@ -13,5 +13,6 @@ mod inputs;
 mod json_contract;
 mod moduledata;
 mod pclntab;
+mod pe_readobj;
 mod reloc_cost;
 mod truncation;
