@@ -40,6 +40,10 @@ pub struct InspectFile {
     /// The PE container, for PE files (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pe: Option<crate::pe::PeReport>,
+    /// The Mach-O container (every slice of a universal binary), for Mach-O files (absent
+    /// otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub macho: Option<crate::macho::MachoReport>,
 }
 
 impl InspectFile {
@@ -55,6 +59,7 @@ impl InspectFile {
             elf: None,
             go: None,
             pe: None,
+            macho: None,
         }
     }
 }
@@ -150,6 +155,7 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
                     elf,
                     go: None,
                     pe: None,
+                    macho: None,
                 };
             }
             return InspectFile::failed(path, InspectError::Container(e));
@@ -158,6 +164,11 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
     problems.extend(image.problems.iter().cloned());
     let arch = image.arch().name();
     let pe = crate::pe::analyze(&image, &mut problems);
+    let macho = if format == crate::image::Format::Macho {
+        crate::macho::analyze(data, &mut problems)
+    } else {
+        None
+    };
     let go = if opts.no_go {
         None
     } else {
@@ -178,5 +189,6 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
         elf,
         go,
         pe,
+        macho,
     }
 }

@@ -78,3 +78,7 @@ pub const MAX_EXPORTS: usize = 1 << 18;
 pub const MAX_TLS_CALLBACKS: usize = 1 << 12;
 /// `WIN_CERTIFICATE` entries read from one certificate table.
 pub const MAX_CERTIFICATES: usize = 1 << 10;
+/// Slices read from one Mach-O universal binary.
+pub const MAX_FAT_ARCHES: usize = 64;
+/// Blobs looked at in one Mach-O code signature.
+pub const MAX_SIGNATURE_BLOBS: usize = 64;

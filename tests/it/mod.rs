@@ -11,6 +11,7 @@ mod go_inspect;
 mod init_order;
 mod inputs;
 mod json_contract;
+mod macho_readobj;
 mod moduledata;
 mod pclntab;
 mod pe_readobj;

@@ -122,6 +122,9 @@ fn render(out: &mut String, r: &InspectFile, args: &Args) {
     if let Some(pe) = &r.pe {
         crate::render_pe::render(out, pe, !args.no_sections);
     }
+    if let Some(m) = &r.macho {
+        crate::render_macho::render(out, m, !args.no_sections);
+    }
     match &r.go {
         Some(go) => crate::render_go::render(out, go),
         None if !args.no_go => out.push_str("\nGo: none found (not a Go binary)\n"),
