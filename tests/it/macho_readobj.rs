@@ -307,3 +307,27 @@ fn macho_hardening_as_go_links_it() {
         }
     }
 }
+
+#[test]
+fn init_order_lists_mod_init_func_entries() {
+    // pygohcl (a cgo c-shared dylib): one __mod_init_func entry, the Go runtime's library
+    // entry, whose address `go tool nm` gives.
+    let f = common::fixture("pygohcl-1.0.6-go1.17-darwin-amd64-cshared");
+    let nm = f.golden("nm.txt").unwrap();
+    let want = nm
+        .lines()
+        .find_map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            (w.last() == Some(&"__rt0_amd64_darwin_lib")).then(|| common::hex(w[0]))
+        })
+        .expect("nm names the library entry");
+    let r = goelf::init_order(&f.name, &f.bytes(), &Default::default());
+    let c = r.constructors.expect("constructors for a Mach-O");
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(c[0].kind.as_str(), "mod_init_func");
+    assert_eq!(c[0].address, want);
+    // Go executables (internal linking) have no constructors.
+    let f = common::fixture("initgraph-go1.27.3-darwin-arm64-default");
+    let r = goelf::init_order(&f.name, &f.bytes(), &Default::default());
+    assert_eq!(r.constructors, Some(Vec::new()));
+}

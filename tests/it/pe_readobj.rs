@@ -456,3 +456,50 @@ fn pe_overlay_is_the_appended_bytes() {
         assert_eq!((o.offset, o.size), (len, 1000), "{}", f.name);
     }
 }
+
+#[test]
+fn init_order_lists_pe_tls_callbacks_and_dll_entry() {
+    // The callback array read straight from the file bytes at the VA llvm-readobj gives,
+    // mapped to a file offset through llvm-readobj's section table.
+    let f = common::containers()
+        .into_iter()
+        .find(|f| f.name.contains("windows-amd64-cshared"))
+        .expect("DLL fixture");
+    let root = llvm::parse(&f.golden("llvm-readobj.txt").unwrap());
+    let oh = root.get("ImageOptionalHeader").unwrap();
+    let base = oh.num("ImageBase");
+    let cb_va = root.get("TLSDirectory").unwrap().num("AddressOfCallBacks");
+    let rva = cb_va - base;
+    let sec = root
+        .get("Sections")
+        .unwrap()
+        .all("Section")
+        .find(|s| {
+            rva >= s.num("VirtualAddress") && rva < s.num("VirtualAddress") + s.num("RawDataSize")
+        })
+        .expect("section of the callback array");
+    let off = (rva - sec.num("VirtualAddress") + sec.num("PointerToRawData")) as usize;
+    let data = f.bytes();
+    let mut want = Vec::new();
+    for w in data[off..].chunks_exact(8) {
+        let v = u64::from_le_bytes(w.try_into().unwrap());
+        if v == 0 {
+            break;
+        }
+        want.push(("tls_callback".to_string(), v));
+    }
+    assert!(!want.is_empty());
+    want.push((
+        "dll_entry".to_string(),
+        base + oh.num("AddressOfEntryPoint"),
+    ));
+    let r = goelf::init_order(&f.name, &data, &Default::default());
+    let got: Vec<(String, u64)> = r
+        .constructors
+        .expect("constructors for a PE")
+        .iter()
+        .map(|c| (c.kind.as_str().to_string(), c.address))
+        .collect();
+    assert_eq!(got, want);
+    assert!(r.elf_constructors.is_empty());
+}
