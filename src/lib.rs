@@ -39,6 +39,8 @@ pub mod image;
 pub mod init_order;
 pub mod inspect;
 pub mod limits;
+pub mod macho;
+pub mod pe;
 pub mod reloc;
 pub mod report;
 pub mod symbolize;

@@ -6,6 +6,7 @@
 #   testdata/regen.sh only NAME…   rebuild only the named fixtures (plus example/ if named "example")
 #   testdata/regen.sh list         print the fixture names of the matrix
 #   testdata/regen.sh gobin [VER]  print the path of Go VER's go binary (installing it)
+#   testdata/regen.sh containers   build testdata/containers/ (PE, Mach-O) and llvm-readobj goldens
 #   testdata/regen.sh big          build the benchmark binaries (NOT committed) into $GOELF_CACHE/big/
 #   testdata/regen.sh size         print the size of testdata
 #   testdata/regen.sh budget       only apply the size budget (drop fixtures in DROP_ORDER)
@@ -408,6 +409,101 @@ PY
   echo "$out/big-sw"
 }
 
+# ------------------------------------------------------------ containers
+# Small PE and Mach-O binaries for the container decoders (inspect's PE/Mach-O reports,
+# constructors, reloc-cost), kept apart from fixtures/ (the Go-metadata tests walk that
+# directory) in containers/<name>/: bin.zst, meta.json, README and llvm-readobj goldens.
+# Needs llvm-readobj, llvm-lipo (Debian llvm), x86_64-w64-mingw32-gcc (gcc-mingw-w64-x86-64),
+# osslsigncode and openssl.
+CONT=$HERE/containers
+PE_READOBJ=(--file-headers --sections --coff-imports --coff-exports --coff-tls-directory --coff-debug-directory --coff-basereloc)
+MACHO_READOBJ=(--file-headers --macho-segment --sections --needed-libs --macho-version-min --macho-dysymtab)
+
+# golden_llvm DIR BIN — llvm-readobj goldens of a PE or Mach-O file (compressed)
+golden_llvm() {
+  local dir=$1 bin=$2 magic
+  magic=$(head -c2 "$bin")
+  if [[ $magic == MZ ]]; then
+    (cd "$(dirname "$bin")" && llvm-readobj "${PE_READOBJ[@]}" "./$(basename "$bin")") >"$dir/llvm-readobj.txt"
+  else
+    (cd "$(dirname "$bin")" && llvm-readobj "${MACHO_READOBJ[@]}" "./$(basename "$bin")") >"$dir/llvm-readobj.txt"
+    # Every load command (LC_MAIN, LC_UUID, LC_CODE_SIGNATURE, …), every slice: otool -l.
+    (cd "$(dirname "$bin")" && llvm-objdump --macho --private-headers --arch=all "./$(basename "$bin")") >"$dir/objdump-macho-l.txt"
+    zstd "${ZSTD_FLAGS[@]}" --rm "$dir/objdump-macho-l.txt" -o "$dir/objdump-macho-l.txt.zst"
+  fi
+  zstd "${ZSTD_FLAGS[@]}" --rm "$dir/llvm-readobj.txt" -o "$dir/llvm-readobj.txt.zst"
+}
+
+# container_build NAME PROG GOOS GOARCH LDFLAGS BUILDMODE CC — one Go build; prints the output path
+container_build() {
+  local name=$1 prog=$2 goos=$3 goarch=$4 ldflags=$5 buildmode=$6 cc=$7
+  local g; g=$(gobin $NEWEST)
+  local work=$CACHE/work/$name
+  rm -rf "$work"; mkdir -p "$work"
+  sync_src "$prog"
+  local cgo=0 envs ext= bm=
+  # "default": no -buildmode (windows and darwin/arm64 then link PIE; -buildmode=exe would not).
+  [[ $buildmode == default ]] || bm=-buildmode=$buildmode
+  [[ -n $cc ]] && cgo=1
+  # GNU ld for PE names its output after the suffix: give a DLL one.
+  [[ $buildmode == c-shared && $goos == windows ]] && ext=.dll
+  envs=(CGO_ENABLED=$cgo GOOS=$goos GOARCH=$goarch)
+  [[ -n $cc ]] && envs+=(CC="$cc")
+  (cd "$CACHE/src/$prog" && goenv "${envs[@]}" "$g" build -buildvcs=false ${bm:+"$bm"} "-ldflags=$ldflags" -o "$work/bin$ext" . >&2)
+  [[ -z $ext ]] || mv "$work/bin$ext" "$work/bin"
+  echo "$work/bin"
+}
+
+# container_finish NAME BIN HOW GOOS GOARCH — containers/NAME from BIN
+container_finish() {
+  local name=$1 bin=$2 how=$3 goos=$4 goarch=$5
+  local dir=$CONT/$name sha kind
+  rm -rf "$dir"; mkdir -p "$dir"
+  sha=$(sha256sum "$bin" | cut -d' ' -f1)
+  zstd "${ZSTD_FLAGS[@]}" "$bin" -o "$dir/bin.zst"
+  golden_llvm "$dir" "$bin"
+  write_meta "$dir/meta.json" s:name="$name" s:go_version="go$NEWEST" s:goos="$goos" s:goarch="$goarch" \
+    s:origin="built by regen.sh containers" s:sha256="$sha" s:build_command="$how"
+  if [[ $(head -c2 "$bin") == MZ ]]; then kind="${PE_READOBJ[*]}"; else kind="${MACHO_READOBJ[*]}"; fi
+  cat >"$dir/README" <<EOF
+$name
+build:   $how
+sha256:  $sha (uncompressed; bin.zst = zstd ${ZSTD_FLAGS[*]})
+golden:  llvm-readobj.txt.zst = $(llvm-readobj --version | awk '/LLVM version/{print "LLVM", $NF}') llvm-readobj $kind
+         (Mach-O also objdump-macho-l.txt.zst = llvm-objdump --macho --private-headers --arch=all)
+EOF
+}
+
+build_containers() {
+  mkdir -p "$CONT"
+  local b b2 how
+  # windows/386, stripped, Authenticode-signed with a throwaway self-signed key.
+  b=$(container_build tiny-go$NEWEST-windows-386-sw-signed tiny windows 386 "-s -w" default "")
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$b.key" -out "$b.crt" -days 3650 \
+    -subj "/CN=goelf test fixture" 2>/dev/null
+  osslsigncode sign -certs "$b.crt" -key "$b.key" -n tiny -in "$b" -out "$b.signed" >&2
+  how="cd testdata/src/tiny && CGO_ENABLED=0 GOOS=windows GOARCH=386 go build -buildvcs=false -ldflags='-s -w' -o bin . && osslsigncode sign -certs CERT -key KEY -n tiny -in bin -out bin.signed (CERT/KEY: openssl req -x509 self-signed, made at build time)"
+  container_finish tiny-go$NEWEST-windows-386-sw-signed "$b.signed" "$how" windows 386
+  # windows/amd64 c-shared DLL: cgo with mingw-w64; TLS callbacks (mingw CRT), exports, CodeView.
+  b=$(container_build tiny-go$NEWEST-windows-amd64-cshared tinydll windows amd64 "-s -w -extldflags=-Wl,--pdb=tinydll.pdb" c-shared x86_64-w64-mingw32-gcc)
+  how="cd testdata/src/tinydll && CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64 go build -buildvcs=false -buildmode=c-shared -ldflags='-s -w -extldflags=-Wl,--pdb=tinydll.pdb' -o bin . ($(x86_64-w64-mingw32-gcc --version | head -n1); $(x86_64-w64-mingw32-ld --version | head -n1))"
+  container_finish tiny-go$NEWEST-windows-amd64-cshared "$b" "$how" windows amd64
+  # darwin universal (x86_64 + arm64), stripped, made with llvm-lipo.
+  b=$(container_build tiny-go$NEWEST-darwin-amd64-sw tiny darwin amd64 "-s -w" default "")
+  b2=$(container_build tiny-go$NEWEST-darwin-arm64-sw tiny darwin arm64 "-s -w" default "")
+  llvm-lipo-14 -create "$b" "$b2" -output "$b.fat"
+  how="cd testdata/src/tiny && for a in amd64 arm64; do CGO_ENABLED=0 GOOS=darwin GOARCH=\$a go build -buildvcs=false -ldflags='-s -w' -o bin.\$a .; done && llvm-lipo -create bin.amd64 bin.arm64 -output bin"
+  container_finish tiny-go$NEWEST-darwin-universal-sw "$b.fat" "$how" darwin universal
+  # llvm-readobj goldens for the PE and Mach-O fixtures of the main matrix and third parties.
+  local d
+  for d in "$FIX"/*windows* "$FIX"/*darwin*; do
+    [[ -f $d/bin.zst ]] || continue
+    zstd -d -q --long=27 -f "$d/bin.zst" -o "$CACHE/work/llvm-golden-bin"
+    golden_llvm "$d" "$CACHE/work/llvm-golden-bin"
+  done
+  log "containers: $(du -sh "$CONT" | cut -f1)"
+}
+
 # -------------------------------------------------------------------- main
 
 run_all() {
@@ -498,6 +594,7 @@ case ${1:-all} in
   only) shift; run_all "$@" ;;
   list) matrix | awk '{print $1}'; echo notgo-c ;;
   big) build_big ;;
+  containers) build_containers ;;
   gobin) gobin "${2:-$NEWEST}" ;;
   check) check ;;
   budget) enforce_budget; log "testdata size: $(du -sh "$HERE" | cut -f1)" ;;

@@ -5,6 +5,7 @@
 //! `readelf` table parser ([`readelf`]).
 #![allow(dead_code)]
 
+pub mod llvm;
 pub mod readelf;
 
 use std::io::Read;
@@ -51,6 +52,40 @@ pub fn fixtures() -> Vec<Fixture> {
     out.sort_by(|a, b| a.name.cmp(&b.name));
     assert!(!out.is_empty(), "no fixtures under {}", root.display());
     out
+}
+
+/// The container fixtures under `testdata/containers` (small PE and Mach-O files with
+/// llvm-readobj goldens; kept apart from the Go-metadata fixtures), sorted by name.
+pub fn containers() -> Vec<Fixture> {
+    let root = repo().join("testdata/containers");
+    let mut out = Vec::new();
+    let Ok(dirs) = std::fs::read_dir(&root) else {
+        return out;
+    };
+    for d in dirs.flatten() {
+        let dir = d.path();
+        let Ok(meta) = std::fs::read_to_string(dir.join("meta.json")) else {
+            continue;
+        };
+        out.push(Fixture {
+            name: d.file_name().to_string_lossy().into_owned(),
+            dir,
+            meta: serde_json::from_str(&meta).expect("meta.json parses"),
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// Every fixture and container fixture with an `llvm-readobj.txt` golden for `goos`.
+pub fn llvm_fixtures(goos: &str) -> Vec<Fixture> {
+    let mut v: Vec<Fixture> = fixtures()
+        .into_iter()
+        .chain(containers())
+        .filter(|f| f.meta_str("goos") == goos && f.has_golden("llvm-readobj.txt"))
+        .collect();
+    v.sort_by(|a, b| a.name.cmp(&b.name));
+    v
 }
 
 /// The fixture with this name.

@@ -331,7 +331,22 @@ fn render(out: &mut String, r: &InitOrderFile) {
         r.method.map_or("?", |m| m.as_str()),
         r.graph_source.map_or("?", GraphSource::as_str)
     );
-    if r.elf_constructors.is_empty() {
+    if let Some(list) = &r.constructors {
+        if list.is_empty() {
+            out.push_str("Constructors before Go: none\n");
+        } else {
+            out.push_str("Constructors before Go (in execution order):\n");
+            for c in list {
+                let _ = writeln!(
+                    out,
+                    "  {:<13} {} {}",
+                    c.kind.as_str(),
+                    hex(c.address),
+                    c.symbol.as_deref().unwrap_or("?")
+                );
+            }
+        }
+    } else if r.elf_constructors.is_empty() {
         out.push_str("ELF constructors before Go: none\n");
     } else {
         out.push_str("ELF constructors before Go (in execution order):\n");

@@ -163,6 +163,12 @@ fn render(out: &mut String, r: &InspectFile, args: &Args) {
     if let Some(elf) = &r.elf {
         render_elf(out, elf, args);
     }
+    if let Some(pe) = &r.pe {
+        crate::render_pe::render(out, pe, !args.no_sections);
+    }
+    if let Some(m) = &r.macho {
+        crate::render_macho::render(out, m, !args.no_sections);
+    }
     match &r.go {
         Some(go) => crate::render_go::render(out, go),
         None if !args.no_go => out.push_str("\nGo: none found (not a Go binary)\n"),

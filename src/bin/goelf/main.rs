@@ -9,6 +9,8 @@ mod cmd_reloc_cost;
 mod common;
 mod input;
 mod render_go;
+mod render_macho;
+mod render_pe;
 mod runner;
 
 use std::process::ExitCode;
