@@ -401,6 +401,10 @@ _goelf() {
                 return 0
             fi
             case "${prev}" in
+                --measure)
+                    COMPREPLY=($(compgen -W "entry run" -- "${cur}"))
+                    return 0
+                    ;;
                 --runs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -1,15 +1,17 @@
 //! `goelf reloc-cost FILE...`: dynamic relocations and what they cost the loader, one column
-//! per file, differences from the first; `--measure` runs each file under
-//! `LD_DEBUG=statistics`; `--build DIR` builds a Go package in four variants first.
+//! per file, differences from the first; `--measure` starts each file under
+//! `LD_DEBUG=statistics` and stops it at its entry point (`--measure=run`: runs it to the
+//! end); `--build DIR` builds a Go package in four variants first.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use goelf::reloc::cost::{self, CostModel, RelocCostError, RelocCostFile, DEFAULT_MODEL};
-use goelf::reloc::measure::{self, MeasureOptions};
+use goelf::reloc::measure::{self, MeasureMode, MeasureOptions};
 
 use crate::common::{self, align_right, table};
+use crate::entry_stop;
 use crate::runner;
 
 /// Arguments of `goelf reloc-cost`.
@@ -21,10 +23,18 @@ pub struct Args {
     /// Print one JSON document (schema_version 1).
     #[arg(long)]
     json: bool,
-    /// Run each file (no arguments, stdin closed, output discarded) under
-    /// LD_DEBUG=statistics and report the loader's median relocation time.
-    #[arg(long)]
-    measure: bool,
+    /// Start each file under LD_DEBUG=statistics and report the loader's median relocation
+    /// time. `entry` (the default): stop it at its entry point and kill it, so that none of
+    /// the file's own code runs (x86-64 Linux; the loader and its libraries' constructors do
+    /// run); `run`: run it to the end (no arguments, stdin closed, output discarded).
+    #[arg(
+        long,
+        value_name = "HOW",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "entry"
+    )]
+    measure: Option<MeasureHow>,
     /// Runs per file for --measure.
     #[arg(long, default_value_t = 7, value_name = "N")]
     runs: u32,
@@ -55,6 +65,15 @@ pub struct Args {
     /// Model: ns per dirtied 4 KiB page.
     #[arg(long, value_name = "NS", default_value_t = DEFAULT_MODEL.page_ns)]
     page_ns: f64,
+}
+
+/// `--measure[=HOW]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MeasureHow {
+    /// Stop at the entry point.
+    Entry,
+    /// Run to the end.
+    Run,
 }
 
 /// The four `--build` variants: label and extra `go build` arguments.
@@ -147,12 +166,34 @@ fn run_on(
             f.error = Some(RelocCostError::Build(err.clone()));
         }
     }
-    if args.measure {
+    if let Some(how) = args.measure {
+        let mode = match how {
+            MeasureHow::Entry => MeasureMode::Entry,
+            MeasureHow::Run => MeasureMode::Run,
+        };
         let opts = MeasureOptions {
             runs: args.runs.max(1),
             timeout_secs: args.timeout,
+            mode,
         };
-        measure::measure_all(&mut files, paths, &opts, &measure::cycle_rate(args.tsc_mhz));
+        let rate = measure::cycle_rate(args.tsc_mhz);
+        match (mode, entry_stop::supported()) {
+            (MeasureMode::Run, _) => {
+                measure::measure_all(&mut files, paths, &opts, &rate, &mut measure::run_to_end)
+            }
+            (MeasureMode::Entry, Ok(())) => measure::measure_all(
+                &mut files,
+                paths,
+                &opts,
+                &rate,
+                &mut entry_stop::run_to_entry,
+            ),
+            (MeasureMode::Entry, Err(why)) => {
+                for f in &mut files {
+                    f.measured_reason = Some(why.clone());
+                }
+            }
+        }
     }
     let failed = files.iter().any(|f| !f.ok);
     for f in files.iter().filter(|f| !f.ok) {
@@ -165,7 +206,7 @@ fn run_on(
     if args.json {
         common::print_json(&report)?;
     } else {
-        common::print_text(&render(&report.envelope.files, args.measure))?;
+        common::print_text(&render(&report.envelope.files, args.measure.is_some()))?;
     }
     Ok(runner::exit_status(failed))
 }
@@ -407,8 +448,13 @@ fn render(files: &[RelocCostFile], measure: bool) -> String {
                         .unwrap_or(&m.note);
                     let _ = writeln!(
                         out,
-                        "{name}: measured over {} runs; cycle rate: {}.{own}",
-                        m.runs, m.cycle_rate_source
+                        "{name}: measured over {} runs ({}); cycle rate: {}.{own}",
+                        m.runs,
+                        match m.mode {
+                            Some(MeasureMode::Run) => "each run to the end",
+                            _ => "each stopped at its entry point",
+                        },
+                        m.cycle_rate_source
                     );
                 }
                 (None, Some(why)) => {

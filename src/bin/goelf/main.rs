@@ -6,6 +6,7 @@ mod cmd_init_order;
 mod cmd_inspect;
 mod cmd_reloc_cost;
 mod common;
+mod entry_stop;
 mod render_go;
 mod runner;
 
