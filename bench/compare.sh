@@ -164,4 +164,6 @@ export CPU MANY_CPUS RUNS LOAD_START LOAD_END GOVERSION GO NM
 export MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)"
 export VERSIONS="goelf $("$GOELF" --version | awk '{print $2}') ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')), $GOVERSION, $(readelf --version | head -n1), $(hyperfine --version)"
 python3 "$ROOT/bench/report.py" "$RES" >"$OUT"
+# The reloc-cost estimate against the loader's measurement, every PIE fixture (#12).
+{ echo; bash "$ROOT/bench/reloc-check.sh" "$GOELF"; } >>"$OUT"
 log "wrote $OUT"

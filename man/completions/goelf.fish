@@ -62,10 +62,12 @@ complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l tsc-mhz -d 'T
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l build -d 'Build the Go package in DIR four ways (default, pie, -s -w, pie -s -w) and compare them' -r -F
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l go -d 'The go command for --build (default: `go` on PATH)' -r -F
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l out -d 'Keep the --build binaries in this directory (default: a temporary one, removed)' -r -F
-complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l relative-ns -d 'Model: ns per relocation without a symbol' -r
-complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l relr-ns -d 'Model: ns per DT_RELR relocation' -r
-complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l lookup-ns -d 'Model: ns per symbol lookup' -r
-complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l page-ns -d 'Model: ns per dirtied 4 KiB page' -r
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l model -d 'The model\'s constants: `host` (default) calibrates them on this machine with a short measurement (a few ms: copy-on-write page faults, relocations applied, GNU-hash lookups in libc.so.6) scaled against the machine the published constants were fitted on; `fixed` uses the published constants (bench/reloc-cost-model.md), comparable across machines' -r -f -a "host\t'Calibrated on this host'
+fixed\t'The published constants'"
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l relative-ns -d 'Model: ns per relocation without a symbol (overrides --model)' -r
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l relr-ns -d 'Model: ns per DT_RELR relocation (overrides --model)' -r
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l lookup-ns -d 'Model: ns per symbol lookup (overrides --model)' -r
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l page-ns -d 'Model: ns per dirtied 4 KiB page (overrides --model)' -r
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l json -d 'Print one JSON document (schema_version 1)'
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help'

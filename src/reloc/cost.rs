@@ -340,6 +340,32 @@ pub struct RelocCostReport {
     pub envelope: crate::report::Envelope<RelocCostFile>,
     /// Path of the file the differences are taken from (null when no file could be read).
     pub baseline: Option<String>,
+    /// Where the model's constants came from (null when the caller did not say).
+    #[serde(default)]
+    pub model: Option<ModelInfo>,
+}
+
+/// Where the constants of a [`CostModel`] came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelSource {
+    /// Calibrated on the host by a short measurement.
+    Host,
+    /// The published constants ([`DEFAULT_MODEL`]).
+    Fixed,
+    /// Given by the caller (command-line flags).
+    Given,
+}
+
+/// The model a report's estimates use, and how it was found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// `host`, `fixed` or `given`.
+    pub source: ModelSource,
+    /// The constants.
+    pub constants: CostModel,
+    /// How they were found, in words.
+    pub note: String,
 }
 
 /// Analyse one file's bytes: the `reloc-cost` report of one file (without a measurement
@@ -679,6 +705,7 @@ pub fn report(mut files: Vec<RelocCostFile>) -> RelocCostReport {
     RelocCostReport {
         envelope: crate::report::Envelope::new("reloc-cost", files),
         baseline: base.map(|b| b.path),
+        model: None,
     }
 }
 

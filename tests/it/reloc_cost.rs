@@ -633,3 +633,40 @@ fn cli_measure_stops_at_the_entry_point() {
     assert_eq!(v["files"][0]["measured"]["mode"], "run", "{v}");
     assert!(touch.exists(), "--measure=run did not run the program");
 }
+
+/// The model: calibrated on the host by default (and said so, in well under a second),
+/// `--model fixed` the published constants, flags over either.
+#[test]
+fn cli_model_host_fixed_and_given() {
+    let p = common::repo().join("testdata/example/hello");
+    let p = p.display().to_string();
+    let t = std::time::Instant::now();
+    let (v, _) = goelf_json(&["reloc-cost", "--json", &p]);
+    assert!(t.elapsed() < std::time::Duration::from_secs(2));
+    let m = &v["model"];
+    assert_eq!(m["source"], "host", "{m}");
+    assert!(m["note"]
+        .as_str()
+        .unwrap_or("")
+        .contains("calibrated on this host"));
+    assert!(m["constants"]["page_ns"].as_f64().unwrap_or(0.0) > 0.0);
+    let (v, _) = goelf_json(&["reloc-cost", "--json", "--model", "fixed", &p]);
+    assert_eq!(v["model"]["source"], "fixed");
+    assert_eq!(v["model"]["constants"]["page_ns"], DEFAULT_MODEL.page_ns);
+    assert_eq!(
+        v["model"]["constants"]["lookup_ns"],
+        DEFAULT_MODEL.lookup_ns
+    );
+    let (v, _) = goelf_json(&[
+        "reloc-cost",
+        "--json",
+        "--model",
+        "fixed",
+        "--page-ns",
+        "99",
+        &p,
+    ]);
+    assert_eq!(v["model"]["source"], "given");
+    assert_eq!(v["model"]["constants"]["page_ns"], 99.0);
+    assert_eq!(v["files"][0]["estimate"]["model"]["page_ns"], 99.0);
+}

@@ -1,5 +1,6 @@
 //! The `goelf` command: parses flags, calls the library, renders tables or JSON.
 
+mod calibrate;
 mod cmd_funcs;
 mod cmd_generate;
 mod cmd_init_order;
