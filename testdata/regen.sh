@@ -8,6 +8,7 @@
 #   testdata/regen.sh gobin [VER]  print the path of Go VER's go binary (installing it)
 #   testdata/regen.sh containers   build testdata/containers/ (PE, Mach-O) and llvm-readobj goldens
 #   testdata/regen.sh big          build the benchmark binaries (NOT committed) into $GOELF_CACHE/big/
+#   testdata/regen.sh big-ext      only the externally linked -rdynamic one (big-ext)
 #   testdata/regen.sh size         print the size of testdata
 #   testdata/regen.sh budget       only apply the size budget (drop fixtures in DROP_ORDER)
 #   testdata/regen.sh check        check that every regen.sh fixture dir is complete
@@ -354,6 +355,8 @@ matrix() {
       echo "cgohello-go$v-linux-amd64-$var cgohello $v linux amd64 $var"
     done
   done
+  # reloc-cost --measure must stop it before its first Go statement (which creates a file).
+  echo "touchfile-go1.27.3-linux-amd64-pie-sw touchfile 1.27.3 linux amd64 pie-sw"
   local t
   for t in linux/arm64 linux/386 linux/arm linux/mips linux/s390x windows/amd64 windows/386 darwin/arm64; do
     echo "initgraph-go1.27.3-${t%/*}-${t#*/}-default initgraph 1.27.3 ${t%/*} ${t#*/} default"
@@ -365,9 +368,8 @@ matrix() {
 
 # ------------------------------------------------------------- big (bench)
 
-build_big() {
-  local g; g=$(gobin $NEWEST)
-  local src=$CACHE/big/src out=$CACHE/big
+gen_big_src() {
+  local src=$CACHE/big/src
   log "generating big program in $src"
   rm -rf "$src"; mkdir -p "$src"
   python3 - "$src" <<'PY'
@@ -401,12 +403,35 @@ with open(os.path.join(root, "main.go"), "w") as f:
     f.write("package main\n\nimport (\n\t\"os\"\n" + "\n".join(imports) + "\n)\n\n")
     f.write("func main() {\n\tt := len(os.Args)\n" + "\n".join(calls) + "\n\tif t == 12345 {\n\t\tos.Stdout.WriteString(\"x\")\n\t}\n}\n")
 PY
+}
+
+# big-ext: the big program linked by the system linker with -rdynamic (as some distributions
+# build): an .init_array slot to resolve against a symbol table of ~83k entries (#12). Go's
+# linker makes its own symbols local when it links externally (cmd/link/internal/ld/symtab.go,
+# unless dynamically linking Go), so -rdynamic exports only ~100 into .dynsym here; the
+# .symtab holds them all, and naming every symbol was the same cost.
+build_big_ext() {
+  local g; g=$(gobin $NEWEST)
+  local src=$CACHE/big/src out=$CACHE/big
+  [[ -f $src/main.go ]] || gen_big_src
+  log "building big-ext (external linker, -rdynamic; this takes a while)"
+  (cd "$src" && goenv CGO_ENABLED=1 "$g" build -buildvcs=false \
+      -ldflags='-linkmode=external -extldflags=-rdynamic' -o "$out/big-ext" .)
+  ls -l "$out/big-ext" >&2
+  echo "$out/big-ext"
+}
+
+build_big() {
+  local g; g=$(gobin $NEWEST)
+  local src=$CACHE/big/src out=$CACHE/big
+  gen_big_src
   log "building big (this takes a while)"
   (cd "$src" && goenv CGO_ENABLED=0 "$g" build -buildvcs=false -o "$out/big" .)
   (cd "$src" && goenv CGO_ENABLED=0 "$g" build -buildvcs=false -ldflags='-s -w' -o "$out/big-sw" .)
   ls -l "$out/big" "$out/big-sw" >&2
   echo "$out/big"
   echo "$out/big-sw"
+  build_big_ext
 }
 
 # ------------------------------------------------------------ containers
@@ -595,6 +620,7 @@ case ${1:-all} in
   list) matrix | awk '{print $1}'; echo notgo-c ;;
   big) build_big ;;
   containers) build_containers ;;
+  big-ext) build_big_ext ;;
   gobin) gobin "${2:-$NEWEST}" ;;
   check) check ;;
   budget) enforce_budget; log "testdata size: $(du -sh "$HERE" | cut -f1)" ;;

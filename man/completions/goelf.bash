@@ -395,12 +395,16 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__reloc__subcmd__cost)
-            opts="-h --json --measure --runs --timeout --tsc-mhz --build --go --out --relative-ns --relr-ns --lookup-ns --page-ns --help"
+            opts="-h --json --measure --runs --timeout --tsc-mhz --build --go --out --model --relative-ns --relr-ns --lookup-ns --page-ns --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --measure)
+                    COMPREPLY=($(compgen -W "entry run" -- "${cur}"))
+                    return 0
+                    ;;
                 --runs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -423,6 +427,10 @@ _goelf() {
                     ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -W "host fixed" -- "${cur}"))
                     return 0
                     ;;
                 --relative-ns)

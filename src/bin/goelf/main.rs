@@ -1,6 +1,7 @@
 //! The `goelf` command: parses flags, calls the library, renders tables or JSON.
 
 mod args;
+mod calibrate;
 mod cmd_funcs;
 mod cmd_generate;
 mod cmd_init_order;
@@ -8,6 +9,7 @@ mod cmd_inspect;
 mod cmd_reloc_cost;
 mod common;
 mod input;
+mod entry_stop;
 mod render_go;
 mod render_macho;
 mod render_pe;
