@@ -342,6 +342,12 @@ matrix() {
   for v in 1.19.8 1.27.3; do
     echo "initgraph2-go$v-linux-amd64-default initgraph2 $v linux amd64 default"
   done
+  # issue #12: modules go.example.org/lib and example.org/ini.v1, before and after Go 1.20
+  for v in 1.19.8 1.27.3; do
+    for var in default sw; do
+      echo "gomodpath-go$v-linux-amd64-$var gomodpath $v linux amd64 $var"
+    done
+  done
   for var in default sw pie pie-sw; do
     echo "nethttp-go1.27.3-linux-amd64-$var nethttp 1.27.3 linux amd64 $var"
   done

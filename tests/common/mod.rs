@@ -186,3 +186,25 @@ pub fn goelf_json(args: &[&str]) -> (serde_json::Value, i32) {
     });
     (v, out.status.code().unwrap_or(-1))
 }
+
+/// `objabi.PrefixToPath` (`src/cmd/internal/objabi/path.go`): the import path of a linker
+/// symbol prefix, `%xx` escapes undone (`gopkg.in/ini%2ev1` → `gopkg.in/ini.v1`). The
+/// runtime's `GODEBUG=inittrace=1`, `go tool nm` and `debug/gosym` print the escaped form.
+pub fn prefix_to_path(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("");
+            if let Ok(v) = u8::from_str_radix(hex, 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("import path is UTF-8")
+}
