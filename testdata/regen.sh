@@ -10,6 +10,7 @@
 #   testdata/regen.sh size         print the size of testdata
 #   testdata/regen.sh budget       only apply the size budget (drop fixtures in DROP_ORDER)
 #   testdata/regen.sh check        check that every regen.sh fixture dir is complete
+#   testdata/regen.sh derived      rebuild testdata/derived/ (build info removed/zeroed) from fixtures
 #
 # Environment:
 #   GOELF_CACHE       toolchains, Go build cache, build dirs (default ~/.cache/goelf-fixtures)
@@ -368,6 +369,74 @@ matrix() {
   done
 }
 
+# ------------------------------------------------------------ derived (#12)
+
+# Binaries without build info, made from committed fixtures: BASE KIND. The expected version
+# is `go version` of BASE (the original), recorded before the build info goes.
+#   nobi    objcopy --remove-section .go.buildinfo (bin.zst committed)
+#   nobi-s  llvm-objcopy --strip-all --remove-section .go.buildinfo (bin.zst committed; from an
+#           unstripped BASE, whose nm.txt then names runtime.buildVersion; any machine's ELF)
+#   zerobi  the section's bytes zeroed (tools/derive.py; no bin.zst: the tests redo it from
+#           BASE and check sha256)
+#   noshdr  zerobi, then the section header table dropped (tools/derive.py; no bin.zst)
+derived_list() {
+  cat <<'EOF'
+gomodpath-go1.19.8-linux-amd64-sw nobi
+gomodpath-go1.19.8-linux-amd64-sw zerobi
+gomodpath-go1.19.8-linux-amd64-sw noshdr
+gomodpath-go1.27.3-linux-amd64-sw nobi
+gomodpath-go1.27.3-linux-amd64-sw zerobi
+gomodpath-go1.27.3-linux-amd64-sw noshdr
+initgraph-go1.21.13-linux-amd64-default nobi-s
+initgraph-go1.22.10-linux-amd64-sw zerobi
+initgraph-go1.27.3-linux-amd64-pie nobi-s
+initgraph-go1.27.3-linux-arm64-default nobi-s
+EOF
+}
+
+build_derived() {
+  local gnew; gnew=$(gobin $NEWEST)
+  local out=$HERE/derived base kind
+  mkdir -p "$out"
+  while read -r base kind; do
+    local name=$base-$kind dir=$out/$base-$kind work=$CACHE/work/derived/$base-$kind
+    [[ -f $FIX/$base/bin.zst ]] || { log "derived $name: no fixture $base, skipped"; continue; }
+    log "derived $name"
+    rm -rf "$dir" "$work"; mkdir -p "$dir" "$work"
+    zstd -dq "$FIX/$base/bin.zst" -o "$work/orig"
+    local cmd
+    case $kind in
+      nobi) cmd="objcopy --remove-section .go.buildinfo orig bin"; objcopy --remove-section .go.buildinfo "$work/orig" "$work/bin" ;;
+      nobi-s) cmd="llvm-objcopy --strip-all --remove-section .go.buildinfo orig bin"; llvm-objcopy --strip-all --remove-section .go.buildinfo "$work/orig" "$work/bin" ;;
+      zerobi|noshdr) cmd="python3 tools/derive.py $kind orig bin"; python3 "$HERE/tools/derive.py" "$kind" "$work/orig" "$work/bin" ;;
+      *) die "unknown derived kind $kind" ;;
+    esac
+    chmod +x "$work/bin"
+    (cd "$work" && goenv "$gnew" version ./orig) >"$dir/go-version-original.txt"
+    (cd "$work" && goenv "$gnew" version -v ./bin 2>&1 || true) >"$dir/go-version.txt"
+    (cd "$work" && readelf -lW ./bin) >"$dir/readelf-lW.txt" 2>&1 || true
+    local sha; sha=$(sha256sum "$work/bin" | cut -d' ' -f1)
+    local stored=bin.zst
+    if [[ $kind == nobi || $kind == nobi-s ]]; then
+      zstd "${ZSTD_FLAGS[@]}" "$work/bin" -o "$dir/bin.zst"
+    else
+      stored="derive from $base"
+    fi
+    local want; want=$(awk '{print $2}' "$dir/go-version-original.txt")
+    write_meta "$dir/meta.json" s:name="$name" s:derived_from="$base" s:derivation="$kind" \
+      s:command="$cmd" s:sha256="$sha" s:go_version_original="$want" s:stored="$stored" \
+      s:origin="built by regen.sh"
+    cat >"$dir/README" <<EOR
+$name: testdata/fixtures/$base with its build info removed (issue #12).
+derivation: $cmd   (in \$GOELF_CACHE/work/derived/$name; orig = $base/bin.zst decompressed)
+stored:     $stored
+sha256:     $sha
+go-version-original.txt = go$NEWEST version ./orig (the expected version);
+go-version.txt = go$NEWEST version -v ./bin (what Go's own tool says of the derived file).
+EOR
+  done < <(derived_list)
+}
+
 # ------------------------------------------------------------- big (bench)
 
 build_big() {
@@ -440,7 +509,7 @@ run_all() {
   done < <(matrix)
   if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" notgo-c "* ]]; then fixture_notgo; fi
   [[ $want_example == true ]] && build_example
-  if ((${#only[@]} == 0)); then enforce_budget; fi
+  if ((${#only[@]} == 0)); then build_derived; enforce_budget; fi
   check
   log "testdata size: $(du -sh "$HERE" | cut -f1)"
 }
@@ -506,6 +575,7 @@ case ${1:-all} in
   big) build_big ;;
   gobin) gobin "${2:-$NEWEST}" ;;
   check) check ;;
+  derived) build_derived ;;
   budget) enforce_budget; log "testdata size: $(du -sh "$HERE" | cut -f1)" ;;
   size) du -sh "$HERE"; du -sh "$FIX"/* | sort -h | tail -n 15 ;;
   *) die "unknown command ${1}" ;;

@@ -6,6 +6,7 @@
 
 mod binary;
 pub mod buildinfo;
+pub mod buildversion;
 pub mod dwarf;
 pub mod dwarf_line;
 mod era;
@@ -25,6 +26,7 @@ pub use self::binary::{GoBinary, GoPart};
 pub use self::era::Era;
 
 use self::buildinfo::BuildInfo;
+use self::buildversion::BuildVersionEvidence;
 use self::dwarf::DwarfInfo;
 use self::moduledata::{Moduledata, ModuledataInfo};
 use self::packer::PackerInfo;
@@ -38,7 +40,9 @@ pub struct GoReport {
     /// The Go version (e.g. `go1.22.10`), or an era such as `go1.20+` when only the pclntab
     /// names it.
     pub version: Option<String>,
-    /// Where `version` came from: `buildinfo`, `runtime.buildVersion`, `dwarf` or `pclntab`.
+    /// Where `version` came from: `buildinfo`, `runtime.buildVersion`, `dwarf`,
+    /// `runtime.schedinit` (the `runtime.buildVersion` string found without symbols through
+    /// that function's code) or `pclntab`.
     pub version_source: Option<VersionSource>,
     /// The decoded `.go.buildinfo`, `null` when absent or unreadable.
     pub buildinfo: Option<BuildInfo>,
@@ -50,6 +54,9 @@ pub struct GoReport {
     pub dwarf: Option<DwarfInfo>,
     /// The packer that compressed the file (UPX), whose Go contents are then out of reach.
     pub packer: Option<PackerInfo>,
+    /// With `version_source` `runtime.schedinit`: where the string was found and what it
+    /// was checked against (#12).
+    pub version_evidence: Option<BuildVersionEvidence>,
 }
 
 /// Record a decoder's error as a problem unless it only means "not there".
@@ -90,6 +97,8 @@ pub fn report(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Option<GoReport
         }
     };
     let era = pclntab.ok().map(Pclntab::era);
+    let version_evidence = go.version_evidence().cloned();
+    problems.extend_from_slice(go.problems(GoPart::BuildVersion));
 
     let (version, version_source) = match (found, era) {
         (Some((v, src)), era) => {
@@ -128,5 +137,6 @@ pub fn report(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Option<GoReport
         moduledata: moduledata.map(Moduledata::info),
         dwarf,
         packer,
+        version_evidence,
     })
 }

@@ -14,3 +14,4 @@ mod moduledata;
 mod pclntab;
 mod reloc_cost;
 mod truncation;
+mod version_without_buildinfo;

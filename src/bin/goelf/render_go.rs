@@ -18,6 +18,20 @@ pub fn render(out: &mut String, go: &GoReport) {
         "\nGo: version {}{source}",
         go.version.as_deref().unwrap_or("unknown")
     );
+    if let Some(e) = &go.version_evidence {
+        let _ = writeln!(
+            out,
+            "  version string: runtime.buildVersion at {} -> {} bytes at {}, read by {} at {}; \
+             pclntab era {}, moduledata layout {}",
+            hex(e.header),
+            e.len,
+            hex(e.data),
+            e.anchor,
+            hex(e.anchor_entry),
+            e.pclntab_era,
+            e.moduledata_layout.as_deref().unwrap_or("(no moduledata)")
+        );
+    }
     if let Some(p) = &go.packer {
         let _ = writeln!(
             out,
