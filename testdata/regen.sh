@@ -218,10 +218,13 @@ fixture() {
     pie-sw) buildmode=pie; ldflags='-s -w'; stripped=true; twin=${name%-pie-sw}-pie ;;
     cgo-ext) cgo=1; ldflags='-linkmode=external'; linkmode=external ;;
     cgo-ext-pie) cgo=1; buildmode=pie; ldflags='-linkmode=external'; linkmode=external ;;
+    # issue #12 item 7: Go's FIPS 140-3 module (frozen v1.0.0) and BoringCrypto, stripped
+    fips-sw) ldflags='-s -w'; stripped=true; extra=(GOFIPS140=v1.0.0) ;;
+    boring-sw) cgo=1; ldflags='-s -w'; stripped=true; extra=(GOEXPERIMENT=boringcrypto) ;;
     *) die "unknown variant $variant" ;;
   esac
   [[ $goos == windows || ($goos == darwin && $goarch == arm64) ]] && [[ $buildmode == exe ]] && buildmode="exe (pie by default on $goos/$goarch)"
-  local envs=(CGO_ENABLED=$cgo GOOS=$goos GOARCH=$goarch)
+  local envs=(CGO_ENABLED=$cgo GOOS=$goos GOARCH=$goarch "${extra[@]}")
   [[ $goarch == arm ]] && envs+=(GOARM=7)
   local flags=(-buildvcs=false)
   [[ $buildmode == pie ]] && flags+=(-buildmode=pie)
@@ -262,7 +265,9 @@ fixture() {
       -json=ImportPath,Name,Standard,DepOnly,Imports .) >"$dir/golist.json"
 
   compress_goldens "$dir"
-  write_meta "$dir/meta.json" s:name="$name" s:program="$prog" s:go_version="go$ver" s:goos="$goos" \
+  # go_version is the version string the toolchain writes (with -X:<experiment> for boring-sw)
+  local gv=go$ver; [[ $variant == boring-sw ]] && gv=go$ver-X:boringcrypto
+  write_meta "$dir/meta.json" s:name="$name" s:program="$prog" s:go_version="$gv" s:goos="$goos" \
     s:goarch="$goarch" s:variant="$variant" s:buildmode="${buildmode%% *}" s:ldflags="$ldflags" \
     s:linkmode="$linkmode" b:stripped=$stripped n:twin="$twin" s:origin="built by regen.sh" \
     s:sha256="$sha" b:runnable=$runnable s:build_command="$cmd"
@@ -349,6 +354,9 @@ matrix() {
       echo "gomodpath-go$v-linux-amd64-$var gomodpath $v linux amd64 $var"
     done
   done
+  for var in fips-sw boring-sw; do
+    echo "cryptohash-go1.27.3-linux-amd64-$var cryptohash 1.27.3 linux amd64 $var"
+  done
   for var in default sw pie pie-sw; do
     echo "nethttp-go1.27.3-linux-amd64-$var nethttp 1.27.3 linux amd64 $var"
   done
@@ -391,6 +399,8 @@ initgraph-go1.21.13-linux-amd64-default nobi-s
 initgraph-go1.22.10-linux-amd64-sw zerobi
 initgraph-go1.27.3-linux-amd64-pie nobi-s
 initgraph-go1.27.3-linux-arm64-default nobi-s
+cryptohash-go1.27.3-linux-amd64-fips-sw zerobi
+cryptohash-go1.27.3-linux-amd64-boring-sw zerobi
 EOF
 }
 

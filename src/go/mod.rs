@@ -7,6 +7,7 @@
 mod binary;
 pub mod buildinfo;
 pub mod buildversion;
+pub mod crypto;
 pub mod dwarf;
 pub mod dwarf_line;
 mod era;
@@ -27,6 +28,7 @@ pub use self::era::Era;
 
 use self::buildinfo::BuildInfo;
 use self::buildversion::BuildVersionEvidence;
+use self::crypto::CryptoInfo;
 use self::dwarf::DwarfInfo;
 use self::moduledata::{Moduledata, ModuledataInfo};
 use self::packer::PackerInfo;
@@ -57,6 +59,8 @@ pub struct GoReport {
     /// With `version_source` `runtime.schedinit`: where the string was found and what it
     /// was checked against (#12).
     pub version_evidence: Option<BuildVersionEvidence>,
+    /// BoringCrypto, the FIPS 140-3 module, standard crypto or none, with the evidence (#12).
+    pub crypto: Option<CryptoInfo>,
 }
 
 /// Record a decoder's error as a problem unless it only means "not there".
@@ -129,6 +133,7 @@ pub fn report(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Option<GoReport
     if !is_go && packer.is_none() {
         return None;
     }
+    let crypto = Some(crypto::detect(go.image(), buildinfo.ok(), pclntab.ok()));
     Some(GoReport {
         version,
         version_source,
@@ -138,5 +143,6 @@ pub fn report(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Option<GoReport
         dwarf,
         packer,
         version_evidence,
+        crypto,
     })
 }

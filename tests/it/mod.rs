@@ -2,6 +2,7 @@
 
 mod buildinfo;
 mod cli;
+mod crypto;
 mod dwarf_line;
 mod elf_readelf;
 mod fixtures_integrity;

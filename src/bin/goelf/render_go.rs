@@ -32,6 +32,36 @@ pub fn render(out: &mut String, go: &GoReport) {
             e.moduledata_layout.as_deref().unwrap_or("(no moduledata)")
         );
     }
+    if let Some(c) = &go.crypto {
+        let name = match c.module {
+            goelf::go::crypto::CryptoModule::Boringcrypto => "BoringCrypto",
+            goelf::go::crypto::CryptoModule::Fips140 => "Go FIPS 140-3 module",
+            goelf::go::crypto::CryptoModule::Standard => "Go standard crypto",
+            goelf::go::crypto::CryptoModule::None => "none",
+        };
+        let mut extra = Vec::new();
+        if let Some(v) = &c.fips140_version {
+            extra.push(format!("GOFIPS140 {v}"));
+        }
+        if let Some(v) = &c.fips140_godebug {
+            extra.push(format!("fips140={v} by default"));
+        }
+        let extra = if extra.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", extra.join(", "))
+        };
+        let evidence: Vec<&str> = c.evidence.iter().map(|e| e.what.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "  crypto: {name}{extra}{}",
+            if evidence.is_empty() {
+                String::new()
+            } else {
+                format!("; evidence: {}", evidence.join("; "))
+            }
+        );
+    }
     if let Some(p) = &go.packer {
         let _ = writeln!(
             out,
