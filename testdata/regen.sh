@@ -12,6 +12,7 @@
 #   testdata/regen.sh size         print the size of testdata
 #   testdata/regen.sh budget       only apply the size budget (drop fixtures in DROP_ORDER)
 #   testdata/regen.sh check        check that every regen.sh fixture dir is complete
+#   testdata/regen.sh derived      rebuild testdata/derived/ (build info removed/zeroed) from fixtures
 #
 # Environment:
 #   GOELF_CACHE       toolchains, Go build cache, build dirs (default ~/.cache/goelf-fixtures)
@@ -219,10 +220,13 @@ fixture() {
     pie-sw) buildmode=pie; ldflags='-s -w'; stripped=true; twin=${name%-pie-sw}-pie ;;
     cgo-ext) cgo=1; ldflags='-linkmode=external'; linkmode=external ;;
     cgo-ext-pie) cgo=1; buildmode=pie; ldflags='-linkmode=external'; linkmode=external ;;
+    # issue #12 item 7: Go's FIPS 140-3 module (frozen v1.0.0) and BoringCrypto, stripped
+    fips-sw) ldflags='-s -w'; stripped=true; extra=(GOFIPS140=v1.0.0) ;;
+    boring-sw) cgo=1; ldflags='-s -w'; stripped=true; extra=(GOEXPERIMENT=boringcrypto) ;;
     *) die "unknown variant $variant" ;;
   esac
   [[ $goos == windows || ($goos == darwin && $goarch == arm64) ]] && [[ $buildmode == exe ]] && buildmode="exe (pie by default on $goos/$goarch)"
-  local envs=(CGO_ENABLED=$cgo GOOS=$goos GOARCH=$goarch)
+  local envs=(CGO_ENABLED=$cgo GOOS=$goos GOARCH=$goarch "${extra[@]}")
   [[ $goarch == arm ]] && envs+=(GOARM=7)
   local flags=(-buildvcs=false)
   [[ $buildmode == pie ]] && flags+=(-buildmode=pie)
@@ -263,7 +267,9 @@ fixture() {
       -json=ImportPath,Name,Standard,DepOnly,Imports .) >"$dir/golist.json"
 
   compress_goldens "$dir"
-  write_meta "$dir/meta.json" s:name="$name" s:program="$prog" s:go_version="go$ver" s:goos="$goos" \
+  # go_version is the version string the toolchain writes (with -X:<experiment> for boring-sw)
+  local gv=go$ver; [[ $variant == boring-sw ]] && gv=go$ver-X:boringcrypto
+  write_meta "$dir/meta.json" s:name="$name" s:program="$prog" s:go_version="$gv" s:goos="$goos" \
     s:goarch="$goarch" s:variant="$variant" s:buildmode="${buildmode%% *}" s:ldflags="$ldflags" \
     s:linkmode="$linkmode" b:stripped=$stripped n:twin="$twin" s:origin="built by regen.sh" \
     s:sha256="$sha" b:runnable=$runnable s:build_command="$cmd"
@@ -344,6 +350,15 @@ matrix() {
   for v in 1.19.8 1.27.3; do
     echo "initgraph2-go$v-linux-amd64-default initgraph2 $v linux amd64 default"
   done
+  # issue #12: modules go.example.org/lib and example.org/ini.v1, before and after Go 1.20
+  for v in 1.19.8 1.27.3; do
+    for var in default sw; do
+      echo "gomodpath-go$v-linux-amd64-$var gomodpath $v linux amd64 $var"
+    done
+  done
+  for var in fips-sw boring-sw; do
+    echo "cryptohash-go1.27.3-linux-amd64-$var cryptohash 1.27.3 linux amd64 $var"
+  done
   for var in default sw pie pie-sw; do
     echo "nethttp-go1.27.3-linux-amd64-$var nethttp 1.27.3 linux amd64 $var"
   done
@@ -364,6 +379,76 @@ matrix() {
   for t in linux/arm64 linux/386; do
     echo "initgraph-go1.22.10-${t%/*}-${t#*/}-default initgraph 1.22.10 ${t%/*} ${t#*/} default"
   done
+}
+
+# ------------------------------------------------------------ derived (#12)
+
+# Binaries without build info, made from committed fixtures: BASE KIND. The expected version
+# is `go version` of BASE (the original), recorded before the build info goes.
+#   nobi    objcopy --remove-section .go.buildinfo (bin.zst committed)
+#   nobi-s  llvm-objcopy --strip-all --remove-section .go.buildinfo (bin.zst committed; from an
+#           unstripped BASE, whose nm.txt then names runtime.buildVersion; any machine's ELF)
+#   zerobi  the section's bytes zeroed (tools/derive.py; no bin.zst: the tests redo it from
+#           BASE and check sha256)
+#   noshdr  zerobi, then the section header table dropped (tools/derive.py; no bin.zst)
+derived_list() {
+  cat <<'EOF'
+gomodpath-go1.19.8-linux-amd64-sw nobi
+gomodpath-go1.19.8-linux-amd64-sw zerobi
+gomodpath-go1.19.8-linux-amd64-sw noshdr
+gomodpath-go1.27.3-linux-amd64-sw nobi
+gomodpath-go1.27.3-linux-amd64-sw zerobi
+gomodpath-go1.27.3-linux-amd64-sw noshdr
+initgraph-go1.21.13-linux-amd64-default nobi-s
+initgraph-go1.22.10-linux-amd64-sw zerobi
+initgraph-go1.27.3-linux-amd64-pie nobi-s
+initgraph-go1.27.3-linux-arm64-default nobi-s
+cryptohash-go1.27.3-linux-amd64-fips-sw zerobi
+cryptohash-go1.27.3-linux-amd64-boring-sw zerobi
+EOF
+}
+
+build_derived() {
+  local gnew; gnew=$(gobin $NEWEST)
+  local out=$HERE/derived base kind
+  mkdir -p "$out"
+  while read -r base kind; do
+    local name=$base-$kind dir=$out/$base-$kind work=$CACHE/work/derived/$base-$kind
+    [[ -f $FIX/$base/bin.zst ]] || { log "derived $name: no fixture $base, skipped"; continue; }
+    log "derived $name"
+    rm -rf "$dir" "$work"; mkdir -p "$dir" "$work"
+    zstd -dq "$FIX/$base/bin.zst" -o "$work/orig"
+    local cmd
+    case $kind in
+      nobi) cmd="objcopy --remove-section .go.buildinfo orig bin"; objcopy --remove-section .go.buildinfo "$work/orig" "$work/bin" ;;
+      nobi-s) cmd="llvm-objcopy --strip-all --remove-section .go.buildinfo orig bin"; llvm-objcopy --strip-all --remove-section .go.buildinfo "$work/orig" "$work/bin" ;;
+      zerobi|noshdr) cmd="python3 tools/derive.py $kind orig bin"; python3 "$HERE/tools/derive.py" "$kind" "$work/orig" "$work/bin" ;;
+      *) die "unknown derived kind $kind" ;;
+    esac
+    chmod +x "$work/bin"
+    (cd "$work" && goenv "$gnew" version ./orig) >"$dir/go-version-original.txt"
+    (cd "$work" && goenv "$gnew" version -v ./bin 2>&1 || true) >"$dir/go-version.txt"
+    (cd "$work" && readelf -lW ./bin) >"$dir/readelf-lW.txt" 2>&1 || true
+    local sha; sha=$(sha256sum "$work/bin" | cut -d' ' -f1)
+    local stored=bin.zst
+    if [[ $kind == nobi || $kind == nobi-s ]]; then
+      zstd "${ZSTD_FLAGS[@]}" "$work/bin" -o "$dir/bin.zst"
+    else
+      stored="derive from $base"
+    fi
+    local want; want=$(awk '{print $2}' "$dir/go-version-original.txt")
+    write_meta "$dir/meta.json" s:name="$name" s:derived_from="$base" s:derivation="$kind" \
+      s:command="$cmd" s:sha256="$sha" s:go_version_original="$want" s:stored="$stored" \
+      s:origin="built by regen.sh"
+    cat >"$dir/README" <<EOR
+$name: testdata/fixtures/$base with its build info removed (issue #12).
+derivation: $cmd   (in \$GOELF_CACHE/work/derived/$name; orig = $base/bin.zst decompressed)
+stored:     $stored
+sha256:     $sha
+go-version-original.txt = go$NEWEST version ./orig (the expected version);
+go-version.txt = go$NEWEST version -v ./bin (what Go's own tool says of the derived file).
+EOR
+  done < <(derived_list)
 }
 
 # ------------------------------------------------------------- big (bench)
@@ -555,7 +640,7 @@ run_all() {
   done < <(matrix)
   if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" notgo-c "* ]]; then fixture_notgo; fi
   [[ $want_example == true ]] && build_example
-  if ((${#only[@]} == 0)); then enforce_budget; fi
+  if ((${#only[@]} == 0)); then build_derived; enforce_budget; fi
   check
   log "testdata size: $(du -sh "$HERE" | cut -f1)"
 }
@@ -623,6 +708,7 @@ case ${1:-all} in
   big-ext) build_big_ext ;;
   gobin) gobin "${2:-$NEWEST}" ;;
   check) check ;;
+  derived) build_derived ;;
   budget) enforce_budget; log "testdata size: $(du -sh "$HERE" | cut -f1)" ;;
   size) du -sh "$HERE"; du -sh "$FIX"/* | sort -h | tail -n 15 ;;
   *) die "unknown command ${1}" ;;

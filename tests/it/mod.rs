@@ -2,6 +2,7 @@
 
 mod buildinfo;
 mod cli;
+mod crypto;
 mod dwarf_line;
 mod elf_readelf;
 mod fixtures_integrity;
@@ -18,3 +19,4 @@ mod pclntab;
 mod pe_readobj;
 mod reloc_cost;
 mod truncation;
+mod version_without_buildinfo;

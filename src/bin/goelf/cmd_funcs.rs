@@ -28,7 +28,8 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     json: bool,
-    /// Only functions of this package (exact import path, e.g. `net/http`).
+    /// Only functions of this package (exact import path, e.g. `net/http`; the linker's
+    /// escaped `gopkg.in/ini%2ev1` means `gopkg.in/ini.v1`).
     #[arg(long, value_name = "P")]
     package: Option<String>,
     /// Only functions whose name matches this regular expression.
