@@ -3,7 +3,7 @@
 //! and the evidence in the file. Nothing is executed: the timeline is read from the program
 //! headers, the dynamic section, the relocations, the symbol tables and the pclntab.
 //!
-//! The phases, in execution order (docs/FORMATS.md §7 has the sources):
+//! The phases, in execution order (docs/FORMATS.md §8 has the sources):
 //! 1. `kernel`: Linux `fs/binfmt_elf.c` `load_elf_binary` maps each PT_LOAD (start rounded
 //!    down and end rounded up to the page; bytes past `p_filesz` zero-filled, whole pages of
 //!    them anonymous), honours PT_GNU_STACK, maps PT_INTERP's loader if there is one and
@@ -217,6 +217,9 @@ pub enum StartupError {
     Container(Error),
     /// Not an ELF file (`startup` follows the Linux ELF loader).
     NotElf(&'static str),
+    /// A shared library (ET_DYN, not a PIE): no `execve` start-up; its Go runtime starts from
+    /// its DT_INIT_ARRAY when it is loaded.
+    SharedLibrary,
     /// No pclntab: not a Go binary, or one too damaged to name its functions.
     NoPclntab(Error),
     /// Only the message is known (a report read back from JSON).
@@ -230,6 +233,7 @@ impl StartupError {
             StartupError::Open(_) => "open",
             StartupError::Container(e) => e.code(),
             StartupError::NotElf(_) => "startup.not_elf",
+            StartupError::SharedLibrary => "startup.shared_library",
             StartupError::NoPclntab(_) => "startup.no_pclntab",
             StartupError::Other(_) => "other",
         }
@@ -244,6 +248,10 @@ impl std::fmt::Display for StartupError {
             StartupError::NotElf(format) => write!(
                 f,
                 "a {format} file: startup follows the Linux ELF loader and reads ELF files only"
+            ),
+            StartupError::SharedLibrary => f.write_str(
+                "a shared library (ET_DYN, not a PIE): it is loaded, not executed, so it has no \
+                 start-up from execve",
             ),
             StartupError::NoPclntab(e) => {
                 write!(f, "no Go function table (pclntab), so no Go start-up: {e}")
@@ -295,6 +303,9 @@ pub fn startup_go(path: &str, go: &GoBinary<'_>) -> StartupFile {
     let mut rep = StartupFile::new(path);
     let mut problems = Vec::new();
     let (elf, relocs) = crate::elf::analyze_file(file, Some(image), true, &mut problems);
+    if file.header().e_type == object::elf::ET_DYN && !elf.hardening.pie {
+        return StartupFile::failed(path, StartupError::SharedLibrary);
+    }
     let arch = image.arch().arch;
     rep.arch = Some(arch.name().to_string());
     rep.entry = Some(file.header().e_entry);
@@ -914,7 +925,13 @@ fn entry(
             e,
             format!("e_entry {e:#x} (src/runtime/rt0_linux_*.s)"),
         );
-        for n in rt0.iter().skip(pos + 1) {
+        // The intermediate entries differ by Go release (Go 1.14's arm64 entry calls
+        // `main`): list those present, claim none that is not.
+        for n in rt0
+            .iter()
+            .skip(pos + 1)
+            .filter(|n| b.by_name.contains_key(**n))
+        {
             b.go_step(
                 Phase::Entry,
                 n,
@@ -924,13 +941,21 @@ fn entry(
         }
         return Some(Linking::Internal);
     }
-    if name
-        .as_deref()
-        .is_some_and(|n| n.starts_with("runtime.") || n.starts_with("_rt0"))
-    {
+    if let Some(n) = name.as_deref().filter(|n| n.starts_with("_rt0_")) {
+        // Another architecture's rt0 (mips, s390x, …): its own chain is not modelled; it
+        // reaches runtime.rt0_go all the same.
         b.code(
             Phase::Entry,
-            "e_entry (a Go function this version of goelf does not know as an entry)".into(),
+            "e_entry: Go's entry for the OS and architecture".into(),
+            e,
+            format!("e_entry {e:#x} ({n}; src/runtime/rt0_linux_*.s)"),
+        );
+        return Some(Linking::Internal);
+    }
+    if name.as_deref().is_some_and(|n| n.starts_with("runtime.")) {
+        b.code(
+            Phase::Entry,
+            "e_entry (a Go function goelf does not know as an entry)".into(),
             e,
             format!("e_entry {e:#x}"),
         );
