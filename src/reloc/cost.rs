@@ -389,7 +389,7 @@ pub fn analyze_bytes(path: &str, data: &[u8], model: &CostModel) -> RelocCostFil
 
 /// Analyse a parsed ELF file, its report and its relocations (`problems` are those found
 /// so far).
-fn analyze_elf(
+pub(crate) fn analyze_elf(
     path: &str,
     file: &ElfFile<'_>,
     elf: &ElfReport,

@@ -103,6 +103,21 @@ fn init_order_keys_are_stable() {
 }
 
 #[test]
+fn startup_keys_are_stable() {
+    let a = common::fixture("cgohello-go1.27.3-linux-amd64-cgo-ext").path();
+    let b = common::fixture("initgraph-go1.27.3-linux-amd64-pie").path();
+    check(
+        "startup",
+        &[
+            "startup",
+            "--json",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+    );
+}
+
+#[test]
 fn reloc_cost_keys_are_stable() {
     let a = common::fixture("nethttp-go1.27.3-linux-amd64-default").path();
     let b = common::fixture("nethttp-go1.27.3-linux-amd64-pie").path();

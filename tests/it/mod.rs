@@ -18,5 +18,6 @@ mod moduledata;
 mod pclntab;
 mod pe_readobj;
 mod reloc_cost;
+mod startup;
 mod truncation;
 mod version_without_buildinfo;

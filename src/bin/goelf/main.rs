@@ -7,6 +7,7 @@ mod cmd_generate;
 mod cmd_init_order;
 mod cmd_inspect;
 mod cmd_reloc_cost;
+mod cmd_startup;
 mod common;
 mod entry_stop;
 mod input;
@@ -45,6 +46,8 @@ enum Command {
     /// Dynamic relocations and their load-time cost, file by file side by side.
     #[command(name = "reloc-cost")]
     RelocCost(cmd_reloc_cost::Args),
+    /// The path from execve to main.main, step by step, with addresses; --gdb to confirm it.
+    Startup(cmd_startup::Args),
     /// Generate the man page or shell completions.
     #[command(hide = true)]
     Generate(cmd_generate::Args),
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Funcs(a) => cmd_funcs::run(a),
         Command::InitOrder(a) => cmd_init_order::run(a),
         Command::RelocCost(a) => cmd_reloc_cost::run(a),
+        Command::Startup(a) => cmd_startup::run(a),
         Command::Generate(a) => cmd_generate::run(a),
     };
     match result {
