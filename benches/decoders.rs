@@ -15,7 +15,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 use goelf::go::pclntab::Pclntab;
 use goelf::image::Image;
-use goelf::symbolize::names::package_of;
+use goelf::symbolize::package_of;
 
 fn fixture(name: &str) -> Option<Vec<u8>> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
