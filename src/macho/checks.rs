@@ -72,11 +72,7 @@ fn check(id: MachoCheckId, mut failures: Vec<String>, pass: String) -> MachoChec
     MachoCheck {
         check: id,
         ok: failures.is_empty(),
-        detail: if failures.is_empty() {
-            pass
-        } else {
-            failures.join("; ")
-        },
+        detail: crate::report::check_detail(&failures, pass),
     }
 }
 

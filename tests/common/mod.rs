@@ -385,3 +385,18 @@ pub fn derive(kind: &str, mut b: Vec<u8>) -> Vec<u8> {
     }
     b
 }
+
+/// `inspect --no-go` of a fixture, which must succeed (the PE and Mach-O container tests).
+pub fn inspect_container(f: &Fixture) -> goelf::inspect::InspectFile {
+    let data = f.bytes();
+    let r = goelf::inspect::inspect_bytes(
+        &f.name,
+        &data,
+        &goelf::inspect::InspectOptions {
+            no_go: true,
+            ..Default::default()
+        },
+    );
+    assert!(r.ok, "{}: {:?}", f.name, r.error);
+    r
+}

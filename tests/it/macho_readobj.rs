@@ -6,20 +6,10 @@
 
 use crate::common::{self, llvm, Fixture};
 
-use goelf::inspect::{inspect_bytes, InspectOptions};
 use goelf::macho::{MachoReport, MachoSlice};
 
 fn report(f: &Fixture) -> MachoReport {
-    let data = f.bytes();
-    let r = inspect_bytes(
-        &f.name,
-        &data,
-        &InspectOptions {
-            no_go: true,
-            ..Default::default()
-        },
-    );
-    assert!(r.ok, "{}: {:?}", f.name, r.error);
+    let r = common::inspect_container(f);
     r.macho
         .unwrap_or_else(|| panic!("{}: no Mach-O report", f.name))
 }

@@ -10,16 +10,7 @@ use goelf::inspect::{inspect_bytes, InspectOptions};
 use goelf::pe::PeReport;
 
 fn report(f: &Fixture) -> PeReport {
-    let data = f.bytes();
-    let r = inspect_bytes(
-        &f.name,
-        &data,
-        &InspectOptions {
-            no_go: true,
-            ..Default::default()
-        },
-    );
-    assert!(r.ok, "{}: {:?}", f.name, r.error);
+    let r = common::inspect_container(f);
     assert_eq!(r.format.as_deref(), Some("pe"));
     r.pe.unwrap_or_else(|| panic!("{}: no PE report", f.name))
 }
