@@ -11,6 +11,7 @@ mod go_inspect;
 mod init_order;
 mod json_contract;
 mod moduledata;
+mod output;
 mod pclntab;
 mod reloc_cost;
 mod truncation;
