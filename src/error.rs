@@ -70,6 +70,10 @@ pub enum Error {
         /// What was found.
         found: String,
     },
+    /// The file is damaged, or is not what the command needs, as the message says (built from
+    /// the problems found: a truncated file, a Go binary without a pclntab).
+    #[error("{0}")]
+    Damaged(String),
     /// The container parser (`object`) rejected the file.
     #[error("malformed {format}: {error}")]
     Container {
@@ -98,6 +102,7 @@ impl Error {
             Error::TooMany { .. } => "too_many",
             Error::Unmapped { .. } => "unmapped",
             Error::NotFound(_) => "not_found",
+            Error::Damaged(_) => "damaged",
             Error::UnknownFormat(_) => "unknown_format",
             Error::Unsupported { .. } => "unsupported",
             Error::Container { .. } | Error::Malformed { .. } => "container",
@@ -110,6 +115,52 @@ impl Error {
     }
 }
 
+/// How bad a [`Problem`] or a broken loader check is; ordered so that the worst is the
+/// greatest. In JSON: `"error"`, `"warning"` or `"note"`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Information about how the report was made (a repair, a fallback), or a hardening
+    /// finding.
+    Note,
+    /// Something is wrong or unusual, but the report is complete; for a loader check, only
+    /// the specification (or another kernel/glibc version, or another way of starting the
+    /// file) is broken: this system loads it.
+    #[default]
+    Warning,
+    /// The file cannot be loaded as its headers describe it (bytes past the end of the
+    /// file, a table out of range, a damaged Go structure), or the system refuses it: the
+    /// file's report is a failure (`ok: false`, exit status 1), with everything that could
+    /// still be read.
+    Error,
+}
+
+impl Severity {
+    /// The severity goelf gives a problem code: `*.truncated` (data past the end of what
+    /// holds it) and `file.truncated` / `go.damaged` are errors, `*.repaired` a note, the
+    /// rest warnings.
+    pub fn for_code(code: &str) -> Severity {
+        if code.ends_with(".truncated") || code == "go.damaged" {
+            Severity::Error
+        } else if code.ends_with(".repaired") {
+            Severity::Note
+        } else {
+            Severity::Warning
+        }
+    }
+
+    /// `error`, `warning`, `note`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
 /// A finding about a file that still got a report: damage, a repair, a check that failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
@@ -119,16 +170,32 @@ pub struct Problem {
     pub message: String,
     /// File offset the problem is about, when there is one.
     pub offset: Option<u64>,
+    /// How bad it is ([`Severity::for_code`] of the code unless set otherwise). Added in
+    /// schema version 1 (#11); reports read back without it get `warning`.
+    #[serde(default)]
+    pub severity: Severity,
 }
 
 impl Problem {
     /// A problem with a code and message.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem::at(code, message, None)
+    }
+
+    /// A problem with a code, message and file offset; its severity follows the code.
+    pub fn at(code: impl Into<String>, message: impl Into<String>, offset: Option<u64>) -> Self {
+        let code = code.into();
         Problem {
-            code: code.into(),
+            severity: Severity::for_code(&code),
+            code,
             message: message.into(),
-            offset: None,
+            offset,
         }
+    }
+
+    /// True when the problem is an [`Severity::Error`].
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     /// A problem from a decoding error in the named part (`part.kind` becomes the code).
@@ -137,10 +204,10 @@ impl Problem {
             Error::Truncated { offset, .. } | Error::BadValue { offset, .. } => Some(*offset),
             _ => None,
         };
-        Problem {
-            code: format!("{part}.{}", err.code()),
-            message: format!("{part}: {err}"),
+        Problem::at(
+            format!("{part}.{}", err.code()),
+            format!("{part}: {err}"),
             offset,
-        }
+        )
     }
 }

@@ -125,9 +125,26 @@ pub struct Lookup {
 /// # }
 /// ```
 pub fn funcs<'a>(data: &'a [u8], options: &FuncsOptions) -> Result<FuncsReport<'a>> {
-    let go = GoBinary::new(Image::parse(data)?);
-    let tab = go.pclntab().map_err(Error::clone)?;
-    let mut problems = go.problems(GoPart::Pclntab).to_vec();
+    let image = Image::parse(data)?;
+    let truncated = image.truncation();
+    let go = GoBinary::new(image);
+    let tab = match go.pclntab() {
+        Ok(t) => t,
+        Err(e) => {
+            return Err(match (truncated, e) {
+                (Some(t), e) => Error::Damaged(format!("{}; so: pclntab: {e}", t.message)),
+                (None, Error::NotFound(_)) if go.buildinfo().is_ok() => Error::Damaged(
+                    "a damaged Go binary: it has Go build info, but no pclntab can be found".into(),
+                ),
+                (None, Error::NotFound(_)) => {
+                    Error::NotFound("pclntab: not a Go binary (no pclntab, no Go build info)")
+                }
+                (None, e) => e.clone(),
+            })
+        }
+    };
+    let mut problems: Vec<Problem> = truncated.into_iter().collect();
+    problems.extend_from_slice(go.problems(GoPart::Pclntab));
     problems.extend_from_slice(go.problems(GoPart::Moduledata));
     let moduledata = match go.moduledata() {
         Ok(md) => Some(md.info()),
@@ -563,7 +580,9 @@ impl<W: WriteRows> Serialize for FuncsFile<'_, '_, W> {
                 st.serialize_field("problems", &[] as &[Problem])?;
             }
             Ok(r) => {
-                st.serialize_field("ok", &true)?;
+                // A damaged file (an error among its problems) fails, with what could be read.
+                let ok = !r.problems.iter().any(Problem::is_error);
+                st.serialize_field("ok", &ok)?;
                 st.serialize_field("error", &none)?;
                 st.serialize_field("pclntab", &Some(&r.pclntab))?;
                 st.serialize_field("moduledata", &r.moduledata)?;

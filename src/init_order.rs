@@ -104,7 +104,23 @@ impl std::fmt::Debug for Options {
 /// ```
 pub fn init_order(path: &str, data: &[u8], opts: &Options) -> InitOrderFile {
     match Image::parse(data) {
-        Ok(image) => init_order_go(path, &GoBinary::new(image), opts),
+        Ok(image) => {
+            let truncated = image.truncation();
+            let go = GoBinary::new(image);
+            let mut rep = init_order_go(path, &go, opts);
+            if let Some(t) = truncated {
+                let msg = match &rep.error {
+                    Some(e) => format!("{}; then: {e}", t.message),
+                    None => t.message.clone(),
+                };
+                rep.problems.insert(0, t);
+                rep.ok = false;
+                rep.error = Some(InitOrderError::Damaged(msg));
+            } else if !rep.ok && go.buildinfo().is_err() && go.pclntab().is_err() {
+                rep.error = Some(InitOrderError::NotGo);
+            }
+            rep
+        }
         Err(e) => InitOrderFile::failed(path, InitOrderError::Container(e)),
     }
 }
@@ -257,7 +273,19 @@ pub fn baseline(
     new: &str,
     new_order: &[String],
 ) -> BaselineReport {
-    BaselineReport::new(old, new, &diff_orders(old_order, new_order))
+    let mut r = BaselineReport::new(old, new, &diff_orders(old_order, new_order));
+    let file = |path: &str, role: &str, n: usize| crate::analysis::init_order::BaselineFile {
+        path: path.into(),
+        ok: true,
+        error: None,
+        role: role.into(),
+        packages: n,
+    };
+    r.files = vec![
+        file(old, "old", old_order.len()),
+        file(new, "new", new_order.len()),
+    ];
+    r
 }
 
 struct Run<'r, 'a> {

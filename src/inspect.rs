@@ -79,6 +79,10 @@ pub enum InspectError {
     Container(Error),
     /// Only the message is known (a report read back from JSON).
     Other(String),
+    /// The file was read, but a problem of severity error says it is damaged (truncated,
+    /// a table out of range, a damaged Go structure): that problem's message. The report
+    /// holds everything that could still be read.
+    Damaged(String),
 }
 
 impl InspectError {
@@ -89,6 +93,7 @@ impl InspectError {
             InspectError::UnknownFormat(_) => "unknown_format",
             InspectError::Elf(e) | InspectError::Container(e) => e.code(),
             InspectError::Other(_) => "other",
+            InspectError::Damaged(_) => "damaged",
         }
     }
 }
@@ -96,7 +101,9 @@ impl InspectError {
 impl std::fmt::Display for InspectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            InspectError::Open(m) | InspectError::Other(m) => f.write_str(m),
+            InspectError::Open(m) | InspectError::Other(m) | InspectError::Damaged(m) => {
+                f.write_str(m)
+            }
             InspectError::UnknownFormat(what) => f.write_str(what),
             InspectError::Elf(e) => write!(f, "ELF: {e}"),
             InspectError::Container(e) => write!(f, "{e}"),
@@ -145,18 +152,23 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
         Err(e) => {
             if elf.is_some() {
                 problems.push(Problem::from_error("image", &e));
-                return InspectFile {
-                    path: path.into(),
-                    ok: true,
-                    error: None,
-                    problems,
-                    format: Some(format.name().into()),
-                    arch: elf.as_ref().map(|e| e.header.machine.clone()),
-                    elf,
-                    go: None,
-                    pe: None,
-                    macho: None,
-                };
+                return settle(
+                    InspectFile {
+                        path: path.into(),
+                        ok: true,
+                        error: None,
+                        problems,
+                        format: Some(format.name().into()),
+                        arch: elf.as_ref().map(|e| e.header.machine.clone()),
+                        elf,
+                        go: None,
+                        pe: None,
+                        macho: None,
+                    },
+                    data,
+                    None,
+                    opts,
+                );
             }
             return InspectFile::failed(path, InspectError::Container(e));
         }
@@ -169,6 +181,7 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
     } else {
         None
     };
+    let truncated = image.truncation();
     let go = if opts.no_go {
         None
     } else {
@@ -179,16 +192,77 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
         };
         crate::go::report(&GoBinary::with_dwarf_mode(image, mode), &mut problems)
     };
-    InspectFile {
-        path: path.into(),
-        ok: true,
-        error: None,
-        problems,
-        format: Some(format.name().into()),
-        arch: Some(arch.into()),
-        elf,
-        go,
-        pe,
-        macho,
+    settle(
+        InspectFile {
+            path: path.into(),
+            ok: true,
+            error: None,
+            problems,
+            format: Some(format.name().into()),
+            arch: Some(arch.into()),
+            elf,
+            go,
+            pe,
+            macho,
+        },
+        data,
+        Some(truncated),
+        opts,
+    )
+}
+
+/// Sections only a Go toolchain writes.
+const GO_SECTIONS: [&str; 6] = [
+    ".gopclntab",
+    ".go.buildinfo",
+    ".note.go.buildid",
+    "__gopclntab",
+    "__go_buildinfo",
+    ".gosymtab",
+];
+
+/// Add the problems that make a report a failure (a truncated file, a Go binary whose Go
+/// metadata cannot be read) and fail the report when a problem is an error (#11).
+fn settle(
+    mut f: InspectFile,
+    data: &[u8],
+    truncated: Option<Option<Problem>>,
+    opts: &InspectOptions,
+) -> InspectFile {
+    let truncated = truncated.unwrap_or_else(|| crate::image::truncation(data));
+    if let Some(t) = truncated {
+        f.problems.insert(0, t);
     }
+    if !opts.no_go && f.go.is_none() {
+        if let Some(elf) = &f.elf {
+            let build_id = elf.hardening.go_build_id.is_some();
+            let section = elf
+                .sections
+                .iter()
+                .find(|s| GO_SECTIONS.contains(&s.name.as_str()));
+            if build_id || section.is_some() {
+                let why = if build_id {
+                    "it has a Go build id".to_string()
+                } else {
+                    format!(
+                        "it has a {} section",
+                        section.map_or("", |s| s.name.as_str())
+                    )
+                };
+                f.problems.push(Problem::at(
+                    "go.damaged",
+                    format!(
+                        "a damaged Go binary: {why}, but neither its build info nor its \
+                         pclntab can be read"
+                    ),
+                    None,
+                ));
+            }
+        }
+    }
+    if let Some(e) = f.problems.iter().find(|p| p.is_error()) {
+        f.ok = false;
+        f.error = Some(InspectError::Damaged(e.message.clone()));
+    }
+    f
 }

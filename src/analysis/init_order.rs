@@ -203,6 +203,11 @@ pub enum InitOrderError {
     Imports(Error),
     /// Only the message is known (a report read back from JSON).
     Other(String),
+    /// A problem of severity error says the file is damaged (e.g. truncated): its message,
+    /// and the error that followed from it, if any.
+    Damaged(String),
+    /// Nothing Go in the file: no build info and no pclntab.
+    NotGo,
 }
 
 impl InitOrderError {
@@ -216,6 +221,8 @@ impl InitOrderError {
             InitOrderError::GoList(_) => "init_order.go_list",
             InitOrderError::Imports(_) => "init_order.imports",
             InitOrderError::Other(_) => "other",
+            InitOrderError::Damaged(_) => "damaged",
+            InitOrderError::NotGo => "init_order.not_go",
         }
     }
 }
@@ -223,9 +230,11 @@ impl InitOrderError {
 impl std::fmt::Display for InitOrderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            InitOrderError::Open(m) | InitOrderError::GoList(m) | InitOrderError::Other(m) => {
-                f.write_str(m)
-            }
+            InitOrderError::Open(m)
+            | InitOrderError::GoList(m)
+            | InitOrderError::Other(m)
+            | InitOrderError::Damaged(m) => f.write_str(m),
+            InitOrderError::NotGo => f.write_str("not a Go binary (no Go build info, no pclntab)"),
             InitOrderError::Container(e) => write!(f, "{e}"),
             InitOrderError::NoInitTasks => {
                 f.write_str("Go before 1.13 has no init tasks (per-package init functions)")
@@ -536,6 +545,9 @@ pub struct BaselineReport {
     pub appeared: Vec<Appeared>,
     /// Always `init-order --baseline`.
     pub command: String,
+    /// The envelope's file entries (#11): the OLD file, then the NEW one.
+    #[serde(default)]
+    pub files: Vec<BaselineFile>,
     /// Packages whose relative position changed.
     pub moved: Vec<Moved>,
     /// The NEW file as given.
@@ -552,6 +564,21 @@ pub struct BaselineReport {
     pub vanished: Vec<Vanished>,
     /// goelf's version.
     pub version: String,
+}
+
+/// One compared file of a [`BaselineReport`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineFile {
+    /// The path as given.
+    pub path: String,
+    /// Always true (a file that could not be analysed ends the comparison with exit 2).
+    pub ok: bool,
+    /// Always null.
+    pub error: Option<String>,
+    /// `old` or `new`.
+    pub role: String,
+    /// Packages in its init order.
+    pub packages: usize,
 }
 
 /// A package that moved (see [`BaselineReport`]).
@@ -596,6 +623,7 @@ impl BaselineReport {
                 })
                 .collect(),
             command: "init-order --baseline".into(),
+            files: Vec::new(),
             moved: diff
                 .moved
                 .iter()

@@ -124,30 +124,7 @@ impl Enforcer {
     }
 }
 
-/// How bad a broken rule is (the severity model of `problems`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// A hardening finding.
-    Note,
-    /// Only the specification (or another kernel/glibc version, or another way of starting
-    /// the file) is broken: this system loads it.
-    Warning,
-    /// The system refuses the file, or the file is damaged (headers claim bytes it does not
-    /// have): the file fails (`goelf inspect` exits 1).
-    Error,
-}
-
-impl Severity {
-    /// The name as in JSON: `error`, `warning`, `note`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+pub use crate::error::Severity;
 
 /// What happens when the file is started (or, for `ld_so`, mapped by `ld.so`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

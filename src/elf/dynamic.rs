@@ -104,13 +104,11 @@ pub(super) fn read(file: &ElfFile<'_>, problems: &mut Vec<Problem>) -> DynamicSu
         Ok(e) => e,
         Err((e, i)) => {
             let at = offset.saturating_add(i * 2 * word);
-            problems.push(Problem {
-                code: "elf.dynamic.truncated".into(),
-                message: format!(
-                    "dynamic entry {i} at offset {at:#x} runs past the end of the file"
-                ),
-                offset: Some(at),
-            });
+            problems.push(Problem::at(
+                "elf.dynamic.truncated",
+                format!("dynamic entry {i} at offset {at:#x} runs past the end of the file"),
+                Some(at),
+            ));
             e
         }
     };

@@ -638,13 +638,9 @@ fn entries_that_fit(
     let fit = (len as u64).saturating_sub(off) / entsize.max(1);
     let mut n = count.min(fit);
     if n < count {
-        problems.push(Problem {
-            code: format!("{part}.truncated"),
-            message: format!(
+        problems.push(Problem::at(format!("{part}.truncated"),format!(
                 "{part}: table at offset {off:#x} declares {count} entries but the file holds only {n}"
-            ),
-            offset: Some(off),
-        });
+            ),Some(off)));
     }
     if n > limit as u64 {
         problems.push(Problem::new(

@@ -12,6 +12,7 @@
 
 mod checks;
 mod dynamic;
+mod extent;
 pub mod file;
 mod headers;
 mod init_array;
@@ -118,6 +119,8 @@ impl std::fmt::Display for Relro {
         f.write_str(self.name())
     }
 }
+
+pub use extent::truncation;
 
 /// Parse the ELF container of `data`. Damage past the file header gives a partial report
 /// with problems; only an unreadable header is an error. With an `image` of the same bytes,

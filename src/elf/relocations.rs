@@ -252,13 +252,13 @@ fn read_table(
     }
     let n = (size / entsize).min(limits::MAX_RELOCATIONS as u64);
     let Ok(table) = r.sub("relocation table", off, n * entsize) else {
-        problems.push(Problem {
-            code: "reloc.truncated".into(),
-            message: format!(
+        problems.push(Problem::at(
+            "reloc.truncated",
+            format!(
                 "{kind:?} table at offset {off:#x} ({size} bytes) runs past the end of the file"
             ),
-            offset: Some(off),
-        });
+            Some(off),
+        ));
         out.tables.push(info);
         return;
     };

@@ -313,11 +313,11 @@ pub fn find(image: &Image<'_>, problems: &mut Vec<Problem>) -> Result<BuildInfo>
             info.deps = m.deps;
             info.settings = m.settings;
         }
-        Err(e) => problems.push(Problem {
-            code: "buildinfo.modinfo".into(),
-            message: format!("could not parse Go build info: {e}"),
-            offset: Some(header_offset),
-        }),
+        Err(e) => problems.push(Problem::at(
+            "buildinfo.modinfo",
+            format!("could not parse Go build info: {e}"),
+            Some(header_offset),
+        )),
     }
     Ok(info)
 }

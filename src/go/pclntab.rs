@@ -231,11 +231,11 @@ impl<'a> Pclntab<'a> {
     ) -> Result<Pclntab<'a>> {
         let tab = Self::locate(image, version, problems)?;
         if let Some(r) = &tab.repaired {
-            problems.push(Problem {
-                code: "pclntab.repaired".into(),
-                message: format!("pclntab: {r}"),
-                offset: Some(tab.tab.base()),
-            });
+            problems.push(Problem::at(
+                "pclntab.repaired",
+                format!("pclntab: {r}"),
+                Some(tab.tab.base()),
+            ));
         }
         Ok(tab)
     }

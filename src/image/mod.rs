@@ -305,6 +305,17 @@ pub fn detect_format(data: &[u8]) -> Option<Format> {
     }
 }
 
+/// The [`Severity::Error`](crate::error::Severity::Error) problem `file.truncated` when
+/// `data` is shorter than what its container's headers describe (ELF:
+/// [`crate::elf::truncation`]; PE and Mach-O: a section or segment whose file bytes run past
+/// the end), `None` when it is whole or not an executable at all.
+pub fn truncation(data: &[u8]) -> Option<crate::error::Problem> {
+    match detect_format(data)? {
+        Format::Elf => crate::elf::truncation(&crate::elf::file::ElfFile::parse(data).ok()?),
+        _ => Image::parse(data).ok()?.truncation(),
+    }
+}
+
 impl<'a> Image<'a> {
     /// Parse the container of `data`.
     pub fn parse(data: &'a [u8]) -> Result<Image<'a>> {
@@ -319,6 +330,41 @@ impl<'a> Image<'a> {
     /// The file's bytes.
     pub fn data(&self) -> &'a [u8] {
         self.data
+    }
+
+    /// See [`truncation`]: the problem when the file is shorter than its headers describe.
+    pub fn truncation(&self) -> Option<crate::error::Problem> {
+        if let Some(f) = self.elf() {
+            return crate::elf::truncation(f);
+        }
+        let len = self.data.len() as u64;
+        let past = |off: u64, size: u64| size > 0 && off.saturating_add(size) > len;
+        let segs = self
+            .segments
+            .iter()
+            .filter(|s| past(s.offset, s.filesz))
+            .count();
+        let secs: Vec<String> = self
+            .sections
+            .iter()
+            .filter(|s| s.file_range.is_some_and(|(o, n)| past(o, n)))
+            .map(|s| String::from_utf8_lossy(s.name).into_owned())
+            .collect();
+        if segs == 0 && secs.is_empty() {
+            return None;
+        }
+        let mut p = crate::error::Problem::at(
+            "file.truncated",
+            format!(
+                "the file is truncated: it has {len} bytes; {segs} segments and {} sections ({}) \
+                 run past the end",
+                secs.len(),
+                secs.iter().take(4).cloned().collect::<Vec<_>>().join(", ")
+            ),
+            Some(len),
+        );
+        p.severity = crate::error::Severity::Error;
+        Some(p)
     }
 
     /// The container format.

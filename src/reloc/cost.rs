@@ -293,6 +293,8 @@ pub enum RelocCostError {
     Build(String),
     /// Only the message is known (a report read back from JSON).
     Other(String),
+    /// A problem of severity error says the file is damaged (e.g. truncated): its message.
+    Damaged(String),
 }
 
 impl RelocCostError {
@@ -303,6 +305,7 @@ impl RelocCostError {
             RelocCostError::NotElf(e) => e.code(),
             RelocCostError::Build(_) => "reloc_cost.build",
             RelocCostError::Other(_) => "other",
+            RelocCostError::Damaged(_) => "damaged",
         }
     }
 }
@@ -310,9 +313,10 @@ impl RelocCostError {
 impl std::fmt::Display for RelocCostError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RelocCostError::Open(m) | RelocCostError::Build(m) | RelocCostError::Other(m) => {
-                f.write_str(m)
-            }
+            RelocCostError::Open(m)
+            | RelocCostError::Build(m)
+            | RelocCostError::Other(m)
+            | RelocCostError::Damaged(m) => f.write_str(m),
             RelocCostError::NotElf(e) => write!(f, "not an ELF file reloc-cost can read: {e}"),
         }
     }
@@ -376,15 +380,23 @@ pub fn analyze_bytes(path: &str, data: &[u8], model: &CostModel) -> RelocCostFil
         Ok(f) => f,
         Err(e) => return RelocCostFile::failed(path, RelocCostError::NotElf(e)),
     };
+    let truncated = crate::elf::truncation(&file);
     let (elf, relocs) = crate::elf::analyze_file(&file, None, true, &mut problems);
-    analyze_elf(
+    let mut rep = analyze_elf(
         path,
         &file,
         &elf,
         relocs.unwrap_or_default(),
         model,
         problems,
-    )
+    );
+    if let Some(t) = truncated {
+        rep.ok = false;
+        rep.error = Some(RelocCostError::Damaged(t.message.clone()));
+        rep.note = None;
+        rep.problems.insert(0, t);
+    }
+    rep
 }
 
 /// Analyse a parsed ELF file, its report and its relocations (`problems` are those found

@@ -160,6 +160,9 @@ enum Outcome {
     ReportOfChanged,
     /// "changed while being read".
     Changed,
+    /// The file was read whole while a writer was part-way through it (a consistent prefix):
+    /// goelf reports it as truncated and fails it, as it does any truncated file (#11).
+    ReadWhilePartlyWritten,
 }
 
 /// The victim's and the steady file's expected parts of the output of a command.
@@ -218,6 +221,14 @@ fn round(
             "a changed file must fail: {ctx}"
         );
         return Outcome::Changed;
+    }
+    if stderr.contains("goelf: victim: the file is truncated") {
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "a truncated file must fail: {ctx}"
+        );
+        return Outcome::ReadWhilePartlyWritten;
     }
     if got_victim == want_victim {
         Outcome::Report

@@ -15,6 +15,7 @@ mod json_contract;
 mod loader_mutants;
 mod macho_readobj;
 mod moduledata;
+mod output;
 mod pclntab;
 mod pe_readobj;
 mod reloc_cost;

@@ -17,6 +17,7 @@ use serde::ser::{SerializeSeq, Serializer};
 
 use crate::common;
 use crate::runner::{self, File};
+use crate::table::{self, Cut, Table};
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -60,6 +61,10 @@ const BATCH_PER_THREAD: usize = 2;
 
 /// Run `goelf funcs`.
 pub fn run(args: Args) -> anyhow::Result<u8> {
+    if !args.addrs.is_empty() && (args.pattern.is_some() || args.package.is_some()) {
+        eprintln!("goelf: funcs: --addr looks addresses up; it cannot be combined with --match or --package");
+        return Ok(common::EXIT_USAGE);
+    }
     let pattern = match &args.pattern {
         Some(p) => Some(regex::Regex::new(p).with_context(|| format!("--match {p:?}"))?),
         None => None,
@@ -79,9 +84,6 @@ struct Funcs {
 }
 
 impl runner::Analyse for Funcs {
-    // A failed file's message is in its output (`error: …`, or the JSON entry's `error`).
-    const ERRORS_TO_STDERR: bool = false;
-
     type Report<'a> = FuncsReport<'a>;
 
     fn analyse<'a>(&self, file: runner::Opened<'_, 'a>) -> anyhow::Result<FuncsReport<'a>> {
@@ -96,15 +98,10 @@ impl runner::Text for Funcs {
         file: &File<FuncsReport<'_>>,
         many: bool,
     ) -> std::io::Result<bool> {
-        if many {
-            writeln!(w, "{}:", file.shown)?;
-        }
         match &file.result {
-            Ok(r) => write_text_file(w, r),
-            Err(e) => {
-                writeln!(w, "error: {e}")?;
-                Ok(true)
-            }
+            Ok(r) => write_text_file(w, r, &file.shown, many),
+            // The runner prints `goelf: PATH: message` on stderr.
+            Err(_) => Ok(true),
         }
     }
 }
@@ -247,7 +244,13 @@ fn any_byte(s: &[u8], hit: impl Fn(u8) -> u8) -> bool {
 // ----- text -----
 
 /// Write the text report of one file; true when something failed (a problem was found).
-fn write_text_file(w: &mut dyn Write, r: &FuncsReport<'_>) -> std::io::Result<bool> {
+fn write_text_file(
+    w: &mut dyn Write,
+    r: &FuncsReport<'_>,
+    path: &str,
+    many: bool,
+) -> std::io::Result<bool> {
+    let file = many.then_some(path);
     let mut problems = r.problems().to_vec();
     if let Some(functions) = r.functions() {
         let mut rows = TableRows::default();
@@ -267,21 +270,38 @@ fn write_text_file(w: &mut dyn Write, r: &FuncsReport<'_>) -> std::io::Result<bo
             },
         )?;
         problems.extend(failures.problem());
-        write_table(w, &rows)?;
+        write_table(w, &rows, file, crate::term::get().width)?;
     } else {
         let mut out = String::new();
         for l in r.lookups().unwrap_or_default() {
+            if let Some(f) = file {
+                out.push_str(&table::clean(f));
+                out.push_str(": ");
+            }
             render_lookup(&mut out, l, r.dwarf_line_table());
         }
         w.write_all(out.as_bytes())?;
     }
+    // Problems go to stderr, where they cannot be mistaken for rows.
     for p in &problems {
-        writeln!(w, "problem [{}]: {}", p.code, p.message)?;
+        let severity = match p.severity {
+            goelf::error::Severity::Error => String::new(),
+            s => format!("{}: ", s.name()),
+        };
+        eprintln!(
+            "goelf: {}: {severity}{} [{}]",
+            table::clean(path),
+            table::clean(&p.message),
+            p.code
+        );
     }
     Ok(!problems.is_empty())
 }
 
-const HEADER: [&str; 6] = ["ENTRY", "END", "SIZE", "NAME", "PACKAGE", "FILE:LINE"];
+const HEADER: [&str; 6] = ["ENTRY", "END", "SIZE", "PACKAGE", "FILE:LINE", "NAME"];
+/// In pipes, PACKAGE and FILE:LINE are padded to at most these widths (a longer cell pushes
+/// only its own line's NAME).
+const PIPE_PAD: [usize; 6] = [usize::MAX, usize::MAX, usize::MAX, 24, 56, 0];
 
 /// The cells of a row, as the table shows them.
 fn cells<'r>(f: &'r FuncRow<'_>) -> [Cow<'r, str>; 6] {
@@ -289,66 +309,85 @@ fn cells<'r>(f: &'r FuncRow<'_>) -> [Cow<'r, str>; 6] {
         Cow::Owned(common::hex(f.entry)),
         Cow::Owned(common::hex(f.end)),
         Cow::Owned(f.size.to_string()),
-        Cow::Borrowed(&f.name),
         Cow::Borrowed(&f.package),
         Cow::Owned(position(f.file.as_deref(), f.line)),
+        Cow::Borrowed(&f.name),
     ]
 }
 
-/// The functions table, in comfy-table's ASCII_BORDERS_ONLY_CONDENSED layout (SIZE
-/// right-aligned). Written directly: comfy-table takes ~0.4 s and ~200 MB for 80,000
-/// rows. Text it could lay out differently (anything but printable ASCII: wide or
-/// multi-line characters) still goes through comfy-table.
-fn write_table(w: &mut dyn Write, rows: &TableRows<'_>) -> std::io::Result<()> {
-    if !rows.plain {
-        return write_table_comfy(w, rows);
+/// The functions table: plain columns, NAME last (as `go tool nm` prints it, so that
+/// `awk '{print $1, $NF}'` works), a FILE column first when several files are listed. In a
+/// pipe (`width` None) it is written directly, a chunk of rows per parallel task: the
+/// generic [`Table`] would hold ~80,000 rows of strings at once. On a terminal, and for text
+/// that is not printable ASCII (wide characters, control characters to escape), the rows go
+/// through [`Table`], which fits the width.
+fn write_table(
+    w: &mut dyn Write,
+    rows: &TableRows<'_>,
+    file: Option<&str>,
+    width: Option<usize>,
+) -> std::io::Result<()> {
+    let plain = rows.plain && file.is_none_or(|f| !not_plain(f.as_bytes()));
+    if !plain || width.is_some() {
+        return write_table_generic(w, rows, file, width);
     }
-    let widths = rows.widths;
-    let inner = widths.iter().sum::<usize>() + 2 * widths.len() + (widths.len() - 1);
-    let rule = |c: u8| {
-        let mut v = Vec::with_capacity(inner + 3);
-        v.push(b'+');
-        v.resize(inner + 1, c);
-        v.extend_from_slice(b"+\n");
-        v
-    };
+    let mut widths = rows.widths;
+    for (wd, cap) in widths.iter_mut().zip(PIPE_PAD) {
+        *wd = (*wd).min(cap.max(4));
+    }
+    let no_rows = rows.chunks.iter().all(Vec::is_empty);
+    let file_w = file.map_or(0, |f| {
+        if no_rows {
+            4
+        } else {
+            f.len().clamp(4, table::PIPE_PAD)
+        }
+    });
     let pad = |buf: &mut Vec<u8>, n: usize| buf.resize(buf.len() + n, b' ');
-    w.write_all(&rule(b'-'))?;
-    let mut head = b"| ".to_vec();
+    let mut head = Vec::new();
+    if file.is_some() {
+        head.extend_from_slice(b"FILE");
+        pad(&mut head, file_w.saturating_sub(4) + 2);
+    }
     for (k, (h, &wd)) in HEADER.iter().zip(&widths).enumerate() {
         if k > 0 {
-            head.extend_from_slice(b"   ");
+            head.extend_from_slice(b"  ");
         }
-        // SIZE is right-aligned.
-        if k == 2 {
-            pad(&mut head, wd - h.len());
+        if k == 5 {
+            head.extend_from_slice(h.as_bytes());
+        } else if k == 2 {
+            // SIZE is right-aligned.
+            pad(&mut head, wd.saturating_sub(h.len()));
             head.extend_from_slice(h.as_bytes());
         } else {
             head.extend_from_slice(h.as_bytes());
-            pad(&mut head, wd - h.len());
+            pad(&mut head, wd.saturating_sub(h.len()));
         }
     }
-    head.extend_from_slice(b" |\n");
+    head.push(b'\n');
     w.write_all(&head)?;
-    w.write_all(&rule(b'='))?;
     in_order(
         rows.chunks.len(),
         |c| {
             let chunk = rows.chunks.get(c).map_or(&[][..], Vec::as_slice);
-            let mut buf = Vec::with_capacity(chunk.len() * (inner + 4));
+            let mut buf = Vec::with_capacity(chunk.len() * 96);
             for f in chunk {
                 let l = cell_lens(f);
-                buf.extend_from_slice(b"| ");
+                if let Some(name) = file {
+                    buf.extend_from_slice(name.as_bytes());
+                    pad(&mut buf, file_w.saturating_sub(name.len()) + 2);
+                }
                 push_hex(&mut buf, f.entry);
-                pad(&mut buf, widths[0] - l[0] + 3);
+                pad(&mut buf, widths[0].saturating_sub(l[0]) + 2);
                 push_hex(&mut buf, f.end);
-                pad(&mut buf, widths[1] - l[1] + 3 + widths[2] - l[2]);
+                pad(
+                    &mut buf,
+                    widths[1].saturating_sub(l[1]) + 2 + widths[2].saturating_sub(l[2]),
+                );
                 push_u64(&mut buf, f.size);
-                buf.extend_from_slice(b"   ");
-                buf.extend_from_slice(f.name.as_bytes());
-                pad(&mut buf, widths[3] - l[3] + 3);
+                buf.extend_from_slice(b"  ");
                 buf.extend_from_slice(f.package.as_bytes());
-                pad(&mut buf, widths[4] - l[4] + 3);
+                pad(&mut buf, widths[3].saturating_sub(l[3]) + 2);
                 match (f.file.as_deref(), f.line) {
                     (Some(file), Some(line)) if !file.is_empty() => {
                         buf.extend_from_slice(file.as_bytes());
@@ -361,14 +400,55 @@ fn write_table(w: &mut dyn Write, rows: &TableRows<'_>) -> std::io::Result<()> {
                     }
                     _ => buf.push(b'?'),
                 }
-                pad(&mut buf, widths[5] - l[5]);
-                buf.extend_from_slice(b" |\n");
+                pad(&mut buf, widths[4].saturating_sub(l[4]) + 2);
+                buf.extend_from_slice(f.name.as_bytes());
+                buf.push(b'\n');
             }
             buf
         },
         |buf| w.write_all(&buf),
-    )?;
-    w.write_all(&rule(b'-'))
+    )
+}
+
+/// The table through [`Table`] (terminal width, escaping, wide characters).
+fn write_table_generic(
+    w: &mut dyn Write,
+    rows: &TableRows<'_>,
+    file: Option<&str>,
+    width: Option<usize>,
+) -> std::io::Result<()> {
+    let mut header: Vec<&str> = Vec::new();
+    if file.is_some() {
+        header.push("FILE");
+    }
+    header.extend(HEADER);
+    let off = usize::from(file.is_some());
+    let mut t = Table::new(&header)
+        .right(&[off + 2])
+        .cut(&[off, off + 1], Cut::Never)
+        .cut(&[off + 4], Cut::Start)
+        .pipe_pad(off + 3, PIPE_PAD[3])
+        .pipe_pad(off + 4, PIPE_PAD[4]);
+    if file.is_some() {
+        t = t.cut(&[0], Cut::Start);
+    }
+    for f in rows.chunks.iter().flatten() {
+        let mut r: Vec<Cow<'_, str>> = Vec::with_capacity(7);
+        if let Some(name) = file {
+            r.push(Cow::Borrowed(name));
+        }
+        r.extend(cells(f));
+        t.row(r.into_iter().map(Cow::into_owned));
+    }
+    let mut out = String::new();
+    t.render_for(
+        &mut out,
+        crate::term::Term {
+            width,
+            ..crate::term::get()
+        },
+    );
+    w.write_all(out.as_bytes())
 }
 
 /// The rows of the table, kept in the chunks they were decoded in (no copy into one list),
@@ -420,9 +500,9 @@ fn cell_lens(f: &FuncRow<'_>) -> [usize; 6] {
         hex_len(f.entry),
         hex_len(f.end),
         dec_len(f.size),
-        f.name.len(),
         f.package.len(),
         position_len(f.file.as_deref(), f.line),
+        f.name.len(),
     ]
 }
 
@@ -434,15 +514,6 @@ fn push_hex(buf: &mut Vec<u8>, v: u64) {
     for k in (0..n).rev() {
         buf.push(DIGITS[((v >> (4 * k)) & 0xf) as usize]);
     }
-}
-
-fn write_table_comfy(w: &mut dyn Write, rows: &TableRows<'_>) -> std::io::Result<()> {
-    let mut t = common::table(&HEADER);
-    common::align_right(&mut t, &[2]);
-    for f in rows.chunks.iter().flatten() {
-        t.add_row(cells(f).map(Cow::into_owned));
-    }
-    writeln!(w, "{t}")
 }
 
 fn hex_len(v: u64) -> usize {
@@ -570,33 +641,40 @@ mod tests {
     }
 
     #[test]
-    fn plain_table_matches_comfy_table() {
+    fn plain_table_matches_generic_table() {
         let all = rows();
-        // Printable ASCII only (the others go to comfy-table anyway).
+        // Printable ASCII only (the others go to the generic table anyway).
         let ascii: Vec<_> = all
             .iter()
             .filter(|r| r.name.bytes().all(|b| (0x20..0x7f).contains(&b)))
             .cloned()
             .collect();
-        for n in 0..=ascii.len() {
-            let (mut mine, mut comfy) = (Vec::new(), Vec::new());
-            // Two chunks, as decoding makes them.
-            let mut t = TableRows::from_rows(ascii[..n / 2].to_vec());
-            t.append(TableRows::from_rows(ascii[n / 2..n].to_vec()));
-            write_table(&mut mine, &t).unwrap();
-            write_table_comfy(&mut comfy, &t).unwrap();
-            assert_eq!(
-                String::from_utf8(mine).unwrap(),
-                String::from_utf8(comfy).unwrap()
-            );
+        for file in [None, Some("bin/a")] {
+            for n in 0..=ascii.len() {
+                let (mut mine, mut generic) = (Vec::new(), Vec::new());
+                // Two chunks, as decoding makes them.
+                let mut t = TableRows::from_rows(ascii[..n / 2].to_vec());
+                t.append(TableRows::from_rows(ascii[n / 2..n].to_vec()));
+                write_table(&mut mine, &t, file, None).unwrap();
+                write_table_generic(&mut generic, &t, file, None).unwrap();
+                assert_eq!(
+                    String::from_utf8(mine).unwrap(),
+                    String::from_utf8(generic).unwrap()
+                );
+            }
         }
-        let (mut mine, mut comfy) = (Vec::new(), Vec::new());
-        // Split in two chunks, as decoding does.
-        let mut t = TableRows::from_rows(all[..2].to_vec());
-        t.append(TableRows::from_rows(all[2..].to_vec()));
-        write_table(&mut mine, &t).unwrap();
-        write_table_comfy(&mut comfy, &t).unwrap();
-        assert_eq!(mine, comfy);
+    }
+
+    #[test]
+    fn table_fits_terminal_and_escapes() {
+        let t = TableRows::from_rows(rows());
+        let mut out = Vec::new();
+        write_table(&mut out, &t, None, Some(60)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\u{1}'), "{text}");
+        for l in text.lines() {
+            assert!(unicode_width::UnicodeWidthStr::width(l) <= 60, "{l:?}");
+        }
     }
 
     #[test]

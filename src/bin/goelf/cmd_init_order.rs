@@ -11,8 +11,10 @@ use goelf::init_order::{
     GraphSource, Imports, InitOrderError, InitOrderFile, ObservedScope, Options,
 };
 
-use crate::common::{self, align_right, hex, table};
+use crate::common::{self, hex};
 use crate::runner;
+use crate::table::{self, Cell, Table};
+use crate::term::{paint, Style};
 
 /// Arguments of `goelf init-order`.
 #[derive(Debug, clap::Args)]
@@ -322,55 +324,121 @@ fn baseline(args: &Args, old: &PathBuf, cmd: &InitOrder) -> anyhow::Result<u8> {
     })
 }
 
+/// Where the dependency graph's edges come from, in words.
+fn graph_words(g: Option<GraphSource>) -> &'static str {
+    match g {
+        Some(GraphSource::Binary) => "the dependency lists stored in the binary's init tasks",
+        Some(GraphSource::Source) => "the source's imports (`go list`)",
+        Some(GraphSource::Observed) => {
+            "references seen in the init code (not imports; --src or --imports gives the imports)"
+        }
+        None => "no dependency graph",
+    }
+}
+
+/// How the order was read, in words.
+fn method_words(m: Option<goelf::init_order::Method>) -> &'static str {
+    match m {
+        Some(goelf::init_order::Method::LinkerOrder) => {
+            "the order the linker wrote into the binary (Go 1.21+)"
+        }
+        Some(goelf::init_order::Method::InittaskDeps) => {
+            "the order the runtime derives from the init tasks' dependencies (Go 1.13-1.20)"
+        }
+        None => "unknown",
+    }
+}
+
 fn render(out: &mut String, r: &InitOrderFile) {
-    let _ = writeln!(
+    let n = r.packages.len();
+    let first = r.packages.first().map_or("-", |p| p.package.as_str());
+    let last = r.packages.last().map_or("-", |p| p.package.as_str());
+    let verdict = match (r.verified, &r.first_difference) {
+        (Some(true), _) => format!("order verified against {}", graph_words(r.graph_source)),
+        (Some(false), Some(d)) => format!(
+            "{}: first difference at #{} ({}): expected {}, found {}",
+            paint("order NOT verified", Some(Style::Bad)),
+            d.index,
+            d.what.as_str(),
+            d.expected.as_deref().unwrap_or("nothing"),
+            d.found.as_deref().unwrap_or("nothing")
+        ),
+        (Some(false), None) => paint("order NOT verified", Some(Style::Bad)),
+        (None, _) => {
+            "order not verified (no import graph: pass --src DIR or --imports FILE)".into()
+        }
+    };
+    let version = r
+        .go_version
+        .as_deref()
+        .and_then(|v| v.strip_prefix("go"))
+        .map_or("Go version unknown".to_string(), |v| format!("Go {v}"));
+    let answer = format!(
+        "{}: {n} packages initialise ({version}), first {first}, last {last}; {verdict}",
+        r.path
+    );
+    table::para(out, &answer, 2);
+    table::para(out, &format!("  order: {}", method_words(r.method)), 4);
+    table::para(
         out,
-        "{}: {} ({}), graph from {}",
-        r.path,
-        r.go_version.as_deref().unwrap_or("Go version unknown"),
-        r.method.map_or("?", |m| m.as_str()),
-        r.graph_source.map_or("?", GraphSource::as_str)
+        &format!("  dependencies: {}", graph_words(r.graph_source)),
+        4,
     );
     if let Some(list) = &r.constructors {
         if list.is_empty() {
-            out.push_str("Constructors before Go: none\n");
+            out.push_str("  constructors before Go: none\n");
         } else {
-            out.push_str("Constructors before Go (in execution order):\n");
+            out.push_str("  constructors before Go (in execution order):\n");
+            let mut t = Table::new(&["KIND", "ADDRESS", "SYMBOL"])
+                .right(&[1])
+                .indent(4);
             for c in list {
-                let _ = writeln!(
-                    out,
-                    "  {:<13} {} {}",
-                    c.kind.as_str(),
+                t.row([
+                    c.kind.as_str().to_string(),
                     hex(c.address),
-                    c.symbol.as_deref().unwrap_or("?")
-                );
+                    c.symbol.clone().unwrap_or_else(|| "?".into()),
+                ]);
             }
+            t.render(out);
         }
     } else if r.elf_constructors.is_empty() {
-        out.push_str("ELF constructors before Go: none\n");
+        out.push_str("  ELF constructors before Go: none\n");
     } else {
-        out.push_str("ELF constructors before Go (in execution order):\n");
+        out.push_str("  ELF constructors before Go (in execution order):\n");
+        let mut t = Table::new(&["KIND", "ADDRESS", "SYMBOL"])
+            .right(&[1])
+            .indent(4);
         for c in &r.elf_constructors {
-            let _ = writeln!(
-                out,
-                "  {:<13} {} {}",
-                c.kind.as_str(),
+            t.row([
+                c.kind.as_str().to_string(),
                 hex(c.address),
-                c.symbol.as_deref().unwrap_or("?")
-            );
+                c.symbol.clone().unwrap_or_else(|| "?".into()),
+            ]);
         }
+        t.render(out);
     }
-    let mut t = table(&["#", "Package", "Init functions", "Deps"]);
+    out.push('\n');
+    let mut t = Table::new(&["#", "PACKAGE", "DEPS", "INIT FUNCTIONS"]).right(&[0, 2]);
     for p in &r.packages {
-        t.add_row(vec![
-            p.index.to_string(),
-            p.package.clone(),
-            p.functions.join(" "),
-            p.deps.join(" "),
+        const SHOWN: usize = 4;
+        let mut f = p
+            .functions
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if p.functions.len() > SHOWN {
+            let _ = write!(f, ", +{} more", p.functions.len() - SHOWN);
+        }
+        t.row([
+            Cell::from(p.index.to_string()),
+            Cell::from(p.package.clone()),
+            Cell::from(p.deps.len().to_string()),
+            Cell::from(f),
         ]);
     }
-    align_right(&mut t, &[0]);
-    let _ = writeln!(out, "{t}");
+    t.render(out);
     if r.runtime_tasks > 0 {
         let _ = writeln!(
             out,
@@ -378,21 +446,9 @@ fn render(out: &mut String, r: &InitOrderFile) {
             r.runtime_tasks - 1
         );
     }
-    let verdict = match (r.verified, &r.first_difference) {
-        (Some(true), _) => "verified".to_string(),
-        (Some(false), Some(d)) => format!(
-            "NOT verified: first difference at #{} ({}): expected {}, found {}",
-            d.index,
-            d.what.as_str(),
-            d.expected.as_deref().unwrap_or("nothing"),
-            d.found.as_deref().unwrap_or("nothing")
-        ),
-        (Some(false), None) => "NOT verified".to_string(),
-        (None, _) => "not verified (no import graph; pass --src or --imports)".to_string(),
-    };
-    let _ = writeln!(out, "Order: {verdict}");
+    out.push_str("(DEPS: packages it waits for; `--why PKG` names them, `--json` lists them)\n");
     if let Some(f) = &r.found_by {
-        let _ = writeln!(out, "Found by: {f}");
+        table::para(out, &format!("Found by: {f}"), 2);
     }
     if r.graph_source == Some(GraphSource::Observed) {
         let unexplained = r
@@ -402,7 +458,7 @@ fn render(out: &mut String, r: &InitOrderFile) {
             .count();
         let _ = writeln!(
             out,
-            "Observed references (not imports): {} edges, {} against the order ({} unexplained)",
+            "References seen in init code (not imports): {} edges, {} against the order ({} unexplained)",
             r.graph.edges.len(),
             r.inconsistencies.len(),
             unexplained
@@ -441,7 +497,11 @@ fn render(out: &mut String, r: &InitOrderFile) {
         }
     }
     for p in &r.problems {
-        let _ = writeln!(out, "  [{}] {}", p.code, p.message);
+        table::para(
+            out,
+            &format!("  {} [{}] {}", p.severity.name(), p.code, p.message),
+            4,
+        );
     }
     out.push('\n');
 }

@@ -8,8 +8,10 @@ use goelf::inspect::{inspect_bytes, InspectError, InspectFile, InspectOptions};
 
 use std::borrow::Cow;
 
-use crate::common::{align_right, hex, table};
+use crate::common::hex;
 use crate::runner;
+use crate::table::{self, Cell, Table};
+use crate::term::{paint, Style};
 
 /// Arguments of `goelf inspect`.
 #[derive(Debug, clap::Args)]
@@ -61,8 +63,8 @@ Exit status: 0 every file analysed and no loader check is an error; 1 a file cou
 analysed or a loader check is an error; 2 usage or hard error.";
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    if args.modules && !args.json {
-        return run_modules(&args);
+    if args.modules {
+        return runner::run(&Modules, &args.files, args.json);
     }
     let cmd = Inspect {
         opts: InspectOptions {
@@ -103,8 +105,10 @@ impl runner::Text for Inspect<'_> {
         file: &runner::File<InspectFile>,
         _many: bool,
     ) -> std::io::Result<bool> {
+        // A damaged file is still shown (everything that could be read); one that could
+        // not be read at all has only its stderr line.
         if let Ok(r) = &file.result {
-            if r.ok {
+            if r.ok || r.format.is_some() {
                 let mut out = String::new();
                 render(&mut out, r, self.args);
                 w.write_all(out.as_bytes())?;
@@ -149,14 +153,78 @@ fn loader_failed(r: &InspectFile) -> bool {
     }
 }
 
+/// The one-line answer: what the file is, in plain words.
+fn summary(r: &InspectFile) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let setting = |k: &str| {
+        r.go.as_ref()
+            .and_then(|g| g.buildinfo.as_ref())
+            .and_then(|b| b.settings.iter().find(|s| s.key == k))
+            .map(|s| s.value.clone())
+    };
+    match &r.go {
+        Some(go) => {
+            let v = go.version.as_deref().unwrap_or("version unknown");
+            parts.push(match v.strip_prefix("go") {
+                Some(n) if n.starts_with(|c: char| c.is_ascii_digit()) => format!("Go {n}"),
+                _ => format!("Go ({v})"),
+            });
+            let os = setting("GOOS");
+            let arch = setting("GOARCH");
+            match (os, arch) {
+                (Some(o), Some(a)) => parts.push(format!("{o}/{a}")),
+                _ => parts.push(format!(
+                    "{} {}",
+                    r.format.as_deref().unwrap_or("?").to_uppercase(),
+                    r.arch.as_deref().unwrap_or("?")
+                )),
+            }
+            if go.packer.is_some() {
+                parts.push("packed".into());
+            }
+        }
+        None => {
+            let damaged_go = r.problems.iter().any(|p| p.code == "go.damaged");
+            parts.push(if damaged_go {
+                "damaged Go binary".into()
+            } else {
+                "not a Go binary".into()
+            });
+            parts.push(format!(
+                "{} {}",
+                r.format.as_deref().unwrap_or("?").to_uppercase(),
+                r.arch.as_deref().unwrap_or("?")
+            ));
+        }
+    }
+    if let Some(e) = &r.elf {
+        let h = &e.hardening;
+        parts.push(if h.is_static { "static" } else { "dynamic" }.into());
+        parts.push(if h.pie { "PIE" } else { "not PIE" }.into());
+        parts.push(format!("stripped: {}", yes(h.stripped)));
+        if setting("CGO_ENABLED").as_deref() == Some("1") {
+            parts.push("cgo".into());
+        }
+    }
+    format!("{}: {}", r.path, parts.join(", "))
+}
+
 fn render(out: &mut String, r: &InspectFile, args: &Args) {
-    let _ = writeln!(
-        out,
-        "{}: {} {}",
-        r.path,
-        r.format.as_deref().unwrap_or("?").to_uppercase(),
-        r.arch.as_deref().unwrap_or("?")
-    );
+    table::para(out, &summary(r), 2);
+    let errors: Vec<_> = r.problems.iter().filter(|p| p.is_error()).collect();
+    for p in &errors {
+        let line = format!("  {}: {}", paint("error", Some(Style::Bad)), p.message);
+        table::para(out, &line, 4);
+    }
+    if errors.is_empty() {
+        if let Some(e) = &r.error {
+            table::para(
+                out,
+                &format!("  {}: {e}", paint("error", Some(Style::Bad))),
+                4,
+            );
+        }
+    }
     if let Some(elf) = &r.elf {
         render_start(out, &elf.start);
     }
@@ -170,15 +238,44 @@ fn render(out: &mut String, r: &InspectFile, args: &Args) {
         crate::render_macho::render(out, m, !args.no_sections);
     }
     match &r.go {
-        Some(go) => crate::render_go::render(out, go),
-        None if !args.no_go => out.push_str("\nGo: none found (not a Go binary)\n"),
+        Some(go) => {
+            let mut g = String::new();
+            crate::render_go::render(&mut g, go);
+            for l in g.lines() {
+                if l.is_empty() {
+                    out.push('\n');
+                } else {
+                    table::para(out, l, 4);
+                }
+            }
+        }
+        None if !args.no_go => {
+            if r.problems.iter().any(|p| p.code == "go.damaged") {
+                out.push_str(
+                    "\nGo: a Go binary, but its Go metadata cannot be read (see the problems)\n",
+                );
+            } else {
+                out.push_str("\nGo: none (not a Go binary: no build info, no pclntab)\n");
+            }
+        }
         None => {}
     }
     if !r.problems.is_empty() {
         out.push_str("\nProblems:\n");
+        let mut t = Table::new(&["SEVERITY", "CODE", "MESSAGE"]).indent(2);
         for p in &r.problems {
-            let _ = writeln!(out, "  [{}] {}", p.code, p.message);
+            let style = match p.severity {
+                Severity::Error => Some(Style::Bad),
+                Severity::Warning => Some(Style::Warn),
+                Severity::Note => None,
+            };
+            t.row([
+                Cell::styled(p.severity.name(), style),
+                Cell::from(p.code.clone()),
+                Cell::from(p.message.clone()),
+            ]);
         }
+        t.render(out);
     }
     out.push('\n');
 }
@@ -196,12 +293,46 @@ fn render_elf(out: &mut String, e: &ElfReport, args: &Args) {
         h.phnum, h.phoff, h.shnum, h.shoff, h.shstrndx
     );
 
-    let mut t = table(&[
-        "#", "Type", "Offset", "VirtAddr", "PhysAddr", "FileSiz", "MemSiz", "Flg", "Align",
-        "Sections",
+    let hd = &e.hardening;
+    out.push_str("\nHardening:\n");
+    let mut t = Table::new(&["PROPERTY", "VALUE"]).indent(2);
+    t.row(["PIE".to_string(), yes(hd.pie).to_string()]);
+    t.row(["NX stack".to_string(), yes(hd.nx).to_string()]);
+    t.row(["RELRO".to_string(), hd.relro.name().to_string()]);
+    t.row([
+        "Linking".to_string(),
+        if hd.is_static { "static" } else { "dynamic" }.to_string(),
     ]);
+    t.row([
+        "Interpreter".to_string(),
+        hd.interp.clone().unwrap_or_else(|| "none".into()),
+    ]);
+    t.row([
+        "Stripped (no .symtab)".to_string(),
+        yes(hd.stripped).to_string(),
+    ]);
+    t.row(["DWARF".to_string(), yes(hd.dwarf).to_string()]);
+    t.row([
+        Cell::from("W+X segment"),
+        Cell::styled(yes(hd.wx_segment), hd.wx_segment.then_some(Style::Warn)),
+    ]);
+    t.row([
+        "GNU build id".to_string(),
+        hd.build_id.clone().unwrap_or_else(|| "none".into()),
+    ]);
+    t.row([
+        "Go build id".to_string(),
+        hd.go_build_id.clone().unwrap_or_else(|| "none".into()),
+    ]);
+    t.render(out);
+
+    let mut t = Table::new(&[
+        "NR", "TYPE", "OFFSET", "VIRTADDR", "PHYSADDR", "FILESIZ", "MEMSIZ", "FLG", "ALIGN",
+    ])
+    .right(&[0, 2, 3, 4, 5, 6, 8])
+    .indent(2);
     for p in &e.program_headers {
-        t.add_row(vec![
+        t.row([
             p.index.to_string(),
             p.r#type.clone(),
             hex(p.offset),
@@ -211,23 +342,32 @@ fn render_elf(out: &mut String, e: &ElfReport, args: &Args) {
             hex(p.memsz),
             p.flags.clone(),
             hex(p.align),
-            p.sections.join(" "),
         ]);
     }
-    align_right(&mut t, &[0, 2, 3, 4, 5, 6, 8]);
-    let _ = writeln!(out, "\nProgram headers:\n{t}");
+    out.push_str("\nProgram headers:\n");
+    t.render(out);
     if let Some(i) = &e.interp {
-        let _ = writeln!(out, "  interpreter: {i}");
+        let _ = writeln!(out, "  interpreter: {}", table::clean(i));
+    }
+    if e.program_headers.iter().any(|p| !p.sections.is_empty()) {
+        out.push_str("\nSection to segment mapping:\n");
+        let mut t = Table::new(&["SEGMENT", "SECTIONS"]).right(&[0]).indent(2);
+        for p in &e.program_headers {
+            t.row([format!("{:02}", p.index), p.sections.join(" ")]);
+        }
+        t.render(out);
     }
 
     render_checks(out, e);
 
     if !args.no_sections && !e.sections.is_empty() {
-        let mut t = table(&[
-            "[Nr]", "Name", "Type", "Address", "Off", "Size", "ES", "Flg", "Lk", "Inf", "Al",
-        ]);
+        let mut t = Table::new(&[
+            "NR", "NAME", "TYPE", "ADDRESS", "OFF", "SIZE", "ES", "FLG", "LK", "INF", "AL",
+        ])
+        .right(&[0, 3, 4, 5, 6, 8, 9, 10])
+        .indent(2);
         for s in &e.sections {
-            t.add_row(vec![
+            t.row([
                 s.index.to_string(),
                 s.name.clone(),
                 s.r#type.clone(),
@@ -241,32 +381,31 @@ fn render_elf(out: &mut String, e: &ElfReport, args: &Args) {
                 s.align.to_string(),
             ]);
         }
-        align_right(&mut t, &[0, 3, 4, 5, 6, 8, 9, 10]);
-        let _ = writeln!(out, "\nSections:\n{t}");
+        out.push_str("\nSections:\n");
+        t.render(out);
     }
 
     if e.init_array.is_empty() {
-        out.push_str("\nConstructors (preinit/init/init_array/fini): none\n");
+        out.push_str("\nConstructors and destructors (preinit/init/init_array/fini): none\n");
     } else {
-        let mut t = table(&["Kind", "Slot", "Target", "Symbol"]);
+        let mut t = Table::new(&["KIND", "SLOT", "TARGET", "SYMBOL"])
+            .right(&[1, 2])
+            .indent(2);
         for i in &e.init_array {
-            t.add_row(vec![
+            t.row([
                 i.kind.name().to_string(),
                 hex(i.address),
                 hex(i.target),
                 i.symbol.clone().unwrap_or_else(|| "?".into()),
             ]);
         }
-        let _ = writeln!(
-            out,
-            "\nConstructors and destructors (execution order):\n{t}"
-        );
+        out.push_str("\nConstructors and destructors (execution order):\n");
+        t.render(out);
     }
 
     let d = &e.dynamic;
     if d.present {
-        let _ = writeln!(
-            out,
+        let line = format!(
             "\nDynamic: {} entries; NEEDED {}; FLAGS [{}]; FLAGS_1 [{}]; BIND_NOW {}; RELRO {}; DT_RELR {}; relative count {}",
             d.entries.len(),
             if d.needed.is_empty() { "none".into() } else { d.needed.join(", ") },
@@ -277,38 +416,10 @@ fn render_elf(out: &mut String, e: &ElfReport, args: &Args) {
             yes(d.relr),
             d.relative_count.map_or("absent".into(), |c| c.to_string()),
         );
+        table::para(out, &line, 2);
     } else {
         out.push_str("\nDynamic: none (statically linked)\n");
     }
-
-    let hd = &e.hardening;
-    let mut t = table(&["Hardening", "Value"]);
-    t.add_row(vec!["PIE".into(), yes(hd.pie).to_string()]);
-    t.add_row(vec!["NX stack".into(), yes(hd.nx).to_string()]);
-    t.add_row(vec!["RELRO".into(), hd.relro.name().to_string()]);
-    t.add_row(vec![
-        "Linking".into(),
-        if hd.is_static { "static" } else { "dynamic" }.to_string(),
-    ]);
-    t.add_row(vec![
-        "Interpreter".into(),
-        hd.interp.clone().unwrap_or_else(|| "none".into()),
-    ]);
-    t.add_row(vec![
-        "Stripped (.symtab)".into(),
-        yes(hd.stripped).to_string(),
-    ]);
-    t.add_row(vec!["DWARF".into(), yes(hd.dwarf).to_string()]);
-    t.add_row(vec!["W+X segment".into(), yes(hd.wx_segment).to_string()]);
-    t.add_row(vec![
-        "GNU build id".into(),
-        hd.build_id.clone().unwrap_or_else(|| "none".into()),
-    ]);
-    t.add_row(vec![
-        "Go build id".into(),
-        hd.go_build_id.clone().unwrap_or_else(|| "none".into()),
-    ]);
-    let _ = writeln!(out, "\n{t}");
 }
 
 fn yes(b: bool) -> &'static str {
@@ -321,22 +432,35 @@ fn yes(b: bool) -> &'static str {
 
 /// `--modules`: only the build information is decoded, as `go version -m` does, so that the
 /// answer costs no more than the tool it replaces.
-fn run_modules(args: &Args) -> anyhow::Result<u8> {
-    runner::run_text(&Modules, &args.files)
-}
-
-/// `inspect --modules` for the runner: the `go version -m` text of each file.
 struct Modules;
 
-impl runner::Analyse for Modules {
-    type Report<'a> = String;
+/// One file of `inspect --modules --json`.
+#[derive(serde::Serialize)]
+struct ModulesEntry<'r> {
+    path: &'r str,
+    ok: bool,
+    error: Option<&'r str>,
+    /// The build information, decoded (the `go.buildinfo` of `inspect --json`).
+    buildinfo: Option<&'r goelf::go::buildinfo::BuildInfo>,
+    /// The text `go version -m` prints for the file.
+    version_m: Option<&'r str>,
+}
 
-    fn analyse(&self, file: runner::Opened<'_, '_>) -> anyhow::Result<String> {
-        let image = goelf::image::Image::parse(file.data()).map_err(|e| anyhow::anyhow!("{e}"))?;
-        goelf::go::GoBinary::new(image)
-            .buildinfo()
-            .map(|b| b.version_m(file.shown))
-            .map_err(|_| anyhow::anyhow!("no Go build information"))
+impl runner::Analyse for Modules {
+    type Report<'a> = (goelf::go::buildinfo::BuildInfo, String);
+
+    fn analyse(&self, file: runner::Opened<'_, '_>) -> anyhow::Result<Self::Report<'static>> {
+        let data = file.data();
+        let image = goelf::image::Image::parse(data).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let truncated = image.truncation();
+        let go = goelf::go::GoBinary::new(image);
+        match (go.buildinfo(), truncated) {
+            (Ok(b), None) => Ok((b.clone(), b.version_m(file.shown))),
+            (_, Some(t)) => Err(anyhow::anyhow!("{}", t.message)),
+            (Err(_), None) => Err(anyhow::anyhow!(
+                "no Go build information (not a Go binary, or built without module support)"
+            )),
+        }
     }
 }
 
@@ -344,10 +468,10 @@ impl runner::Text for Modules {
     fn render_text(
         &self,
         w: &mut dyn std::io::Write,
-        file: &runner::File<String>,
+        file: &runner::File<Self::Report<'_>>,
         _many: bool,
     ) -> std::io::Result<bool> {
-        if let Ok(text) = &file.result {
+        if let Ok((_, text)) = &file.result {
             w.write_all(text.as_bytes())?;
         }
         Ok(false)
@@ -416,6 +540,30 @@ fn render_checks(out: &mut String, e: &ElfReport) {
                 c.source,
                 c.detail
             );
+        }
+    }
+}
+
+impl runner::Json for Modules {
+    const NAME: &'static str = "inspect";
+    type Entry<'r, 'a: 'r> = ModulesEntry<'r>;
+
+    fn json_entry<'r, 'a: 'r>(&self, file: &'r runner::File<Self::Report<'a>>) -> ModulesEntry<'r> {
+        match &file.result {
+            Ok((b, text)) => ModulesEntry {
+                path: &file.shown,
+                ok: true,
+                error: None,
+                buildinfo: Some(b),
+                version_m: Some(text),
+            },
+            Err(e) => ModulesEntry {
+                path: &file.shown,
+                ok: false,
+                error: Some(e),
+                buildinfo: None,
+                version_m: None,
+            },
         }
     }
 }

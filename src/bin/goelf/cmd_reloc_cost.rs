@@ -13,9 +13,10 @@ use goelf::reloc::cost::{
 use goelf::reloc::measure::{self, MeasureMode, MeasureOptions};
 
 use crate::calibrate;
-use crate::common::{self, align_right, table};
+use crate::common;
 use crate::entry_stop;
 use crate::runner;
+use crate::table::{self, Table};
 
 /// Arguments of `goelf reloc-cost`.
 #[derive(Debug, clap::Args)]
@@ -374,9 +375,22 @@ fn column_name(f: &RelocCostFile, all: &[RelocCostFile]) -> String {
         .count()
         > 1;
     if clash {
-        f.path.clone()
+        // Full paths would make every column as wide as the longest path: number them, and
+        // name the paths once in the legend.
+        let i = all.iter().position(|g| std::ptr::eq(g, f)).unwrap_or(0);
+        format!("#{}", i + 1)
     } else {
         base
+    }
+}
+
+/// `#N  PATH` for the columns that are numbered because their file names clash.
+fn legend(out: &mut String, ok: &[&RelocCostFile], files: &[RelocCostFile]) {
+    for f in ok {
+        let name = column_name(f, files);
+        if name.starts_with('#') && f.label.is_none() {
+            table::para(out, &format!("{name}  {}", f.path), 2);
+        }
     }
 }
 
@@ -403,23 +417,76 @@ fn yes(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
 }
 
+/// The answer lines: what each file costs, and what each costs more than the first.
+fn answers(out: &mut String, ok: &[&RelocCostFile], files: &[RelocCostFile]) {
+    let Some(base) = ok.first().copied() else {
+        return;
+    };
+    let name = |f: &RelocCostFile| column_name(f, files);
+    for f in ok {
+        let r = &f.dynamic_relocations;
+        let line = if f.static_binary {
+            format!(
+                "{}: static binary: no loader runs, nothing is relocated at load time",
+                name(f)
+            )
+        } else {
+            format!(
+                "{}: {} dynamic relocations ({} relative, {} with a symbol lookup), {} pages \
+                 dirtied, ≈{:.1} µs at load",
+                name(f),
+                r.total,
+                r.relative,
+                r.symbolic,
+                f.pages_dirtied,
+                f.estimated_load_us
+            )
+        };
+        table::para(out, &line, 2);
+    }
+    for f in ok.iter().skip(1) {
+        let dn = f.dynamic_relocations.total as i128 - base.dynamic_relocations.total as i128;
+        let dp = f.pages_dirtied as i128 - base.pages_dirtied as i128;
+        let dt = f.estimated_load_us - base.estimated_load_us;
+        let line = if f.pie && !base.pie {
+            format!(
+                "{} vs {}: -buildmode=pie adds {dn} relocations, dirties {dp} more pages, \
+                 ≈{dt:.1} µs more at load",
+                name(f),
+                name(base)
+            )
+        } else {
+            format!(
+                "{} vs {}: {dn:+} relocations, {dp:+} dirtied pages, {dt:+.1} µs at load",
+                name(f),
+                name(base)
+            )
+        };
+        table::para(out, &line, 2);
+    }
+}
+
 fn render(files: &[RelocCostFile], measure: bool) -> String {
     let ok: Vec<&RelocCostFile> = files.iter().filter(|f| f.ok).collect();
     let mut out = String::new();
     let Some(base) = ok.first().copied() else {
         return out;
     };
-    let mut header = vec![String::new()];
+    legend(&mut out, &ok, files);
+    answers(&mut out, &ok, files);
+    out.push('\n');
+    let mut header = vec!["METRIC".to_string()];
     header.extend(ok.iter().map(|f| column_name(f, files)));
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut t = table(&header_refs);
+    let cols: Vec<usize> = (1..=ok.len()).collect();
+    let mut t = Table::new(&header_refs).right(&cols);
     let is_base = |f: &RelocCostFile| std::ptr::eq(f, base);
-    let row = |t: &mut comfy_table::Table, name: &str, cell: &dyn Fn(&RelocCostFile) -> String| {
+    let row = |t: &mut Table, name: &str, cell: &dyn Fn(&RelocCostFile) -> String| {
         let mut cells = vec![name.to_string()];
         cells.extend(ok.iter().map(|f| cell(f)));
-        t.add_row(cells);
+        t.row(cells);
     };
-    let int_row = |t: &mut comfy_table::Table, name: &str, get: &dyn Fn(&RelocCostFile) -> u64| {
+    let int_row = |t: &mut Table, name: &str, get: &dyn Fn(&RelocCostFile) -> u64| {
         row(t, name, &|f| {
             num(get(f), if is_base(f) { None } else { Some(get(base)) })
         });
@@ -506,18 +573,17 @@ fn render(files: &[RelocCostFile], measure: bool) -> String {
                 .and_then(|m| m.glibc_relative_relocations))
         });
     }
-    let cols: Vec<usize> = (1..=ok.len()).collect();
-    align_right(&mut t, &cols);
-    let _ = writeln!(out, "{t}");
-    let _ = writeln!(
-        out,
+    t.render(&mut out);
+    let foot = format!(
         "(+n) = difference from the first column. Estimate: {:.2} ns per relocation without \
-         lookup, {:.2} per RELR, {:.1} per lookup, {:.0} per dirtied page (bench/reloc-cost-model.md).",
+         lookup, {:.2} per RELR, {:.1} per lookup, {:.0} per dirtied page (the cost model: \
+         man goelf-reloc-cost, COST MODEL).",
         base.estimate.as_ref().map_or(0.0, |e| e.model.relative_ns),
         base.estimate.as_ref().map_or(0.0, |e| e.model.relr_ns),
         base.estimate.as_ref().map_or(0.0, |e| e.model.lookup_ns),
         base.estimate.as_ref().map_or(0.0, |e| e.model.page_ns),
     );
+    table::para(&mut out, &foot, 0);
     if ok.iter().any(|f| f.measured.is_some()) {
         let _ = writeln!(out, "Measured: {}", cost::GLIBC_COUNTS_NOTE);
     }

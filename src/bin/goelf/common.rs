@@ -13,6 +13,18 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit status: usage or hard error.
 pub const EXIT_USAGE: u8 = 2;
 
+/// `-q`: point standard output at `/dev/null`, so that nothing any renderer writes reaches
+/// it (errors still go to stderr, the exit status is unchanged).
+pub fn silence_stdout() {
+    use std::os::fd::AsRawFd;
+    if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
+        // SAFETY: dup2 on two descriptors this process owns; stdout is replaced atomically.
+        unsafe {
+            libc::dup2(null.as_raw_fd(), 1);
+        }
+    }
+}
+
 /// Buffered standard output: stdout is line-buffered, so unbuffered JSON would cost one
 /// system call per line. Call `flush` at the end; errors (a closed pipe) surface there.
 pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
@@ -148,24 +160,6 @@ pub fn print_text(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     Ok(())
-}
-
-/// A table with goelf's style.
-pub fn table(header: &[&str]) -> comfy_table::Table {
-    let mut t = comfy_table::Table::new();
-    t.load_style(comfy_table::presets::ASCII_BORDERS_ONLY_CONDENSED);
-    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
-    t.set_header(header.iter().copied());
-    t
-}
-
-/// Right-align the given columns.
-pub fn align_right(t: &mut comfy_table::Table, cols: &[usize]) {
-    for &c in cols {
-        if let Some(col) = t.column_mut(c) {
-            col.set_cell_alignment(comfy_table::CellAlignment::Right);
-        }
-    }
 }
 
 /// `0x…` hex.

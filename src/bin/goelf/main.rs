@@ -15,6 +15,8 @@ mod render_go;
 mod render_macho;
 mod render_pe;
 mod runner;
+mod table;
+mod term;
 
 use std::process::ExitCode;
 
@@ -27,11 +29,17 @@ use clap::{Parser, Subcommand};
     version,
     about = "A readelf that understands Go: static analysis of Go binaries",
     after_help = "Exit status: 0 every file analysed (or, for comparisons, no difference); \
-                  1 a file failed (or a difference was found); 2 usage or hard error."
+                  1 a file failed or is damaged (or a difference was found); 2 usage or hard error."
 )]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print nothing on standard output: only the exit status, and errors on stderr.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Colour the output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = term::ColorChoice::Auto, value_name = "WHEN")]
+    color: term::ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +74,10 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    term::init(cli.color, cli.quiet);
+    if cli.quiet {
+        common::silence_stdout();
+    }
     let result = match cli.command {
         Command::Inspect(a) => cmd_inspect::run(a),
         Command::Funcs(a) => cmd_funcs::run(a),

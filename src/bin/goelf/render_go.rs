@@ -112,13 +112,8 @@ pub fn render(out: &mut String, go: &GoReport) {
                     String::new()
                 }
             );
-            if !b.settings.is_empty() {
-                let settings: Vec<String> = b
-                    .settings
-                    .iter()
-                    .map(|s| format!("{}={}", s.key, s.value))
-                    .collect();
-                let _ = writeln!(out, "  build settings: {}", settings.join(" "));
+            for st in &b.settings {
+                let _ = writeln!(out, "  build setting: {}={}", st.key, st.value);
             }
         }
         None => out.push_str("  build info: none\n"),

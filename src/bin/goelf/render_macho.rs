@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 
 use goelf::macho::{MachoReport, MachoSlice};
 
-use crate::common::{align_right, hex, table};
+use crate::common::hex;
+use crate::table::{Cell, Table};
+use crate::term::Style;
 
 fn yes(b: bool) -> &'static str {
     if b {
@@ -98,11 +100,12 @@ fn slice(out: &mut String, s: &MachoSlice, sections: bool, fat: bool) {
         );
     }
 
-    let mut t = table(&[
-        "Segment", "VMAddr", "VMSize", "FileOff", "FileSize", "Init", "Max", "Sects",
-    ]);
+    let mut t = Table::new(&[
+        "SEGMENT", "VMADDR", "VMSIZE", "FILEOFF", "FILESIZE", "INIT", "MAX", "SECTS",
+    ])
+    .indent(2);
     for g in &s.segments {
-        t.add_row(vec![
+        t.row([
             g.name.clone(),
             hex(g.vmaddr),
             hex(g.vmsize),
@@ -113,25 +116,30 @@ fn slice(out: &mut String, s: &MachoSlice, sections: bool, fat: bool) {
             g.nsects.to_string(),
         ]);
     }
-    align_right(&mut t, &[1, 2, 3, 4, 7]);
+    t.align_right(&[1, 2, 3, 4, 7]);
     let _ = writeln!(out, "\nSegments:\n{t}");
 
-    let mut t = table(&["Check", "Result", "Detail"]);
+    let mut t = Table::new(&["CHECK", "RESULT", "DETAIL"]).indent(2);
     for c in &s.loader_checks {
-        t.add_row(vec![
-            c.check.name().to_string(),
-            if c.ok { "pass".into() } else { "FAIL".into() },
-            c.detail.clone(),
+        t.row([
+            Cell::from(c.check.name()),
+            if c.ok {
+                Cell::styled("pass", Some(Style::Good))
+            } else {
+                Cell::styled("FAIL", Some(Style::Bad))
+            },
+            Cell::from(c.detail.clone()),
         ]);
     }
     let _ = writeln!(out, "\nLoader checks:\n{t}");
 
     if sections {
-        let mut t = table(&[
-            "[Nr]", "Segment", "Section", "Address", "Size", "Offset", "Align", "Type",
-        ]);
+        let mut t = Table::new(&[
+            "[NR]", "SEGMENT", "SECTION", "ADDRESS", "SIZE", "OFFSET", "ALIGN", "TYPE",
+        ])
+        .indent(2);
         for x in s.segments.iter().flat_map(|g| &g.sections) {
-            t.add_row(vec![
+            t.row([
                 x.index.to_string(),
                 x.segment.clone(),
                 x.name.clone(),
@@ -142,15 +150,15 @@ fn slice(out: &mut String, s: &MachoSlice, sections: bool, fat: bool) {
                 x.type_name.clone(),
             ]);
         }
-        align_right(&mut t, &[0, 3, 4, 5]);
+        t.align_right(&[0, 3, 4, 5]);
         let _ = writeln!(out, "\nSections:\n{t}");
     }
     if s.constructors.is_empty() {
         out.push_str("\nConstructors (__mod_init_func / __init_offsets): none\n");
     } else {
-        let mut t = table(&["Section", "Slot", "Target"]);
+        let mut t = Table::new(&["SECTION", "SLOT", "TARGET"]).indent(2);
         for c in &s.constructors {
-            t.add_row(vec![c.section.clone(), hex(c.slot), hex(c.target)]);
+            t.row([c.section.clone(), hex(c.slot), hex(c.target)]);
         }
         let _ = writeln!(out, "\nConstructors:\n{t}");
     }
@@ -174,7 +182,7 @@ fn slice(out: &mut String, s: &MachoSlice, sections: bool, fat: bool) {
         }
     }
     let hd = &s.hardening;
-    let mut t = table(&["Hardening", "Value"]);
+    let mut t = Table::new(&["HARDENING", "VALUE"]).indent(2);
     for (k, v) in [
         ("PIE (MH_PIE)", yes(hd.pie).to_string()),
         (
@@ -196,7 +204,7 @@ fn slice(out: &mut String, s: &MachoSlice, sections: bool, fat: bool) {
         ("DWARF", yes(hd.dwarf).to_string()),
         ("W+X segment", yes(hd.wx_segment).to_string()),
     ] {
-        t.add_row(vec![k.to_string(), v]);
+        t.row([k.to_string(), v]);
     }
     let _ = writeln!(out, "\n{t}");
 }

@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 
 use goelf::pe::PeReport;
 
-use crate::common::{align_right, hex, table};
+use crate::common::hex;
+use crate::table::{Cell, Table};
+use crate::term::Style;
 
 fn yes(b: bool) -> &'static str {
     if b {
@@ -67,45 +69,50 @@ pub fn render(out: &mut String, p: &PeReport, sections: bool) {
         o.dll_characteristics_names.join(" ")
     );
 
-    let mut t = table(&["#", "Data directory", "RVA", "Size"]);
+    let mut t = Table::new(&["#", "DATA DIRECTORY", "RVA", "SIZE"]).indent(2);
     for d in p
         .data_directories
         .iter()
         .filter(|d| d.virtual_address != 0 || d.size != 0)
     {
-        t.add_row(vec![
+        t.row([
             d.index.to_string(),
             d.name.clone(),
             hex(d.virtual_address.into()),
             hex(d.size.into()),
         ]);
     }
-    align_right(&mut t, &[0, 2, 3]);
+    t.align_right(&[0, 2, 3]);
     let _ = writeln!(out, "\nData directories (non-empty):\n{t}");
 
-    let mut t = table(&["Check", "Result", "Detail"]);
+    let mut t = Table::new(&["CHECK", "RESULT", "DETAIL"]).indent(2);
     for c in &p.loader_checks {
-        t.add_row(vec![
-            c.check.name().to_string(),
-            if c.ok { "pass".into() } else { "FAIL".into() },
-            c.detail.clone(),
+        t.row([
+            Cell::from(c.check.name()),
+            if c.ok {
+                Cell::styled("pass", Some(Style::Good))
+            } else {
+                Cell::styled("FAIL", Some(Style::Bad))
+            },
+            Cell::from(c.detail.clone()),
         ]);
     }
     let _ = writeln!(out, "\nLoader checks:\n{t}");
 
     if sections && !p.sections.is_empty() {
-        let mut t = table(&[
-            "[Nr]",
-            "Name",
-            "VirtAddr",
-            "VirtSize",
-            "RawOff",
-            "RawSize",
-            "Flg",
-            "Characteristics",
-        ]);
+        let mut t = Table::new(&[
+            "[NR]",
+            "NAME",
+            "VIRTADDR",
+            "VIRTSIZE",
+            "RAWOFF",
+            "RAWSIZE",
+            "FLG",
+            "CHARACTERISTICS",
+        ])
+        .indent(2);
         for s in &p.sections {
-            t.add_row(vec![
+            t.row([
                 s.number.to_string(),
                 s.name.clone(),
                 hex(s.virtual_address.into()),
@@ -116,7 +123,7 @@ pub fn render(out: &mut String, p: &PeReport, sections: bool) {
                 hex(s.characteristics.into()),
             ]);
         }
-        align_right(&mut t, &[0, 2, 3, 4, 5, 7]);
+        t.align_right(&[0, 2, 3, 4, 5, 7]);
         let _ = writeln!(out, "\nSections:\n{t}");
     }
 
@@ -145,9 +152,9 @@ pub fn render(out: &mut String, p: &PeReport, sections: bool) {
         }
     }
     if let Some(e) = &p.exports {
-        let mut t = table(&["Ordinal", "Name", "RVA / forward"]);
+        let mut t = Table::new(&["ORDINAL", "NAME", "RVA / FORWARD"]).indent(2);
         for x in &e.entries {
-            t.add_row(vec![
+            t.row([
                 x.ordinal.to_string(),
                 x.name.clone().unwrap_or_default(),
                 match (&x.forward, x.rva) {
@@ -157,7 +164,7 @@ pub fn render(out: &mut String, p: &PeReport, sections: bool) {
                 },
             ]);
         }
-        align_right(&mut t, &[0]);
+        t.align_right(&[0]);
         let _ = writeln!(
             out,
             "\nExports of {} (ordinal base {}):\n{t}",
@@ -248,53 +255,38 @@ pub fn render(out: &mut String, p: &PeReport, sections: bool) {
     }
 
     let h = &p.hardening;
-    let mut t = table(&["Hardening", "Value"]);
-    t.add_row(vec![
-        "ASLR (effective)".to_string(),
-        yes(h.aslr).to_string(),
-    ]);
-    t.add_row(vec![
-        "DYNAMIC_BASE".to_string(),
-        yes(h.dynamic_base).to_string(),
-    ]);
-    t.add_row(vec![
+    let mut t = Table::new(&["HARDENING", "VALUE"]).indent(2);
+    t.row(["ASLR (effective)".to_string(), yes(h.aslr).to_string()]);
+    t.row(["DYNAMIC_BASE".to_string(), yes(h.dynamic_base).to_string()]);
+    t.row([
         "RELOCS_STRIPPED".to_string(),
         yes(h.relocs_stripped).to_string(),
     ]);
-    t.add_row(vec![
+    t.row([
         "Base relocations".to_string(),
         yes(h.base_relocations).to_string(),
     ]);
-    t.add_row(vec![
+    t.row([
         "HIGH_ENTROPY_VA".to_string(),
         yes(h.high_entropy_va).to_string(),
     ]);
-    t.add_row(vec![
-        "NX_COMPAT (DEP)".to_string(),
-        yes(h.nx_compat).to_string(),
-    ]);
-    t.add_row(vec!["GUARD_CF".to_string(), yes(h.guard_cf).to_string()]);
-    t.add_row(vec![
+    t.row(["NX_COMPAT (DEP)".to_string(), yes(h.nx_compat).to_string()]);
+    t.row(["GUARD_CF".to_string(), yes(h.guard_cf).to_string()]);
+    t.row([
         "FORCE_INTEGRITY".to_string(),
         yes(h.force_integrity).to_string(),
     ]);
-    t.add_row(vec!["NO_SEH".to_string(), yes(h.no_seh).to_string()]);
-    t.add_row(vec![
+    t.row(["NO_SEH".to_string(), yes(h.no_seh).to_string()]);
+    t.row([
         "Signed (certificate table)".to_string(),
         yes(h.signed).to_string(),
     ]);
-    t.add_row(vec![
+    t.row([
         "Stripped (COFF symbols)".to_string(),
         yes(h.stripped).to_string(),
     ]);
-    t.add_row(vec!["DWARF".to_string(), yes(h.dwarf).to_string()]);
-    t.add_row(vec![
-        "W+X section".to_string(),
-        yes(h.wx_section).to_string(),
-    ]);
-    t.add_row(vec![
-        "TLS callbacks".to_string(),
-        h.tls_callbacks.to_string(),
-    ]);
+    t.row(["DWARF".to_string(), yes(h.dwarf).to_string()]);
+    t.row(["W+X section".to_string(), yes(h.wx_section).to_string()]);
+    t.row(["TLS callbacks".to_string(), h.tls_callbacks.to_string()]);
     let _ = writeln!(out, "\n{t}");
 }
