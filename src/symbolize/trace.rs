@@ -423,8 +423,11 @@ fn plausible_name(name: &str) -> bool {
         && (name.contains('.') || name == "panic")
 }
 
-/// `\tFILE:LINE[ +0xOFF][ fp=0x… sp=0x… pc=0x…]`: (file, line, offset, pc).
-fn file_line(line: &str) -> Option<(&str, Option<u32>, Option<u64>, Option<u64>)> {
+/// A file line: (file, line, `+0x` offset, `pc=`).
+type FileLine<'t> = (&'t str, Option<u32>, Option<u64>, Option<u64>);
+
+/// `\tFILE:LINE[ +0xOFF][ fp=0x… sp=0x… pc=0x…]`.
+fn file_line(line: &str) -> Option<FileLine<'_>> {
     if !line.starts_with(char::is_whitespace) {
         return None;
     }
