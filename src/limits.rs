@@ -82,3 +82,6 @@ pub const MAX_CERTIFICATES: usize = 1 << 10;
 pub const MAX_FAT_ARCHES: usize = 64;
 /// Blobs looked at in one Mach-O code signature.
 pub const MAX_SIGNATURE_BLOBS: usize = 64;
+
+/// Frames read from one trace by `symbolize` (lines beyond are kept as text).
+pub const MAX_TRACE_FRAMES: usize = 1 << 20;

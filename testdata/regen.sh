@@ -614,6 +614,80 @@ build_containers() {
   log "containers: $(du -sh "$CONT" | cut -f1)"
 }
 
+# ------------------------------------------------------------------ crash (symbolize)
+
+# crash/NAME: testdata/src/crash built stripped (ET_EXEC and PIE), with the real output of its
+# crashes and `go tool addr2line` of the unstripped twin (built from the same source with the
+# same flags minus -s -w; its code is checked to be laid out identically) for every PC in them
+# (issue #11 item 8). Only the stripped binary is stored (size budget).
+CRASHD=$HERE/crash
+crash_fixture() {
+  local name=$1 pie=$2
+  local g; g=$(gobin $NEWEST)
+  local work=$CACHE/work/$name dir=$CRASHD/$name bm=()
+  [[ $pie == true ]] && bm=(-buildmode=pie)
+  rm -rf "$work" "$dir"; mkdir -p "$work/twin" "$dir"
+  sync_src crash
+  (cd "$CACHE/src/crash" && goenv CGO_ENABLED=0 GOOS=linux GOARCH=amd64 "$g" build -buildvcs=false "${bm[@]}" -ldflags='-s -w' -o "$work/bin" .)
+  (cd "$CACHE/src/crash" && goenv CGO_ENABLED=0 GOOS=linux GOARCH=amd64 "$g" build -buildvcs=false "${bm[@]}" -o "$work/twin/bin" .)
+  # The data moves a little (-s -w drops symbols), so RIP-relative displacements differ; the
+  # code must not: every instruction at the same address with the same mnemonic.
+  local d
+  for d in bin twin/bin; do
+    objdump -d --no-show-raw-insn -j .text "$work/$d" | awk '/^ +[0-9a-f]+:/{print $1, $2}' >"$work/insns.${d//\//-}"
+  done
+  cmp -s "$work/insns.bin" "$work/insns.twin-bin" || die "$name: stripped and unstripped code differ"
+  [[ $(readelf -SW "$work/bin" | grep ' .text ') == "$(readelf -SW "$work/twin/bin" | grep ' .text ')" ]] || die "$name: .text moved"
+  (cd "$work/twin" && goenv "$g" tool nm -n -size ./bin) >"$work/nm.txt"
+  readelf -lW "$work/twin/bin" >"$work/readelf-l.txt"
+  local t
+  # Each run crashes on purpose (exit 2, or SIGABRT for GOTRACEBACK=crash): no core files.
+  ulimit -c 0
+  (cd "$work" && ./bin 2>"$dir/trace-panic.txt") && die "$name: did not crash"
+  (cd "$work" && CRASH=segv ./bin 2>"$dir/trace-segv.txt") && die "$name: did not crash"
+  (cd "$work" && CRASH=segv GOTRACEBACK=system ./bin 2>"$dir/trace-system.txt") && die "$name: did not crash"
+  (cd "$work" && CRASH=deadlock ./bin 2>"$dir/trace-deadlock.txt") && die "$name: did not crash"
+  (cd "$work" && { CRASH=spin GOTRACEBACK=crash ./bin 2>"$dir/trace-quit.txt" & p=$!; sleep 0.5; kill -QUIT $p; wait $p; }) || true
+  grep -q '^rip ' "$dir/trace-quit.txt" || die "$name: no register dump in trace-quit.txt"
+  for t in panic segv system deadlock quit; do
+    python3 "$HERE/tools/crashpcs.py" "$dir/trace-$t.txt" "$work/nm.txt" "$work/readelf-l.txt" \
+      "$dir/pcs-$t.txt" "$work/addresses-$t.txt"
+    awk '{print $4}' "$dir/pcs-$t.txt" | goenv "$g" tool addr2line "$work/twin/bin" >"$dir/addr2line-$t.txt"
+  done
+  cp "$work/addresses-system.txt" "$dir/addresses.txt"
+  goenv "$g" tool addr2line "$work/twin/bin" <"$work/addresses-system.txt.link" >"$dir/addr2line-addresses.txt"
+  local sha; sha=$(sha256sum "$work/bin" | cut -d' ' -f1)
+  zstd "${ZSTD_FLAGS[@]}" "$work/bin" -o "$dir/bin.zst"
+  local cmd="CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -buildvcs=false ${bm[*]} -ldflags='-s -w' -o bin ."
+  write_meta "$dir/meta.json" s:name="$name" s:program=crash s:go_version="go$NEWEST" s:goos=linux \
+    s:goarch=amd64 b:pie=$pie b:stripped=true s:origin="built by regen.sh crash" s:sha256="$sha" \
+    s:build_command="$cmd"
+  cat >"$dir/README" <<EOF
+$name — testdata/src/crash (copied to \$GOELF_CACHE/src/crash), go$NEWEST linux/amd64, stripped.
+build:  cd \$GOELF_CACHE/src/crash && $cmd
+twin:   the same without -ldflags='-s -w' (not stored; same instructions at the same addresses, checked with objdump -d)
+sha256: $sha (uncompressed bin; bin.zst = zstd ${ZSTD_FLAGS[*]})
+trace-panic.txt     stderr of ./bin (a panic in a goroutine through two inlined calls)
+trace-segv.txt      stderr of CRASH=segv ./bin (nil pointer dereference)
+trace-system.txt    stderr of CRASH=segv GOTRACEBACK=system ./bin (every frame with pc=)
+trace-deadlock.txt  stderr of CRASH=deadlock ./bin (fatal error: all goroutines are asleep)
+trace-quit.txt      stderr of CRASH=spin GOTRACEBACK=crash ./bin, killed with SIGQUIT (PC=, registers)
+  (each begins with the program's own /proc/self/maps lines for its executable, "maps: …")
+pcs-T.txt           tools/crashpcs.py: "INPUT_LINE KIND PC LOOKUP_PC" per frame of trace-T.txt
+                    (entries from go tool nm of the twin, base from the maps lines)
+addr2line-T.txt     go tool addr2line (go$NEWEST) of the twin for each LOOKUP_PC of pcs-T.txt
+addresses.txt       the runtime addresses in trace-system.txt (pc=, [signal pc=]), one a line
+addr2line-addresses.txt  go tool addr2line of the twin for each of them minus the load base
+EOF
+}
+
+build_crash() {
+  mkdir -p "$CRASHD"
+  crash_fixture crash-go$NEWEST-linux-amd64-sw false
+  crash_fixture crash-go$NEWEST-linux-amd64-pie-sw true
+  log "crash: $(du -sh "$CRASHD" | cut -f1)"
+}
+
 # -------------------------------------------------------------------- main
 
 run_all() {
@@ -705,6 +779,7 @@ case ${1:-all} in
   list) matrix | awk '{print $1}'; echo notgo-c ;;
   big) build_big ;;
   containers) build_containers ;;
+  crash) build_crash ;;
   big-ext) build_big_ext ;;
   gobin) gobin "${2:-$NEWEST}" ;;
   check) check ;;

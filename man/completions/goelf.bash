@@ -37,6 +37,9 @@ _goelf() {
             goelf,startup)
                 cmd="goelf__subcmd__startup"
                 ;;
+            goelf,symbolize)
+                cmd="goelf__subcmd__symbolize"
+                ;;
             goelf__subcmd__generate,completions)
                 cmd="goelf__subcmd__generate__subcmd__completions"
                 ;;
@@ -76,6 +79,9 @@ _goelf() {
             goelf__subcmd__help,startup)
                 cmd="goelf__subcmd__help__subcmd__startup"
                 ;;
+            goelf__subcmd__help,symbolize)
+                cmd="goelf__subcmd__help__subcmd__symbolize"
+                ;;
             goelf__subcmd__help__subcmd__generate,completions)
                 cmd="goelf__subcmd__help__subcmd__generate__subcmd__completions"
                 ;;
@@ -89,7 +95,7 @@ _goelf() {
 
     case "${cmd}" in
         goelf)
-            opts="-h -V --help --version inspect funcs init-order reloc-cost startup generate help"
+            opts="-h -V --help --version inspect funcs init-order reloc-cost startup symbolize generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,7 +233,7 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__help)
-            opts="inspect funcs init-order reloc-cost startup generate help"
+            opts="inspect funcs init-order reloc-cost startup symbolize generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -366,6 +372,20 @@ _goelf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        goelf__subcmd__help__subcmd__symbolize)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         goelf__subcmd__init__subcmd__order)
             opts="-h --json --dot --why --baseline --src --imports --go --no-observed --all-observed --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -483,6 +503,24 @@ _goelf() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        goelf__subcmd__symbolize)
+            opts="-h --base --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

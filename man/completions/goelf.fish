@@ -31,6 +31,7 @@ complete -c goelf -n "__fish_goelf_needs_command" -f -a "funcs" -d 'Every functi
 complete -c goelf -n "__fish_goelf_needs_command" -f -a "init-order" -d 'The order Go packages initialise in, why, and whether it changed'
 complete -c goelf -n "__fish_goelf_needs_command" -f -a "reloc-cost" -d 'Dynamic relocations and their load-time cost, file by file side by side'
 complete -c goelf -n "__fish_goelf_needs_command" -f -a "startup" -d 'The path from execve to main.main, step by step, with addresses; --gdb to confirm it'
+complete -c goelf -n "__fish_goelf_needs_command" -f -a "symbolize" -d 'Symbolize a Go traceback, crash log or address list: function, file:line, inlined calls'
 complete -c goelf -n "__fish_goelf_needs_command" -f -a "generate" -d 'Generate the man page or shell completions'
 complete -c goelf -n "__fish_goelf_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l json -d 'Print one JSON document for all files (schema_version 1)'
@@ -41,7 +42,7 @@ complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l dwarf -d 'Read a
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l package -d 'Only functions of this package (exact import path, e.g. `net/http`; the linker\'s escaped `gopkg.in/ini%2ev1` means `gopkg.in/ini.v1`)' -r
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l match -d 'Only functions whose name matches this regular expression' -r
-complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l addr -d 'Look up these addresses (hex, with or without 0x) instead of listing functions' -r
+complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l addr -d 'Look up these addresses (hex, with or without 0x) instead of listing functions; `-` reads them from standard input, one a line' -r
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l json -d 'Print JSON'
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l no-dwarf-check -d 'With --addr: do not cross-check the pclntab\'s file:line against the DWARF line table'
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -s h -l help -d 'Print help'
@@ -74,6 +75,9 @@ complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -s h -l help -d 
 complete -c goelf -n "__fish_goelf_using_subcommand startup" -l json -d 'Print one JSON document for all files (schema_version 1)'
 complete -c goelf -n "__fish_goelf_using_subcommand startup" -l gdb -d 'Print a gdb command file that breaks at every step\'s address in order and logs each hit (run it with `gdb -nx -batch -x SCRIPT FILE`; that runs FILE)'
 complete -c goelf -n "__fish_goelf_using_subcommand startup" -s h -l help -d 'Print help'
+complete -c goelf -n "__fish_goelf_using_subcommand symbolize" -l base -d 'Load base of a PIE (the start of the executable\'s first mapping in /proc/PID/maps): subtracted from runtime addresses (pc=, bare addresses, registers). Default: what the trace\'s frames imply (pc= against function+offset), else 0' -r
+complete -c goelf -n "__fish_goelf_using_subcommand symbolize" -l json -d 'Print JSON (schema_version 1)'
+complete -c goelf -n "__fish_goelf_using_subcommand symbolize" -s h -l help -d 'Print help'
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help'
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "man" -d 'Write goelf.1 and one page per subcommand into DIR'
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "completions" -d 'Write the completion script for SHELL into DIR (or stdout)'
@@ -83,12 +87,13 @@ complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_su
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write goelf.1 and one page per subcommand into DIR'
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Write the completion script for SHELL into DIR (or stdout)'
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "inspect" -d 'ELF container, loader checks, hardening and Go metadata of each file'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "funcs" -d 'Every function from the pclntab (stripped binaries too); addr2line with --addr'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "init-order" -d 'The order Go packages initialise in, why, and whether it changed'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "reloc-cost" -d 'Dynamic relocations and their load-time cost, file by file side by side'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "startup" -d 'The path from execve to main.main, step by step, with addresses; --gdb to confirm it'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "generate" -d 'Generate the man page or shell completions'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup symbolize generate help" -f -a "inspect" -d 'ELF container, loader checks, hardening and Go metadata of each file'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup symbolize generate help" -f -a "funcs" -d 'Every function from the pclntab (stripped binaries too); addr2line with --addr'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup symbolize generate help" -f -a "init-order" -d 'The order Go packages initialise in, why, and whether it changed'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup symbolize generate help" -f -a "reloc-cost" -d 'Dynamic relocations and their load-time cost, file by file side by side'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup symbolize generate help" -f -a "startup" -d 'The path from execve to main.main, step by step, with addresses; --gdb to confirm it'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup symbolize generate help" -f -a "symbolize" -d 'Symbolize a Go traceback, crash log or address list: function, file:line, inlined calls'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup symbolize generate help" -f -a "generate" -d 'Generate the man page or shell completions'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup symbolize generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c goelf -n "__fish_goelf_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write goelf.1 and one page per subcommand into DIR'
 complete -c goelf -n "__fish_goelf_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Write the completion script for SHELL into DIR (or stdout)'

@@ -27,6 +27,8 @@
 //! # }
 //! ```
 //!
+//! [`trace`] reads Go tracebacks, crash logs and address lists (`goelf symbolize`).
+//!
 //! For the other users (the lead switches them after merging):
 //! - `funcs --addr` (`cmd_funcs.rs` `lookup`) is [`Symbolizer::lookup`] plus the pclntab's
 //!   file/line and inlining for [`Function::index`];
@@ -35,8 +37,10 @@
 //!   function, [`DataSymbols::name_at`] named data.
 
 pub(crate) mod names;
+pub mod trace;
 
 pub use names::package_of;
+pub use trace::{symbolize, SymbolizeOptions, SymbolizeReport};
 
 use crate::go::pclntab::Pclntab;
 use crate::image::{Image, SymbolKind};

@@ -197,3 +197,25 @@ fn init_order_pe_keys_are_stable() {
         &["init-order", "--json", p.to_str().unwrap()],
     );
 }
+
+#[test]
+fn symbolize_keys_are_stable() {
+    let dir = common::repo().join("testdata/crash/crash-go1.27.3-linux-amd64-pie-sw");
+    let meta = std::fs::read_to_string(dir.join("meta.json")).unwrap();
+    let f = common::Fixture {
+        name: "crash-go1.27.3-linux-amd64-pie-sw".into(),
+        dir: dir.clone(),
+        meta: serde_json::from_str(&meta).unwrap(),
+    };
+    let p = f.path();
+    let t = dir.join("trace-system.txt");
+    check(
+        "symbolize",
+        &[
+            "symbolize",
+            "--json",
+            p.to_str().unwrap(),
+            t.to_str().unwrap(),
+        ],
+    );
+}

@@ -20,5 +20,6 @@ mod pclntab;
 mod pe_readobj;
 mod reloc_cost;
 mod startup;
+mod symbolize;
 mod truncation;
 mod version_without_buildinfo;

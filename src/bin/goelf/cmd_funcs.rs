@@ -36,12 +36,52 @@ pub struct Args {
     /// Only functions whose name matches this regular expression.
     #[arg(long = "match", value_name = "REGEX")]
     pattern: Option<String>,
-    /// Look up these addresses (hex, with or without 0x) instead of listing functions.
-    #[arg(long = "addr", value_name = "PC", value_parser = parse_hex)]
-    addrs: Vec<u64>,
+    /// Look up these addresses (hex, with or without 0x) instead of listing functions; `-`
+    /// reads them from standard input, one a line.
+    #[arg(long = "addr", value_name = "PC", value_parser = parse_addr)]
+    addrs: Vec<Addr>,
     /// With --addr: do not cross-check the pclntab's file:line against the DWARF line table.
     #[arg(long)]
     no_dwarf_check: bool,
+}
+
+/// An `--addr` argument: an address, or `-` for a list on standard input.
+#[derive(Debug, Clone, Copy)]
+enum Addr {
+    Pc(u64),
+    Stdin,
+}
+
+fn parse_addr(s: &str) -> Result<Addr, String> {
+    if s == "-" {
+        return Ok(Addr::Stdin);
+    }
+    parse_hex(s).map(Addr::Pc)
+}
+
+/// The `--addr` addresses in order, `-` replaced by the list read from standard input.
+fn addresses(addrs: &[Addr], files: &[PathBuf]) -> anyhow::Result<Vec<u64>> {
+    let mut out = Vec::new();
+    for a in addrs {
+        match *a {
+            Addr::Pc(pc) => out.push(pc),
+            Addr::Stdin => {
+                if files.iter().any(|f| f.as_os_str() == "-") {
+                    anyhow::bail!("--addr - and FILE - cannot both read standard input");
+                }
+                let input = crate::input::open_stdin()?;
+                let list =
+                    goelf::symbolize::trace::parse_address_list(&String::from_utf8_lossy(&input))
+                        .map_err(|e| anyhow::anyhow!("--addr -: standard input: {e}"))?;
+                out.extend(list);
+            }
+        }
+    }
+    if !addrs.is_empty() && out.is_empty() {
+        // An empty list must not turn the lookup into a listing of every function.
+        anyhow::bail!("--addr -: no addresses on standard input");
+    }
+    Ok(out)
 }
 
 fn parse_hex(s: &str) -> Result<u64, String> {
@@ -72,7 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let options = FuncsOptions {
         package: args.package,
         pattern,
-        addrs: args.addrs,
+        addrs: addresses(&args.addrs, &args.files)?,
         dwarf_check: !args.no_dwarf_check,
     };
     runner::run(&Funcs { options }, &args.files, args.json)

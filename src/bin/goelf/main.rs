@@ -8,6 +8,7 @@ mod cmd_init_order;
 mod cmd_inspect;
 mod cmd_reloc_cost;
 mod cmd_startup;
+mod cmd_symbolize;
 mod common;
 mod entry_stop;
 mod input;
@@ -56,6 +57,8 @@ enum Command {
     RelocCost(cmd_reloc_cost::Args),
     /// The path from execve to main.main, step by step, with addresses; --gdb to confirm it.
     Startup(cmd_startup::Args),
+    /// Symbolize a Go traceback, crash log or address list: function, file:line, inlined calls.
+    Symbolize(cmd_symbolize::Args),
     /// Generate the man page or shell completions.
     #[command(hide = true)]
     Generate(cmd_generate::Args),
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::InitOrder(a) => cmd_init_order::run(a),
         Command::RelocCost(a) => cmd_reloc_cost::run(a),
         Command::Startup(a) => cmd_startup::run(a),
+        Command::Symbolize(a) => cmd_symbolize::run(a),
         Command::Generate(a) => cmd_generate::run(a),
     };
     match result {
