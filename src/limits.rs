@@ -82,3 +82,6 @@ pub const MAX_CERTIFICATES: usize = 1 << 10;
 pub const MAX_FAT_ARCHES: usize = 64;
 /// Blobs looked at in one Mach-O code signature.
 pub const MAX_SIGNATURE_BLOBS: usize = 64;
+/// Mach-O fixups (rebases and binds) read from one slice: a count in an opcode costs one
+/// byte, so this bounds the work a hostile stream can ask for.
+pub const MAX_FIXUPS: u64 = 1 << 24;
