@@ -7,7 +7,7 @@
 //! `DyldChainedSegment::fixups`; each chain only moves forward, and at most
 //! [`crate::limits::MAX_FIXUPS`] fixups per slice are read, so a hostile chain can neither
 //! loop nor run long. Apple `<mach-o/fixup-chains.h>`; dyld `MachOLoaded::walkChain`.
-//! Notes: docs/FORMATS.md §10.4.
+//! Notes: docs/FORMATS.md §10.5.
 
 use object::macho::{self, LinkeditDataCommand};
 use object::read::macho::Fixup as ChainFixup;

@@ -5,7 +5,7 @@
 //! size the load command bounds, and a repeat count is honoured only up to
 //! [`crate::limits::MAX_FIXUPS`] fixups per slice, so a hostile stream cannot loop.
 //! Apple `<mach-o/loader.h>`; dyld `MachOAnalyzer::forEachRebase_Opcodes`; what Go's linker
-//! writes: `cmd/link/internal/ld/macho.go` (`machoDyldInfo`). Notes: docs/FORMATS.md §10.4.
+//! writes: `cmd/link/internal/ld/macho.go` (`machoDyldInfo`). Notes: docs/FORMATS.md §10.5.
 
 use object::macho::{self, DyldInfoCommand};
 use object::Endianness;

@@ -5,7 +5,7 @@
 //! chains ([`super::chained_fixups`]). This module holds the record both decoders produce
 //! and the per-slice driver (thin and universal files). Apple dyld
 //! `MachOAnalyzer::forEachRebase`/`forEachBind`/`forEachChainedFixupTarget`; notes:
-//! docs/FORMATS.md §10.4.
+//! docs/FORMATS.md §10.5.
 
 use object::macho;
 use object::read::macho::{

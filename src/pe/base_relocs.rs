@@ -26,6 +26,10 @@ pub struct BaseRelocations {
     /// `IMAGE_REL_BASED_ABSOLUTE` padding entries with a non-zero offset (zero entries are
     /// not counted).
     pub absolute: u64,
+    /// Every `IMAGE_REL_BASED_ABSOLUTE` padding slot, zero entries included (as
+    /// `llvm-readobj --coff-basereloc` lists them): the blocks' slots minus `entries`.
+    #[serde(default)]
+    pub padding: u64,
     /// Entries by type, ascending by type number (padding excluded).
     pub by_type: Vec<BaseRelocType>,
     /// Distinct 4 KiB pages the entries write (each becomes a private, dirty page).
@@ -120,7 +124,9 @@ pub fn visit<Pe: ImageNtHeaders>(
             }
         };
         out.blocks += 1;
-        for r in block {
+        let slots = u64::from(block.size().saturating_sub(8) / 2);
+        let before = out.entries;
+        for r in block.clone() {
             if out.entries + out.absolute >= limits::MAX_RELOCATIONS as u64 {
                 problems.push(Problem::new(
                     "pe.reloc",
@@ -149,6 +155,7 @@ pub fn visit<Pe: ImageNtHeaders>(
                 width: w,
             });
         }
+        out.padding += slots.saturating_sub(out.entries - before);
     }
     let names = pe::machine_names(machine).rel_based;
     out.by_type = counts

@@ -4,7 +4,7 @@
 //! pages dirtied), costed with the same model as ELF, plus per-format detail (`pe`,
 //! `macho`). The decoders are the container layers' ([`crate::pe::base_relocs`],
 //! [`crate::macho::fixups`]). There is no Windows loader or dyld here, so nothing is
-//! measured. Notes: docs/FORMATS.md §9.3, §10.4.
+//! measured. Notes: docs/FORMATS.md §9.3, §10.5.
 
 use std::collections::BTreeMap;
 

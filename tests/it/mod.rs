@@ -18,6 +18,7 @@ mod moduledata;
 mod pclntab;
 mod pe_readobj;
 mod reloc_cost;
+mod reloc_cost_containers;
 mod startup;
 mod truncation;
 mod version_without_buildinfo;

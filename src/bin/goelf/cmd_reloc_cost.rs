@@ -20,7 +20,10 @@ use crate::runner;
 /// Arguments of `goelf reloc-cost`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files to compare; the first is the baseline.
+    /// Files to compare; the first is the baseline. ELF, PE (base relocations and imported
+    /// functions) and Mach-O (rebases and binds; the first slice of a universal file), so the
+    /// linux, windows and darwin builds of one program can stand side by side; PE and Mach-O
+    /// files are estimated, never measured (no loader here).
     /// `-` reads standard input; a directory is walked recursively (its Go binaries, as `go version DIR`).
     #[arg(value_name = "FILE", required_unless_present = "build")]
     files: Vec<PathBuf>,
