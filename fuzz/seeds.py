@@ -25,6 +25,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIX = os.path.join(ROOT, "testdata", "fixtures")
+CONT = os.path.join(ROOT, "testdata", "containers")
 MAX_WHOLE = 4 << 20
 
 SHT_NOBITS = 8
@@ -49,6 +50,22 @@ PIECES = {
                  ".interp", ".note.gnu.build-id", ".note.go.buildid", ".gnu.version",
                  ".gnu.version_r", ".gnu.hash", ".hash"]),
 }
+
+
+def pe_keep(data, keep):
+    """A PE file with the raw data of every section not named in `keep` zeroed (same layout:
+    headers, data directories and the kept sections' bytes stay valid)."""
+    out = bytearray(data)
+    nt = struct.unpack_from("<I", data, 0x3c)[0]
+    nsec, optsize = struct.unpack_from("<H", data, nt + 6)[0], struct.unpack_from("<H", data, nt + 20)[0]
+    tab = nt + 24 + optsize
+    for i in range(nsec):
+        h = tab + 40 * i
+        name = data[h:h + 8].rstrip(b"\0").decode("latin-1")
+        size, off = struct.unpack_from("<II", data, h + 16)
+        if name not in keep:
+            out[off:off + size] = bytes(min(size, max(0, len(data) - off)))
+    return bytes(out)
 
 
 class Elf:
@@ -198,6 +215,21 @@ def main():
             blob = elf.cut(set(keep))
             if len(blob) <= MAX_WHOLE:
                 put(targets, f"{fx}-{piece}", blob)
+
+    # PE and Mach-O containers (#15): whole, and PEs with only the tables reloc-cost reads
+    # (.reloc base relocations, .idata imports) left in their sections.
+    for fx in sorted(os.listdir(CONT)):
+        z = os.path.join(CONT, fx, "bin.zst")
+        if not os.path.exists(z):
+            continue
+        data = subprocess.run(["zstd", "-dc", z], capture_output=True, check=True).stdout
+        if len(data) <= MAX_WHOLE:
+            put(["relocations", "inspect"], "container-" + fx, data)
+        if data[:2] == b"MZ":
+            try:
+                put(["relocations"], f"container-{fx}-reloc", pe_keep(data, {".reloc", ".idata"}))
+            except struct.error as err:
+                print(f"{fx}: not cut ({err})", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -85,3 +85,6 @@ pub const MAX_SIGNATURE_BLOBS: usize = 64;
 
 /// Frames read from one trace by `symbolize` (lines beyond are kept as text).
 pub const MAX_TRACE_FRAMES: usize = 1 << 20;
+/// Mach-O fixups (rebases and binds) read from one slice: a count in an opcode costs one
+/// byte, so this bounds the work a hostile stream can ask for.
+pub const MAX_FIXUPS: u64 = 1 << 24;

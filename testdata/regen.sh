@@ -540,6 +540,14 @@ golden_llvm() {
     # Every load command (LC_MAIN, LC_UUID, LC_CODE_SIGNATURE, …), every slice: otool -l.
     (cd "$(dirname "$bin")" && llvm-objdump --macho --private-headers --arch=all "./$(basename "$bin")") >"$dir/objdump-macho-l.txt"
     zstd "${ZSTD_FLAGS[@]}" --rm "$dir/objdump-macho-l.txt" -o "$dir/objdump-macho-l.txt.zst"
+    # dyld's fixups (reloc-cost, #15): the opcode streams with LLVM 14, chained fixups with
+    # LLVM 19 (Debian llvm-19; LLVM 14 cannot print them).
+    (cd "$(dirname "$bin")" && llvm-objdump --macho --rebase --bind --lazy-bind --weak-bind --arch=all "./$(basename "$bin")") >"$dir/objdump-macho-fixups.txt"
+    zstd "${ZSTD_FLAGS[@]}" --rm "$dir/objdump-macho-fixups.txt" -o "$dir/objdump-macho-fixups.txt.zst"
+    if grep -q LC_DYLD_CHAINED_FIXUPS <(llvm-objdump --macho --private-headers --arch=all "$bin"); then
+      (cd "$(dirname "$bin")" && llvm-objdump-19 --macho --dyld-info --chained-fixups --arch=all "./$(basename "$bin")") >"$dir/objdump19-dyld-info.txt"
+      zstd "${ZSTD_FLAGS[@]}" --rm "$dir/objdump19-dyld-info.txt" -o "$dir/objdump19-dyld-info.txt.zst"
+    fi
   fi
   zstd "${ZSTD_FLAGS[@]}" --rm "$dir/llvm-readobj.txt" -o "$dir/llvm-readobj.txt.zst"
 }
@@ -580,7 +588,9 @@ $name
 build:   $how
 sha256:  $sha (uncompressed; bin.zst = zstd ${ZSTD_FLAGS[*]})
 golden:  llvm-readobj.txt.zst = $(llvm-readobj --version | awk '/LLVM version/{print "LLVM", $NF}') llvm-readobj $kind
-         (Mach-O also objdump-macho-l.txt.zst = llvm-objdump --macho --private-headers --arch=all)
+         (Mach-O also objdump-macho-l.txt.zst = llvm-objdump --macho --private-headers --arch=all,
+         objdump-macho-fixups.txt.zst = llvm-objdump --macho --rebase --bind --lazy-bind --weak-bind --arch=all,
+         objdump19-dyld-info.txt.zst = llvm-objdump-19 --macho --dyld-info --chained-fixups --arch=all, chained fixups only)
 EOF
 }
 
@@ -604,6 +614,14 @@ build_containers() {
   llvm-lipo-14 -create "$b" "$b2" -output "$b.fat"
   how="cd testdata/src/tiny && for a in amd64 arm64; do CGO_ENABLED=0 GOOS=darwin GOARCH=\$a go build -buildvcs=false -ldflags='-s -w' -o bin.\$a .; done && llvm-lipo -create bin.amd64 bin.arm64 -output bin"
   container_finish tiny-go$NEWEST-darwin-universal-sw "$b.fat" "$how" darwin universal
+  # arm64 Mach-O with LC_DYLD_CHAINED_FIXUPS (not Go; see src/chained/README): llvm-mc-19 and
+  # ld64.lld-19 (Debian llvm-19, lld-19).
+  b=$CACHE/work/chained-arm64-lld19; rm -rf "$b"; mkdir -p "$b"
+  llvm-mc-19 -triple arm64-apple-macos13 -filetype=obj "$HERE/src/chained/main.s" -o "$b/main.o"
+  ld64.lld-19 -arch arm64 -platform_version macos 13.0 13.0 -fixup_chains -o "$b/bin" "$b/main.o" "$HERE/src/chained/libSystem.tbd"
+  how="cd testdata/src/chained && llvm-mc-19 -triple arm64-apple-macos13 -filetype=obj main.s -o main.o && ld64.lld-19 -arch arm64 -platform_version macos 13.0 13.0 -fixup_chains -o bin main.o libSystem.tbd ($(ld64.lld-19 --version | head -n1))"
+  container_finish chained-arm64-lld19 "$b/bin" "$how" darwin arm64
+  sed -i 's/"go_version": "go[0-9.]*"/"go_version": null/; s/"origin": "built by regen.sh containers"/"origin": "built by regen.sh containers (assembly, not Go)"/' "$CONT/chained-arm64-lld19/meta.json"
   # llvm-readobj goldens for the PE and Mach-O fixtures of the main matrix and third parties.
   local d
   for d in "$FIX"/*windows* "$FIX"/*darwin*; do

@@ -10,7 +10,10 @@
 //! Sources: Apple `<mach-o/loader.h>`, `<mach-o/fat.h>`, `<kern/cs_blobs.h>`; dyld
 //! `MachOAnalyzer::validSegments`/`validMain` for the checks. Notes: docs/FORMATS.md §10.
 
+pub mod chained_fixups;
 mod checks;
+pub mod dyld_info;
+pub mod fixups;
 
 use object::macho;
 use object::read::macho::{
@@ -25,6 +28,7 @@ use crate::error::Problem;
 use crate::limits;
 
 pub use checks::{MachoCheck, MachoCheckId};
+pub use fixups::{Fixup, FixupKind, MachoFixups, SliceFixups};
 
 /// Everything `goelf inspect` reports about a Mach-O file's container.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -26,6 +26,10 @@ pub struct BaseRelocations {
     /// `IMAGE_REL_BASED_ABSOLUTE` padding entries with a non-zero offset (zero entries are
     /// not counted).
     pub absolute: u64,
+    /// Every `IMAGE_REL_BASED_ABSOLUTE` padding slot, zero entries included (as
+    /// `llvm-readobj --coff-basereloc` lists them): the blocks' slots minus `entries`.
+    #[serde(default)]
+    pub padding: u64,
     /// Entries by type, ascending by type number (padding excluded).
     pub by_type: Vec<BaseRelocType>,
     /// Distinct 4 KiB pages the entries write (each becomes a private, dirty page).
@@ -46,7 +50,7 @@ pub struct BaseRelocType {
 }
 
 /// Bytes one entry of `typ` writes (0 when goelf does not know the type).
-fn width(typ: pe::BaseRelocationType) -> u8 {
+pub fn width(typ: pe::BaseRelocationType) -> u8 {
     match typ {
         pe::IMAGE_REL_BASED_DIR64 => 8,
         pe::IMAGE_REL_BASED_HIGHLOW => 4,
@@ -55,10 +59,32 @@ fn width(typ: pe::BaseRelocationType) -> u8 {
     }
 }
 
+/// One base relocation entry as the loader applies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BaseRelocEntry {
+    /// RVA written: the block's page RVA plus the entry's 12-bit offset.
+    pub rva: u32,
+    /// `IMAGE_REL_BASED_*`.
+    pub typ: pe::BaseRelocationType,
+    /// Bytes written ([`BaseRelocType::width`]; 0 for padding and unknown types).
+    pub width: u8,
+}
+
 /// Read the base relocation table of `file`.
 pub fn read<Pe: ImageNtHeaders>(
     file: &PeFile<'_, Pe>,
     problems: &mut Vec<Problem>,
+) -> BaseRelocations {
+    visit(file, problems, |_| {})
+}
+
+/// Read the base relocation table of `file`, calling `each` for every entry the loader
+/// applies (`IMAGE_REL_BASED_ABSOLUTE` padding excluded), in table order. At most
+/// [`limits::MAX_RELOCATIONS`] entries are read (a problem says so when there are more).
+pub fn visit<Pe: ImageNtHeaders>(
+    file: &PeFile<'_, Pe>,
+    problems: &mut Vec<Problem>,
+    mut each: impl FnMut(BaseRelocEntry),
 ) -> BaseRelocations {
     let mut out = BaseRelocations::default();
     let blocks = match file
@@ -85,7 +111,7 @@ pub fn read<Pe: ImageNtHeaders>(
     let mut counts: BTreeMap<u16, u64> = BTreeMap::new();
     let mut pages: std::collections::BTreeSet<u32> = Default::default();
     let mut blocks = blocks;
-    loop {
+    'blocks: loop {
         let block = match blocks.next() {
             Ok(Some(b)) => b,
             Ok(None) => break,
@@ -98,9 +124,18 @@ pub fn read<Pe: ImageNtHeaders>(
             }
         };
         out.blocks += 1;
-        for r in block {
+        let slots = u64::from(block.size().saturating_sub(8) / 2);
+        let before = out.entries;
+        for r in block.clone() {
             if out.entries + out.absolute >= limits::MAX_RELOCATIONS as u64 {
-                break;
+                problems.push(Problem::new(
+                    "pe.reloc",
+                    format!(
+                        "more than {} base relocations; the rest are not read",
+                        limits::MAX_RELOCATIONS
+                    ),
+                ));
+                break 'blocks;
             }
             if r.typ == pe::IMAGE_REL_BASED_ABSOLUTE {
                 out.absolute += 1;
@@ -110,11 +145,17 @@ pub fn read<Pe: ImageNtHeaders>(
             *counts.entry(r.typ.0).or_default() += 1;
             pages.insert(r.virtual_address >> 12);
             // An 8-byte write at page offset 0xffc also dirties the next page.
-            let w = u32::from(width(r.typ));
+            let w = width(r.typ);
             if w > 1 {
-                pages.insert(r.virtual_address.wrapping_add(w - 1) >> 12);
+                pages.insert(r.virtual_address.wrapping_add(u32::from(w) - 1) >> 12);
             }
+            each(BaseRelocEntry {
+                rva: r.virtual_address,
+                typ: r.typ,
+                width: w,
+            });
         }
+        out.padding += slots.saturating_sub(out.entries - before);
     }
     let names = pe::machine_names(machine).rel_based;
     out.by_type = counts

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Problem;
 use crate::image::Image;
 
-pub use base_relocs::{BaseRelocType, BaseRelocations};
+pub use base_relocs::{BaseRelocEntry, BaseRelocType, BaseRelocations};
 pub use checks::{PeCheck, PeCheckId};
 pub use directories::{
     Certificate, CertificateTable, DebugEntry, Export, Exports, ImportDll, ImportSymbol, PdbInfo,
@@ -113,6 +113,20 @@ pub fn analyze(image: &Image<'_>, problems: &mut Vec<Problem>) -> Option<PeRepor
     match image.object_file()? {
         object::File::Pe32(f) => Some(analyze_file(f, problems)),
         object::File::Pe64(f) => Some(analyze_file(f, problems)),
+        _ => None,
+    }
+}
+
+/// Every base relocation entry of `image` (a PE file) in table order, with the table's
+/// counts ([`base_relocs::visit`]); `None` when `image` is not PE.
+pub fn visit_base_relocations(
+    image: &Image<'_>,
+    problems: &mut Vec<Problem>,
+    each: impl FnMut(BaseRelocEntry),
+) -> Option<BaseRelocations> {
+    match image.object_file()? {
+        object::File::Pe32(f) => Some(base_relocs::visit(f, problems, each)),
+        object::File::Pe64(f) => Some(base_relocs::visit(f, problems, each)),
         _ => None,
     }
 }

@@ -244,6 +244,15 @@ pub struct RelocCostFile {
     pub note: Option<String>,
     /// Damage found while reading.
     pub problems: Vec<Problem>,
+    /// The container: `elf`, `pe` or `macho` (null when the file could not be read).
+    #[serde(default)]
+    pub format: Option<String>,
+    /// PE detail (PE files only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pe: Option<super::other::PeRelocDetail>,
+    /// Mach-O detail (Mach-O files only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub macho: Option<super::other::MachoRelocDetail>,
 }
 
 impl RelocCostFile {
@@ -276,6 +285,9 @@ impl RelocCostFile {
             delta: None,
             note: None,
             problems: Vec::new(),
+            format: None,
+            pe: None,
+            macho: None,
         }
     }
 }
@@ -289,6 +301,8 @@ pub enum RelocCostError {
     Open(String),
     /// Not an ELF file whose headers can be read.
     NotElf(Error),
+    /// A PE or Mach-O file whose container cannot be read.
+    Container(Error),
     /// Building the file failed (`goelf reloc-cost --build`): the go command's message.
     Build(String),
     /// Only the message is known (a report read back from JSON).
@@ -302,7 +316,7 @@ impl RelocCostError {
     pub fn code(&self) -> &'static str {
         match self {
             RelocCostError::Open(_) => "open",
-            RelocCostError::NotElf(e) => e.code(),
+            RelocCostError::NotElf(e) | RelocCostError::Container(e) => e.code(),
             RelocCostError::Build(_) => "reloc_cost.build",
             RelocCostError::Other(_) => "other",
             RelocCostError::Damaged(_) => "damaged",
@@ -318,6 +332,9 @@ impl std::fmt::Display for RelocCostError {
             | RelocCostError::Other(m)
             | RelocCostError::Damaged(m) => f.write_str(m),
             RelocCostError::NotElf(e) => write!(f, "not an ELF file reloc-cost can read: {e}"),
+            RelocCostError::Container(e) => {
+                write!(f, "not a PE or Mach-O file reloc-cost can read: {e}")
+            }
         }
     }
 }
@@ -375,6 +392,22 @@ pub struct ModelInfo {
 /// Analyse one file's bytes: the `reloc-cost` report of one file (without a measurement
 /// or a difference; see [`report`] and [`super::measure`]). Also [`crate::reloc_cost`].
 pub fn analyze_bytes(path: &str, data: &[u8], model: &CostModel) -> RelocCostFile {
+    use crate::image::{detect_format, Format, Image};
+    match detect_format(data) {
+        Some(Format::Pe) => {
+            return match Image::parse(data) {
+                Ok(image) => super::other::analyze_pe(path, &image, model),
+                Err(e) => RelocCostFile::failed(path, RelocCostError::Container(e)),
+            }
+        }
+        Some(Format::Macho) => {
+            return match Image::parse(data) {
+                Ok(_) => super::other::analyze_macho(path, data, model),
+                Err(e) => RelocCostFile::failed(path, RelocCostError::Container(e)),
+            }
+        }
+        _ => {}
+    }
     let mut problems = Vec::new();
     let file = match ElfFile::parse(data) {
         Ok(f) => f,
@@ -510,6 +543,9 @@ pub(crate) fn analyze_elf(
         delta: None,
         note,
         problems,
+        format: Some("elf".into()),
+        pe: None,
+        macho: None,
     }
 }
 

@@ -176,6 +176,10 @@ pub fn measure_all<P: AsRef<Path>>(
             f.measured_reason = Some("the file could not be analysed".into());
             continue;
         }
+        if f.format.as_deref().is_some_and(|x| x != "elf") {
+            f.measured_reason = Some(super::other::NOT_MEASURED.into());
+            continue;
+        }
         match measure(f, path.as_ref(), opts, rate.clone(), run) {
             Ok(m) => {
                 f.measured = Some(m);

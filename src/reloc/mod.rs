@@ -1,10 +1,11 @@
 //! What dynamic relocations cost at load time: the cost model over the relocations the ELF
 //! layer decodes ([`crate::elf::relocations`]), the relocation type names, and the loader's
-//! own measurement.
+//! own measurement; the same report for PE and Mach-O ([`other`]).
 
 pub mod cost;
 pub mod measure;
 pub(crate) mod names;
+pub mod other;
 
 pub use cost::{CostModel, RelocCostError, RelocCostFile, RelocCostReport};
 

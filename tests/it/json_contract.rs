@@ -219,3 +219,43 @@ fn symbolize_keys_are_stable() {
         ],
     );
 }
+
+#[test]
+fn reloc_cost_pe_keys_are_stable() {
+    let f = common::containers()
+        .into_iter()
+        .find(|f| f.name.contains("windows-amd64-cshared"))
+        .expect("DLL fixture");
+    let p = f.path();
+    check(
+        "reloc-cost-pe",
+        &[
+            "reloc-cost",
+            "--json",
+            "--model",
+            "fixed",
+            p.to_str().unwrap(),
+        ],
+    );
+}
+
+#[test]
+fn reloc_cost_macho_keys_are_stable() {
+    let a = common::fixture("pygohcl-1.0.6-go1.17-darwin-amd64-cshared").path();
+    let b = common::containers()
+        .into_iter()
+        .find(|f| f.name.starts_with("chained-"))
+        .expect("chained fixups fixture")
+        .path();
+    check(
+        "reloc-cost-macho",
+        &[
+            "reloc-cost",
+            "--json",
+            "--model",
+            "fixed",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+    );
+}

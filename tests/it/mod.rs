@@ -19,6 +19,7 @@ mod output;
 mod pclntab;
 mod pe_readobj;
 mod reloc_cost;
+mod reloc_cost_containers;
 mod startup;
 mod symbolize;
 mod truncation;

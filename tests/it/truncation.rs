@@ -5,6 +5,7 @@
 use crate::common;
 
 use goelf::inspect::{inspect_bytes, InspectOptions};
+use goelf::reloc::cost as reloc_cost;
 
 fn cut_points(data: &[u8], elf: Option<&goelf::elf::ElfReport>) -> Vec<usize> {
     let len = data.len();
@@ -139,6 +140,12 @@ fn damaged_pe_and_macho_never_panic() {
             let r = inspect_bytes(&f.name, &data[..cut], &opts);
             assert!(r.ok || r.error.is_some(), "{} cut at {cut}", f.name);
             let _ = goelf::init_order(&f.name, &data[..cut], &Default::default());
+            let c = reloc_cost::analyze_bytes(&f.name, &data[..cut], &Default::default());
+            assert!(
+                c.ok || c.error.is_some(),
+                "{} cut at {cut}: reloc-cost",
+                f.name
+            );
             total += 1;
         }
         let mut bad = data.clone();
@@ -148,10 +155,77 @@ fn damaged_pe_and_macho_never_panic() {
                 bad[off..off + 4].copy_from_slice(&v.to_le_bytes());
                 let r = inspect_bytes(&f.name, &bad, &opts);
                 assert!(r.ok || r.error.is_some(), "{} word {off:#x}", f.name);
+                let c = reloc_cost::analyze_bytes(&f.name, &bad, &Default::default());
+                assert!(
+                    c.ok || c.error.is_some(),
+                    "{} word {off:#x}: reloc-cost",
+                    f.name
+                );
                 bad[off..off + 4].copy_from_slice(&keep);
                 total += 1;
             }
         }
     }
     assert!(total > 1000, "{total} damaged inputs");
+}
+
+/// reloc-cost on a PE cut inside its base relocation table and on a Mach-O cut inside its
+/// fixup information (`__LINKEDIT`) or its data segment: the report says what is missing,
+/// by a problem or an error, and counts at most what the whole file has.
+#[test]
+fn pe_and_macho_fixup_tables_cut_say_so() {
+    let mut seen = 0;
+    for f in common::containers() {
+        let data = f.bytes();
+        let full = reloc_cost::analyze_bytes(&f.name, &data, &Default::default());
+        assert!(
+            full.ok && full.problems.is_empty(),
+            "{}: {:?}",
+            f.name,
+            full.problems
+        );
+        let inspected = inspect_bytes(
+            &f.name,
+            &data,
+            &InspectOptions {
+                no_go: true,
+                ..Default::default()
+            },
+        );
+        let mut cuts = Vec::new();
+        if let Some(pe) = &inspected.pe {
+            for s in pe.sections.iter().filter(|s| s.name == ".reloc") {
+                cuts.push((s.pointer_to_raw_data + s.size_of_raw_data / 2) as usize);
+            }
+        }
+        if let Some(m) = &inspected.macho {
+            if let Some(s) = m.slices.first() {
+                for g in s
+                    .segments
+                    .iter()
+                    .filter(|g| g.name == "__LINKEDIT" || g.name == "__DATA")
+                {
+                    cuts.push((s.offset + g.fileoff + g.filesize / 2) as usize);
+                }
+            }
+        }
+        for cut in cuts.into_iter().filter(|&c| c > 0 && c < data.len()) {
+            let c = reloc_cost::analyze_bytes(&f.name, &data[..cut], &Default::default());
+            assert!(
+                c.error.is_some() || !c.problems.is_empty(),
+                "{} cut at {cut}: no problem reported",
+                f.name
+            );
+            assert!(
+                c.dynamic_relocations.total <= full.dynamic_relocations.total,
+                "{} cut at {cut}",
+                f.name
+            );
+            if let Some(e) = &c.error {
+                assert!(!e.to_string().is_empty());
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen >= 4, "{seen} cuts");
 }

@@ -21,7 +21,10 @@ use crate::table::{self, Table};
 /// Arguments of `goelf reloc-cost`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files to compare; the first is the baseline.
+    /// Files to compare; the first is the baseline. ELF, PE (base relocations and imported
+    /// functions) and Mach-O (rebases and binds; the first slice of a universal file), so the
+    /// linux, windows and darwin builds of one program can stand side by side; PE and Mach-O
+    /// files are estimated, never measured (no loader here).
     /// `-` reads standard input; a directory is walked recursively (its Go binaries, as `go version DIR`).
     #[arg(value_name = "FILE", required_unless_present = "build")]
     files: Vec<PathBuf>,
@@ -466,6 +469,34 @@ fn answers(out: &mut String, ok: &[&RelocCostFile], files: &[RelocCostFile]) {
     }
 }
 
+/// The "type" cell: `DYN dynamic PIE` for ELF; the container and how it loads otherwise.
+fn file_type(f: &RelocCostFile) -> String {
+    if let Some(p) = &f.pe {
+        let how = if p.relocated_at_load {
+            " ASLR"
+        } else if p.relocs_stripped {
+            " fixed base"
+        } else {
+            ""
+        };
+        return format!("{}{how}", p.kind);
+    }
+    if let Some(m) = &f.macho {
+        return format!(
+            "Mach-O {}{}",
+            m.filetype.trim_start_matches("MH_"),
+            if f.pie { " PIE" } else { "" }
+        );
+    }
+    let kind = if f.static_binary { "static" } else { "dynamic" };
+    format!(
+        "{} {}{}",
+        f.elf_type.as_deref().unwrap_or("?"),
+        kind,
+        if f.pie { " PIE" } else { "" }
+    )
+}
+
 fn render(files: &[RelocCostFile], measure: bool) -> String {
     let ok: Vec<&RelocCostFile> = files.iter().filter(|f| f.ok).collect();
     let mut out = String::new();
@@ -491,15 +522,7 @@ fn render(files: &[RelocCostFile], measure: bool) -> String {
             num(get(f), if is_base(f) { None } else { Some(get(base)) })
         });
     };
-    row(&mut t, "type", &|f| {
-        let kind = if f.static_binary { "static" } else { "dynamic" };
-        format!(
-            "{} {}{}",
-            f.elf_type.as_deref().unwrap_or("?"),
-            kind,
-            if f.pie { " PIE" } else { "" }
-        )
-    });
+    row(&mut t, "type", &file_type);
     row(&mut t, "bind now", &|f| yes(f.bind_now));
     row(&mut t, "DT_RELACOUNT", &|f| opt(f.relacount));
     row(&mut t, "DT_RELR", &|f| yes(f.relr_present));

@@ -52,7 +52,8 @@ enum Command {
     /// The order Go packages initialise in, why, and whether it changed.
     #[command(name = "init-order")]
     InitOrder(cmd_init_order::Args),
-    /// Dynamic relocations and their load-time cost, file by file side by side.
+    /// Dynamic relocations and their load-time cost, file by file side by side (ELF; PE base
+    /// relocations and imports; Mach-O rebases and binds).
     #[command(name = "reloc-cost")]
     RelocCost(cmd_reloc_cost::Args),
     /// The path from execve to main.main, step by step, with addresses; --gdb to confirm it.
