@@ -13,4 +13,5 @@ mod json_contract;
 mod moduledata;
 mod pclntab;
 mod reloc_cost;
+mod size;
 mod truncation;

@@ -5,6 +5,7 @@ mod cmd_generate;
 mod cmd_init_order;
 mod cmd_inspect;
 mod cmd_reloc_cost;
+mod cmd_size;
 mod common;
 mod render_go;
 mod runner;
@@ -39,6 +40,8 @@ enum Command {
     /// Dynamic relocations and their load-time cost, file by file side by side.
     #[command(name = "reloc-cost")]
     RelocCost(cmd_reloc_cost::Args),
+    /// Bytes per Go package and module: text, pclntab, data, rodata, bss.
+    Size(cmd_size::Args),
     /// Generate the man page or shell completions.
     #[command(hide = true)]
     Generate(cmd_generate::Args),
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::Funcs(a) => cmd_funcs::run(a),
         Command::InitOrder(a) => cmd_init_order::run(a),
         Command::RelocCost(a) => cmd_reloc_cost::run(a),
+        Command::Size(a) => cmd_size::run(a),
         Command::Generate(a) => cmd_generate::run(a),
     };
     match result {
