@@ -41,6 +41,7 @@ pub mod inspect;
 pub mod limits;
 pub mod reloc;
 pub mod report;
+pub mod sbom;
 pub mod size;
 pub mod symbolize;
 

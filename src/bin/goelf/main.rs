@@ -5,6 +5,7 @@ mod cmd_generate;
 mod cmd_init_order;
 mod cmd_inspect;
 mod cmd_reloc_cost;
+mod cmd_sbom;
 mod cmd_size;
 mod common;
 mod render_go;
@@ -42,6 +43,8 @@ enum Command {
     RelocCost(cmd_reloc_cost::Args),
     /// Bytes per Go package and module: text, pclntab, data, rodata, bss.
     Size(cmd_size::Args),
+    /// A CycloneDX 1.6 or SPDX 2.3 SBOM from the build info.
+    Sbom(cmd_sbom::Args),
     /// Generate the man page or shell completions.
     #[command(hide = true)]
     Generate(cmd_generate::Args),
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::InitOrder(a) => cmd_init_order::run(a),
         Command::RelocCost(a) => cmd_reloc_cost::run(a),
         Command::Size(a) => cmd_size::run(a),
+        Command::Sbom(a) => cmd_sbom::run(a),
         Command::Generate(a) => cmd_generate::run(a),
     };
     match result {
