@@ -1,5 +1,6 @@
 //! `goelf sbom FILE... --format cyclonedx|spdx`: a software bill of materials from the build
-//! info. One file: the document itself; several: a JSON array of documents, in argument order.
+//! info. One file: the document itself; several (or a directory): a JSON array of documents,
+//! in argument order.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -81,21 +82,17 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         time: sbom::rfc3339(secs),
         timestamp: args.timestamp,
     };
-    let many = args.files.len() > 1;
+    // One file argument: its document; several, or a directory: an array of documents.
+    let many = args.files.len() > 1 || args.files.iter().any(|p| p.is_dir());
+    let kept = runner::analyse_all(&cmd, &args.files, |f| f.result);
+    let failed = kept.iter().any(Result::is_err);
+    let docs: Vec<&serde_json::Value> = kept.iter().filter_map(|r| r.as_ref().ok()).collect();
     let mut out = common::stdout();
-    let failed = runner::analyse_all(&cmd, &args.files, |files| -> anyhow::Result<bool> {
-        let docs: Vec<&serde_json::Value> = files
-            .iter()
-            .filter_map(|f| f.result.as_ref().ok())
-            .collect();
-        if many {
-            common::write_json(&mut out, &docs)?;
-        } else if let Some(d) = docs.first() {
-            common::write_json(&mut out, d)?;
-        }
-        Ok(files.iter().any(|f| f.result.is_err()))
-    })?;
+    if many {
+        common::write_json(&mut out, &docs)?;
+    } else if let Some(d) = docs.first() {
+        common::write_json(&mut out, d)?;
+    }
     out.flush()?;
-    let _ = sbom::SbomFormat::Spdx;
     Ok(runner::exit_status(failed))
 }
