@@ -6,10 +6,21 @@
 //! base64 of a SHA-256, `golang.org/x/mod/sumdb/dirhash` `Hash1`), a replaced module as the
 //! replacement with the original recorded in properties, the standard library
 //! (`pkg:golang/std@goVERSION`) and the Go toolchain. Build settings become properties
-//! `go:build:KEY`. When the main module's version is `(devel)` and the build info has
-//! `vcs.revision` and `vcs.time`, the version is the pseudo-version `v0.0.0-TIME-REV12`
-//! (`golang.org/x/mod/module.PseudoVersion`), marked by the property
-//! `goelf:version_derived = vcs`.
+//! `go:build:KEY`. A module replaced by a local directory (`=> ./dir`, which has no version)
+//! keeps its own path, the version `(devel)` and a purl without version, with the directory
+//! in the property `goelf:replaced_by` (and the required version in `goelf:replaces`). A
+//! binary without module information (a GOPATH build: `go version -m` prints no `path` or
+//! `mod` line) has a main component named `unknown`, without purl, marked
+//! `goelf:no_module_info`.
+//!
+//! When the main module's version is `(devel)` and the build info has `vcs.revision` and
+//! `vcs.time`, the version is the pseudo-version `vMAJOR.0.0-TIME-REV12`
+//! (`golang.org/x/mod/module.PseudoVersion` form (1); `MAJOR` from the path's `/vN` or
+//! `gopkg.in` `.vN` suffix, else 0), with `+dirty` when `vcs.modified=true`, as `go build`
+//! 1.24+ stamps an untagged commit (`src/cmd/go/internal/load/pkg.go`). The build info does not
+//! say which tag precedes the commit, so a tagged history would give Go a `vX.Y.(Z+1)-0.…`
+//! form instead; the component says so: the property `goelf:version_derived` =
+//! `vcs.revision+vcs.time` (SPDX: the package comment).
 //!
 //! The documents carry no timestamps of their own unless asked (`created`), so the same binary
 //! gives the same document.
@@ -41,6 +52,8 @@ pub struct SbomModule {
     pub replaces: Option<String>,
     /// The version was derived from `vcs.revision`/`vcs.time`.
     pub derived: bool,
+    /// The local directory that replaces this module (`=> ./dir`), when so.
+    pub replaced_by_dir: Option<String>,
 }
 
 impl SbomModule {
@@ -92,8 +105,9 @@ pub fn modules(bi: &BuildInfo) -> (SbomModule, Vec<SbomModule>) {
     }
     if main.version == "(devel)" || main.version.is_empty() {
         if let (Some(rev), Some(time)) = (setting("vcs.revision"), setting("vcs.time")) {
-            if let Some(v) = pseudo_version(rev, time) {
-                main.version = v;
+            if let Some(v) = pseudo_version_of(&main.path, rev, time) {
+                let dirty = setting("vcs.modified") == Some("true");
+                main.version = if dirty { v + "+dirty" } else { v };
                 main.derived = true;
             }
         }
@@ -103,6 +117,24 @@ pub fn modules(bi: &BuildInfo) -> (SbomModule, Vec<SbomModule>) {
 
 fn module(m: &Module) -> SbomModule {
     match &m.replace {
+        // A directory has no module identity of its own: its go.mod declares the replaced
+        // module's path (cmd/go refuses another), and it has no version.
+        Some(r) if is_directory_path(&r.path) => SbomModule {
+            path: m.path.clone(),
+            version: if r.version.is_empty() {
+                "(devel)".into()
+            } else {
+                r.version.clone()
+            },
+            sum: None,
+            replaces: Some(if m.version.is_empty() {
+                m.path.clone()
+            } else {
+                format!("{}@{}", m.path, m.version)
+            }),
+            derived: false,
+            replaced_by_dir: Some(r.path.clone()),
+        },
         Some(r) => SbomModule {
             path: r.path.clone(),
             version: r.version.clone(),
@@ -113,6 +145,7 @@ fn module(m: &Module) -> SbomModule {
                 format!("{}@{}", m.path, m.version)
             }),
             derived: false,
+            replaced_by_dir: None,
         },
         None => SbomModule {
             path: m.path.clone(),
@@ -120,18 +153,62 @@ fn module(m: &Module) -> SbomModule {
             sum: (!m.sum.is_empty()).then(|| m.sum.clone()),
             replaces: None,
             derived: false,
+            replaced_by_dir: None,
         },
     }
+}
+
+/// `golang.org/x/mod/modfile.IsDirectoryPath`: a replacement that is a file-system path.
+fn is_directory_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    p == "."
+        || p == ".."
+        || ["./", ".\\", "../", "..\\", "/", "\\"]
+            .iter()
+            .any(|x| p.starts_with(x))
+        || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
+}
+
+/// The major version a pseudo-version of module `path` starts with
+/// (`module.SplitPathVersion` + `module.PathMajorPrefix`): `vN` for a `/vN` suffix (N ≥ 2)
+/// or a `gopkg.in/NAME.vN` path, else `v0`.
+fn pseudo_major(path: &str) -> String {
+    if let Some(rest) = path.strip_prefix("gopkg.in/") {
+        let rest = rest.strip_suffix("-unstable").unwrap_or(rest);
+        if let Some((_, v)) = rest.rsplit_once(".v") {
+            if !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()) {
+                return format!("v{v}");
+            }
+        }
+        return "v0".into();
+    }
+    if let Some((_, v)) = path.rsplit_once("/v") {
+        let digits = !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit());
+        if digits && !v.starts_with('0') && v != "1" {
+            return format!("v{v}");
+        }
+    }
+    "v0".into()
+}
+
+/// The pseudo-version `vMAJOR.0.0-YYYYMMDDhhmmss-REV12` of a commit of module `path`
+/// ([`pseudo_major`]; `vcs.time` may carry fractional seconds, `time.RFC3339Nano`).
+pub fn pseudo_version_of(path: &str, rev: &str, time: &str) -> Option<String> {
+    let v = pseudo_version(rev, time)?;
+    let major = pseudo_major(path);
+    Some(match v.strip_prefix("v0.") {
+        Some(rest) if major != "v0" => format!("{major}.{rest}"),
+        _ => v,
+    })
 }
 
 /// `v0.0.0-YYYYMMDDhhmmss-REV12` from an RFC 3339 UTC time (`2024-01-02T03:04:05Z`) and a
 /// revision of at least 12 hex digits.
 pub fn pseudo_version(rev: &str, time: &str) -> Option<String> {
-    let digits: String = time
-        .strip_suffix('Z')?
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+    let time = time.strip_suffix('Z')?;
+    // RFC3339Nano: fractional seconds, which the pseudo-version drops.
+    let time = time.split_once('.').map_or(time, |(t, _)| t);
+    let digits: String = time.chars().filter(char::is_ascii_digit).collect();
     let rev12 = rev.get(..12)?;
     (digits.len() == 14 && rev12.bytes().all(|b| b.is_ascii_hexdigit()))
         .then(|| format!("v0.0.0-{digits}-{}", rev12.to_ascii_lowercase()))
@@ -241,7 +318,21 @@ fn prop(name: &str, value: &str) -> CdxProperty {
     }
 }
 
+/// The name of a main module the build info does not name.
+const UNKNOWN_MAIN: &str = "unknown";
+
 fn cdx_component(m: &SbomModule, kind: &'static str) -> CdxComponent {
+    if m.path.is_empty() {
+        return CdxComponent {
+            kind,
+            bom_ref: Some("main".into()),
+            name: UNKNOWN_MAIN.into(),
+            version: None,
+            purl: None,
+            hashes: Vec::new(),
+            properties: vec![prop("goelf:no_module_info", "true")],
+        };
+    }
     let purl = m.purl();
     let mut properties = Vec::new();
     if let Some(s) = &m.sum {
@@ -250,8 +341,11 @@ fn cdx_component(m: &SbomModule, kind: &'static str) -> CdxComponent {
     if let Some(r) = &m.replaces {
         properties.push(prop("goelf:replaces", r));
     }
+    if let Some(d) = &m.replaced_by_dir {
+        properties.push(prop("goelf:replaced_by", d));
+    }
     if m.derived {
-        properties.push(prop("goelf:version_derived", "vcs"));
+        properties.push(prop("goelf:version_derived", "vcs.revision+vcs.time"));
     }
     CdxComponent {
         kind,
@@ -306,6 +400,7 @@ pub fn cyclonedx(bi: &BuildInfo, data: &[u8], timestamp: Option<String>) -> Cycl
         sum: None,
         replaces: None,
         derived: false,
+        replaced_by_dir: None,
     };
     let mut components: Vec<CdxComponent> =
         deps.iter().map(|d| cdx_component(d, "library")).collect();
@@ -434,7 +529,7 @@ pub struct SpdxPackage {
     pub license_declared: &'static str,
     /// `NOASSERTION`.
     pub copyright_text: &'static str,
-    /// `APPLICATION`, `LIBRARY`, `OPERATING-SYSTEM`…
+    /// `APPLICATION`, `LIBRARY`, `OPERATING_SYSTEM`…
     pub primary_package_purpose: &'static str,
     /// The `h1:` sum, a replaced module, a derived version.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -497,12 +592,26 @@ fn spdx_package(i: usize, m: &SbomModule, purpose: &'static str) -> SpdxPackage 
     if let Some(r) = &m.replaces {
         notes.push(format!("replaces {r}"));
     }
+    if let Some(d) = &m.replaced_by_dir {
+        notes.push(format!("replaced by the directory {d}"));
+    }
     if m.derived {
-        notes.push("version derived from vcs.revision and vcs.time".into());
+        notes.push(
+            "version derived by goelf from vcs.revision and vcs.time (the build info has \
+             (devel)); a pseudo-version without a tag base"
+                .into(),
+        );
+    }
+    if m.path.is_empty() {
+        notes.push("the build info has no module information (a GOPATH build)".into());
     }
     SpdxPackage {
         spdxid: spdx_id(i, &m.path),
-        name: m.path.clone(),
+        name: if m.path.is_empty() {
+            UNKNOWN_MAIN.into()
+        } else {
+            m.path.clone()
+        },
         version_info: (!m.version.is_empty()).then(|| m.version.clone()),
         download_location: "NOASSERTION",
         files_analyzed: false,
@@ -514,11 +623,15 @@ fn spdx_package(i: usize, m: &SbomModule, purpose: &'static str) -> SpdxPackage 
             })
             .into_iter()
             .collect(),
-        external_refs: vec![SpdxExternalRef {
-            reference_category: "PACKAGE-MANAGER",
-            reference_type: "purl",
-            reference_locator: m.purl(),
-        }],
+        external_refs: if m.path.is_empty() {
+            Vec::new()
+        } else {
+            vec![SpdxExternalRef {
+                reference_category: "PACKAGE-MANAGER",
+                reference_type: "purl",
+                reference_locator: m.purl(),
+            }]
+        },
         license_concluded: "NOASSERTION",
         license_declared: "NOASSERTION",
         copyright_text: "NOASSERTION",
@@ -542,6 +655,7 @@ pub fn spdx(bi: &BuildInfo, data: &[u8], created: String) -> Spdx {
         sum: None,
         replaces: None,
         derived: false,
+        replaced_by_dir: None,
     };
     packages.push(spdx_package(deps.len() + 1, &std, "LIBRARY"));
     let mut toolchain = spdx_package(
@@ -552,8 +666,9 @@ pub fn spdx(bi: &BuildInfo, data: &[u8], created: String) -> Spdx {
             sum: None,
             replaces: None,
             derived: false,
+            replaced_by_dir: None,
         },
-        "OPERATING-SYSTEM",
+        "OPERATING_SYSTEM",
     );
     toolchain.external_refs.clear();
     toolchain.comment = Some("the Go toolchain that built the binary".into());
@@ -589,7 +704,7 @@ pub fn spdx(bi: &BuildInfo, data: &[u8], created: String) -> Spdx {
         spdx_version: "SPDX-2.3",
         data_license: "CC0-1.0",
         spdxid: "SPDXRef-DOCUMENT",
-        name: main.path.clone(),
+        name: packages[0].name.clone(),
         document_namespace: format!(
             "https://spdx.org/spdxdocs/goelf/{}-{}",
             purl_escape(&main.path),
@@ -639,6 +754,34 @@ mod tests {
             Some("v0.0.0-20240102030405-0123456789ab")
         );
         assert_eq!(pseudo_version("0123", "2024-01-02T03:04:05Z"), None);
+        assert_eq!(
+            pseudo_version("0123456789abcdef0123", "2024-01-02T03:04:05.123456789Z").as_deref(),
+            Some("v0.0.0-20240102030405-0123456789ab")
+        );
+        for (path, major) in [
+            ("example.com/m", "v0"),
+            ("example.com/m/v2", "v2"),
+            ("example.com/m/v1", "v0"),
+            ("example.com/m/v02", "v0"),
+            ("gopkg.in/yaml.v3", "v3"),
+            ("gopkg.in/yaml.v1", "v1"),
+            ("gopkg.in/check.v1-unstable", "v1"),
+        ] {
+            assert_eq!(pseudo_major(path), major, "{path}");
+        }
+        assert_eq!(
+            pseudo_version_of(
+                "example.com/m/v3",
+                "0123456789abcdef",
+                "2024-01-02T03:04:05Z"
+            )
+            .as_deref(),
+            Some("v3.0.0-20240102030405-0123456789ab")
+        );
+        assert!(
+            is_directory_path("./ini") && is_directory_path("../x") && is_directory_path("C:\\x")
+        );
+        assert!(!is_directory_path("example.com/x"));
     }
 
     #[test]
@@ -655,6 +798,7 @@ mod tests {
             sum: Some("h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=".into()),
             replaces: None,
             derived: false,
+            replaced_by_dir: None,
         };
         assert_eq!(
             m.purl(),

@@ -18,6 +18,7 @@ mod moduledata;
 mod pclntab;
 mod pe_readobj;
 mod reloc_cost;
+mod sbom;
 mod size;
 mod startup;
 mod truncation;
