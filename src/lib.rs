@@ -43,6 +43,8 @@ pub mod macho;
 pub mod pe;
 pub mod reloc;
 pub mod report;
+pub mod sbom;
+pub mod size;
 pub mod startup;
 pub mod symbolize;
 

@@ -1252,6 +1252,121 @@ impl<'a> Pclntab<'a> {
     }
 }
 
+/// What one function occupies, for `goelf size` (docs/FORMATS.md §1.5, §1.8).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FuncFootprint {
+    /// Machine-code bytes: where the function's `pcsp` table ends (the linker writes every
+    /// pc-value table up to the symbol's size, `cmd/internal/obj/pcln.go` `funcpctab`);
+    /// `None` when the function has no usable `pcsp` table.
+    pub code: Option<u64>,
+    /// Bytes of its `_func` record, with its `pcdata` and `funcdata` arrays.
+    pub record: u64,
+    /// Bytes of its name in `funcnametab`, with the terminating NUL.
+    pub name: u64,
+    /// Its functab slot (entry and record offset).
+    pub functab: u64,
+    /// Table offsets of the pc-value tables it references (`pcsp`, `pcfile`, `pcln`,
+    /// `pcdata[]`), nonzero ones only; tables may be shared between functions.
+    pub pc_tables: Vec<u32>,
+}
+
+impl Pclntab<'_> {
+    /// The end PC and byte length of the pc-value table at `off`, for a function at `entry`
+    /// whose range ends at `limit` (the walk is bounded by one step per quantum of it).
+    pub fn pctab_span(&self, off: u32, entry: u64, limit: u64) -> Result<(u64, u64)> {
+        let base = if self.era == Era::Go12 { 0 } else { self.pctab };
+        let start = base + u64::from(off);
+        let mut p = start;
+        let mut pc = entry;
+        let q = u64::from(self.quantum.max(1));
+        let max_steps = (limit.saturating_sub(entry) / q).saturating_add(2);
+        let mut first = true;
+        for _ in 0..max_steps {
+            let (uvdelta, n) = self.varint(p)?;
+            p += n;
+            if uvdelta == 0 && !first {
+                return Ok((pc, p - start));
+            }
+            first = false;
+            let (pcdelta, n) = self.varint(p)?;
+            p += n;
+            pc = pc.wrapping_add(u64::from(pcdelta).wrapping_mul(q));
+        }
+        Err(Error::BadValue {
+            what: "pc-value table (does not end within its function)",
+            offset: self.tab.base() + start,
+            expected: "an end marker before the function's end",
+            found: max_steps,
+        })
+    }
+
+    /// Offset of the pc-value tables inside the table (1.16+ `pctab`; 0 before).
+    pub fn pctab_base(&self) -> u64 {
+        if self.era == Era::Go12 {
+            0
+        } else {
+            self.pctab
+        }
+    }
+
+    /// Bytes of one functab slot (two fields).
+    pub fn functab_slot(&self) -> u64 {
+        2 * self.ftab_field()
+    }
+
+    /// Table size: the section or symbol range it was found in (or its estimate).
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The footprint of function `f` (from [`Pclntab::func`]).
+    pub fn footprint(&self, f: &Func<'_>) -> Result<FuncFootprint> {
+        let r = self.record(f.func_offset)?;
+        let ew = self.entry_width();
+        let slot = if self.layout.funcdata_is_offset {
+            4
+        } else {
+            u64::from(self.tab.ptr_size())
+        };
+        let pcdata_at = f.func_offset + ew + self.layout.fixed;
+        let mut end = pcdata_at + 4 * u64::from(r.npcdata);
+        if !self.layout.funcdata_is_offset {
+            let abs = self.vaddr.map_or(end, |v| v.wrapping_add(end));
+            if slot == 8 && abs % 8 != 0 {
+                end += 4;
+            }
+        }
+        let record = end + slot * u64::from(r.nfuncdata) - f.func_offset;
+        let mut pc_tables = Vec::with_capacity(3 + r.npcdata as usize);
+        for off in [r.pcsp, r.pcfile, r.pcln] {
+            if off != 0 {
+                pc_tables.push(off);
+            }
+        }
+        for k in 0..u64::from(r.npcdata) {
+            let off = self.tab.u32_at("_func pcdata", pcdata_at + 4 * k)?;
+            if off != 0 {
+                pc_tables.push(off);
+            }
+        }
+        let code = if r.pcsp == 0 {
+            None
+        } else {
+            self.pctab_span(r.pcsp, f.entry, f.end)
+                .ok()
+                .map(|(pc, _)| pc.saturating_sub(f.entry))
+                .filter(|&c| c <= f.size())
+        };
+        Ok(FuncFootprint {
+            code,
+            record,
+            name: f.name.len() as u64 + 1,
+            functab: self.functab_slot(),
+            pc_tables,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

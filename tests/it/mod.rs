@@ -20,6 +20,8 @@ mod pclntab;
 mod pe_readobj;
 mod reloc_cost;
 mod reloc_cost_containers;
+mod sbom;
+mod size;
 mod startup;
 mod symbolize;
 mod truncation;

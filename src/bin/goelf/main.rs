@@ -7,6 +7,8 @@ mod cmd_generate;
 mod cmd_init_order;
 mod cmd_inspect;
 mod cmd_reloc_cost;
+mod cmd_sbom;
+mod cmd_size;
 mod cmd_startup;
 mod cmd_symbolize;
 mod common;
@@ -56,6 +58,10 @@ enum Command {
     /// relocations and imports; Mach-O rebases and binds).
     #[command(name = "reloc-cost")]
     RelocCost(cmd_reloc_cost::Args),
+    /// Bytes per Go package and module: text, pclntab, data, rodata, bss.
+    Size(cmd_size::Args),
+    /// A CycloneDX 1.6 or SPDX 2.3 SBOM from the build info.
+    Sbom(cmd_sbom::Args),
     /// The path from execve to main.main, step by step, with addresses; --gdb to confirm it.
     Startup(cmd_startup::Args),
     /// Symbolize a Go traceback, crash log or address list: function, file:line, inlined calls.
@@ -87,6 +93,8 @@ fn main() -> ExitCode {
         Command::Funcs(a) => cmd_funcs::run(a),
         Command::InitOrder(a) => cmd_init_order::run(a),
         Command::RelocCost(a) => cmd_reloc_cost::run(a),
+        Command::Size(a) => cmd_size::run(a),
+        Command::Sbom(a) => cmd_sbom::run(a),
         Command::Startup(a) => cmd_startup::run(a),
         Command::Symbolize(a) => cmd_symbolize::run(a),
         Command::Generate(a) => cmd_generate::run(a),
