@@ -230,6 +230,8 @@ fn settle(
     opts: &InspectOptions,
 ) -> InspectFile {
     let truncated = truncated.unwrap_or_else(|| crate::image::truncation(data));
+    let truncated =
+        truncated.or_else(|| crate::report::container_truncation(f.pe.as_ref(), f.macho.as_ref()));
     if let Some(t) = truncated {
         f.problems.insert(0, t);
     }

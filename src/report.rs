@@ -51,3 +51,27 @@ impl<T> Envelope<T> {
         }
     }
 }
+
+/// The `file.truncated` problem when a PE or Mach-O container's own check finds a section
+/// or segment whose file bytes run past the end of the file (the file is damaged: #11).
+pub(crate) fn container_truncation(
+    pe: Option<&crate::pe::PeReport>,
+    macho: Option<&crate::macho::MachoReport>,
+) -> Option<crate::error::Problem> {
+    let pe_detail = pe.into_iter().flat_map(|p| &p.loader_checks).find_map(|c| {
+        (c.check == crate::pe::PeCheckId::SectionsInFile && !c.ok).then(|| c.detail.clone())
+    });
+    let macho_detail = macho
+        .into_iter()
+        .flat_map(|m| &m.slices)
+        .flat_map(|s| &s.loader_checks)
+        .find_map(|c| {
+            (c.check == crate::macho::MachoCheckId::SegmentsInFile && !c.ok)
+                .then(|| c.detail.clone())
+        });
+    let detail = pe_detail.or(macho_detail)?;
+    Some(crate::error::Problem::new(
+        "file.truncated",
+        format!("the file is truncated: {detail}"),
+    ))
+}

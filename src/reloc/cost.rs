@@ -393,20 +393,38 @@ pub struct ModelInfo {
 /// or a difference; see [`report`] and [`super::measure`]). Also [`crate::reloc_cost`].
 pub fn analyze_bytes(path: &str, data: &[u8], model: &CostModel) -> RelocCostFile {
     use crate::image::{detect_format, Format, Image};
-    match detect_format(data) {
-        Some(Format::Pe) => {
-            return match Image::parse(data) {
-                Ok(image) => super::other::analyze_pe(path, &image, model),
-                Err(e) => RelocCostFile::failed(path, RelocCostError::Container(e)),
+    let other = match detect_format(data) {
+        Some(Format::Pe) => Some(match Image::parse(data) {
+            Ok(image) => super::other::analyze_pe(path, &image, model),
+            Err(e) => RelocCostFile::failed(path, RelocCostError::Container(e)),
+        }),
+        Some(Format::Macho) => Some(match Image::parse(data) {
+            Ok(_) => super::other::analyze_macho(path, data, model),
+            Err(e) => RelocCostFile::failed(path, RelocCostError::Container(e)),
+        }),
+        _ => None,
+    };
+    if let Some(mut rep) = other {
+        // A PE or Mach-O shorter than its headers describe fails, as an ELF does (#11).
+        if rep.ok {
+            let container = || match Image::parse(data) {
+                Ok(image) if image.format() == Format::Pe => {
+                    let pe = crate::pe::analyze(&image, &mut Vec::new());
+                    crate::report::container_truncation(pe.as_ref(), None)
+                }
+                _ => {
+                    let m = crate::macho::analyze(data, &mut Vec::new());
+                    crate::report::container_truncation(None, m.as_ref())
+                }
+            };
+            if let Some(t) = crate::image::truncation(data).or_else(container) {
+                rep.ok = false;
+                rep.error = Some(RelocCostError::Damaged(t.message.clone()));
+                rep.note = None;
+                rep.problems.insert(0, t);
             }
         }
-        Some(Format::Macho) => {
-            return match Image::parse(data) {
-                Ok(_) => super::other::analyze_macho(path, data, model),
-                Err(e) => RelocCostFile::failed(path, RelocCostError::Container(e)),
-            }
-        }
-        _ => {}
+        return rep;
     }
     let mut problems = Vec::new();
     let file = match ElfFile::parse(data) {
