@@ -12,7 +12,7 @@
 #
 # Inputs: the largest committed fixtures (nethttp, Go 1.27.3, default and PIE, and their -s -w
 # twins) and the generated 50 MB+ program from `testdata/regen.sh big` (built on first use:
-# a few minutes). Runs from a fresh clone: installs hyperfine, zstd, GNU time and binutils from
+# a few minutes), also externally linked with -rdynamic (big-ext: a large .dynsym). Runs from a fresh clone: installs hyperfine, zstd, GNU time and binutils from
 # Debian and Go from PyPI (via testdata/regen.sh) when they are missing. Not part of CI.
 #
 # Environment:
@@ -64,7 +64,7 @@ NM=$("$GO" tool -n nm 2>/dev/null | tail -n1 || true)
 
 log "building goelf (release)"
 (cd "$ROOT" && cargo build --release --quiet)
-GOELF=$ROOT/target/release/goelf
+GOELF=${CARGO_TARGET_DIR:-$ROOT/target}/release/goelf
 
 unpack() { # fixture-name -> path of the decompressed binary ("" when the fixture is absent)
   local n=$1 out=$WORK/$1
@@ -75,14 +75,20 @@ unpack() { # fixture-name -> path of the decompressed binary ("" when the fixtur
 
 BIG=$CACHE/big/big
 BIGSW=$CACHE/big/big-sw
+BIGEXT=$CACHE/big/big-ext
 if [[ ! -s $BIG || ! -s $BIGSW ]]; then
   log "building the 50 MB+ benchmark program (testdata/regen.sh big)"
   bash "$ROOT/testdata/regen.sh" big >&2
 fi
+if [[ ! -s $BIGEXT ]]; then
+  log "building its externally linked -rdynamic variant (testdata/regen.sh big-ext)"
+  bash "$ROOT/testdata/regen.sh" big-ext >&2
+fi
 
-# file, its stripped (-s -w) twin
-FILES=("$(unpack nethttp-go1.27.3-linux-amd64-default)" "$(unpack nethttp-go1.27.3-linux-amd64-pie)" "$BIG")
-TWINS=("$(unpack nethttp-go1.27.3-linux-amd64-sw)" "$(unpack nethttp-go1.27.3-linux-amd64-pie-sw)" "$BIGSW")
+# file, its stripped (-s -w) twin ("" = none). big-ext: the big program linked by gcc with
+# -rdynamic, a .dynsym of every Go symbol and an .init_array slot (#12).
+FILES=("$(unpack nethttp-go1.27.3-linux-amd64-default)" "$(unpack nethttp-go1.27.3-linux-amd64-pie)" "$BIG" "$BIGEXT")
+TWINS=("$(unpack nethttp-go1.27.3-linux-amd64-sw)" "$(unpack nethttp-go1.27.3-linux-amd64-pie-sw)" "$BIGSW" "")
 
 pin=()
 [[ -n $CPU ]] && pin=(taskset -c "$CPU")
@@ -158,4 +164,6 @@ export CPU MANY_CPUS RUNS LOAD_START LOAD_END GOVERSION GO NM
 export MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)"
 export VERSIONS="goelf $("$GOELF" --version | awk '{print $2}') ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')), $GOVERSION, $(readelf --version | head -n1), $(hyperfine --version)"
 python3 "$ROOT/bench/report.py" "$RES" >"$OUT"
+# The reloc-cost estimate against the loader's measurement, every PIE fixture (#12).
+{ echo; bash "$ROOT/bench/reloc-check.sh" "$GOELF"; } >>"$OUT"
 log "wrote $OUT"

@@ -224,6 +224,23 @@ def main():
           "work costs 0.1-0.3 ms more than `go version -m` (both about 2 ms, mostly process "
           "start-up); on every real-size binary it is as fast or faster. The remainder is the "
           "report's own content (headers, pclntab, moduledata, the DWARF prefix), not overhead.")
+    if "big-ext" in missed:
+        p("- **`big-ext`** (the generated program linked by gcc with `-rdynamic`, 83k entries in "
+          "`.symtab`). Resolving its `.init_array`, `.fini_array`, DT_INIT and DT_FINI targets "
+          "now takes one pass over the symbol values, and names are read only for hits. Before "
+          "#12 it built a name index of every symbol (21.9 ms against 3.4 ms for `go version -m`; "
+          "3.2 ms after, on a quiet machine). The remaining pass reads 2 MB of symbol table and "
+          "costs about 0.3-0.5 ms. Go's linker makes its symbols local when it links externally, "
+          "so `-rdynamic` puts only ~100 of them in `.dynsym` here; `.symtab` carries the cost.")
+    try:
+        load1 = float(env("LOAD_START", "0").split()[0])
+        cores = int(env("MACHINE", "0").split()[0])
+    except ValueError:
+        load1, cores = 0.0, 0
+    if missed and cores and load1 > cores:
+        p(f"- **Machine load.** This run started at a load average of {load1} on {cores} cores, "
+          "with other jobs compiling. Commands that take about 2 ms then vary by up to 2x from one "
+          "run to the next, and a target that is a tie on a quiet machine can come out either way.")
     if "peak memory" in missed and "init-order" in missed:
         p("- **`goelf init-order` peak memory.** Without the source's import graph, Go 1.21+ "
           "binaries get *observed* references: every non-runtime function is disassembled. In the "
@@ -261,6 +278,13 @@ def main():
         within = ("yes" if kib is not None and kib / 1024 <= budget else "**no**") if is_goelf else "(reference)"
         p(f"| {label} | {size / MIB:.1f} | `{short(cmd)}` | {peak} | {budget:.1f} | {within} |")
     p()
+    # Hand-measured notes kept with the generated tables (e.g. bench/INPUT.md: how input
+    # files are read, #16).
+    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "INPUT.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            p(f.read().rstrip())
+        p()
 
 
 if __name__ == "__main__":

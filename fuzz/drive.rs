@@ -81,7 +81,7 @@ pub fn pclntab(data: &[u8]) {
     let _ = serde_json::to_vec(&tab.info());
     for f in tab.funcs() {
         let Ok(f) = f else { continue };
-        let _ = goelf::go::pclntab::package_of(&f.name_str());
+        let _ = goelf::symbolize::package_of(&f.name_str());
         let last = f.end.saturating_sub(1).max(f.entry);
         let mid = f.entry + (last - f.entry) / 2;
         for pc in [f.entry, mid, last] {

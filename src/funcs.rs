@@ -30,14 +30,17 @@ use crate::error::{Error, Problem, Result};
 use crate::go::dwarf_line::{self, DwarfPosition};
 use crate::go::inline::{self, Frame};
 use crate::go::moduledata::ModuledataInfo;
-use crate::go::pclntab::{package_str, Pclntab, PclntabInfo};
+use crate::go::pclntab::{Pclntab, PclntabInfo};
 use crate::go::{Era, GoBinary, GoPart};
 use crate::image::Image;
+use crate::symbolize::names;
 
 /// What [`funcs`] lists or looks up.
 #[derive(Debug, Clone)]
 pub struct FuncsOptions {
-    /// Only functions of this package (exact import path, e.g. `net/http`).
+    /// Only functions of this package (exact import path, e.g. `net/http`; the linker's
+    /// escaped form `gopkg.in/ini%2ev1`, as `GODEBUG=inittrace=1` prints it, is taken as the
+    /// import path `gopkg.in/ini.v1`).
     pub package: Option<String>,
     /// Only functions whose name matches this regular expression.
     pub pattern: Option<regex::Regex>,
@@ -154,7 +157,7 @@ pub fn funcs<'a>(data: &'a [u8], options: &FuncsOptions) -> Result<FuncsReport<'
         go,
         moduledata,
         filter: Filter {
-            package: options.package.clone(),
+            package: options.package.as_deref().map(names::prefix_to_path),
             pattern: options.pattern.clone(),
         },
         lookups,
@@ -328,8 +331,8 @@ fn row<'a>(
     let f = tab.func(i)?;
     let name = lossy(f.name);
     let package = match &name {
-        Cow::Borrowed(n) => package_str(n),
-        Cow::Owned(n) => Cow::Owned(package_str(n).into_owned()),
+        Cow::Borrowed(n) => names::package_of(n).unwrap_or(Cow::Borrowed("")),
+        Cow::Owned(n) => Cow::Owned(names::funcpkgpath(n).unwrap_or_default()),
     };
     if filter.package.as_ref().is_some_and(|p| *p != package) {
         return Ok(None);

@@ -109,6 +109,67 @@ pub fn init_order(path: &str, data: &[u8], opts: &Options) -> InitOrderFile {
     }
 }
 
+/// The constructors of a PE or Mach-O file, in execution order (`None` for ELF, whose
+/// constructors are `elf_constructors`). Names are filled in by the caller. See
+/// docs/FORMATS.md §9.4 and §10.3.
+fn native_constructors(
+    image: &Image<'_>,
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<crate::analysis::init_order::NativeConstructor>> {
+    use crate::analysis::init_order::{NativeConstructor, NativeConstructorKind as K};
+    let mut out = Vec::new();
+    match image.format() {
+        crate::image::Format::Elf => return None,
+        crate::image::Format::Pe => {
+            let pe = crate::pe::analyze(image, problems)?;
+            if let Some(t) = &pe.tls {
+                let width = if pe.kind == "PE32+" { 8 } else { 4 };
+                for (i, &cb) in t.callbacks.iter().enumerate() {
+                    out.push(NativeConstructor {
+                        kind: K::TlsCallback,
+                        address: cb,
+                        slot: Some(t.address_of_callbacks.wrapping_add(width * i as u64)),
+                        symbol: None,
+                    });
+                }
+            }
+            let dll = object::pe::FileFlags(pe.coff_header.characteristics)
+                .contains(object::pe::IMAGE_FILE_DLL);
+            let entry = pe.optional_header.address_of_entry_point;
+            if dll && entry != 0 {
+                out.push(NativeConstructor {
+                    kind: K::DllEntry,
+                    address: pe.optional_header.image_base.wrapping_add(entry.into()),
+                    slot: None,
+                    symbol: None,
+                });
+            }
+        }
+        crate::image::Format::Macho => {
+            // The Go session reads the first slice of a universal file: so do these.
+            let m = crate::macho::analyze(image.data(), problems)?;
+            for c in m
+                .slices
+                .first()
+                .map(|s| s.constructors.as_slice())
+                .unwrap_or(&[])
+            {
+                out.push(NativeConstructor {
+                    kind: if c.kind == "S_INIT_FUNC_OFFSETS" {
+                        K::InitOffset
+                    } else {
+                        K::ModInitFunc
+                    },
+                    address: c.target,
+                    slot: Some(c.slot),
+                    symbol: None,
+                });
+            }
+        }
+    }
+    Some(out)
+}
+
 /// [`init_order()`] over a Go session that the caller already holds (its build info,
 /// version, pclntab and moduledata are decoded once and shared with other commands).
 pub fn init_order_go(path: &str, go: &GoBinary<'_>, opts: &Options) -> InitOrderFile {
@@ -140,10 +201,19 @@ pub fn init_order_go(path: &str, go: &GoBinary<'_>, opts: &Options) -> InitOrder
             Err(e) => problems.push(Problem::from_error("elf", &e)),
         }
     }
+    let native = native_constructors(image, &mut problems);
     let go = go_parts(go, &mut problems);
     rep.go_version = go.version_text.clone();
     // Today's init-order symbolizes with the pclntab, else `.symtab` (never `.dynsym`).
     let funcs = Symbolizer::new(image, go.pclntab, &[Source::Pclntab, Source::Symtab]);
+    rep.constructors = native.map(|list| {
+        list.into_iter()
+            .map(|mut c| {
+                c.symbol = funcs.name_at(c.address);
+                c
+            })
+            .collect()
+    });
     let mut run = Run {
         image,
         funcs: &funcs,

@@ -37,6 +37,13 @@ pub struct InspectFile {
     pub elf: Option<ElfReport>,
     /// The Go metadata, `null` for a file with no Go in it.
     pub go: Option<GoReport>,
+    /// The PE container, for PE files (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pe: Option<crate::pe::PeReport>,
+    /// The Mach-O container (every slice of a universal binary), for Mach-O files (absent
+    /// otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub macho: Option<crate::macho::MachoReport>,
 }
 
 impl InspectFile {
@@ -51,6 +58,8 @@ impl InspectFile {
             arch: None,
             elf: None,
             go: None,
+            pe: None,
+            macho: None,
         }
     }
 }
@@ -145,6 +154,8 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
                     arch: elf.as_ref().map(|e| e.header.machine.clone()),
                     elf,
                     go: None,
+                    pe: None,
+                    macho: None,
                 };
             }
             return InspectFile::failed(path, InspectError::Container(e));
@@ -152,6 +163,12 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
     };
     problems.extend(image.problems.iter().cloned());
     let arch = image.arch().name();
+    let pe = crate::pe::analyze(&image, &mut problems);
+    let macho = if format == crate::image::Format::Macho {
+        crate::macho::analyze(data, &mut problems)
+    } else {
+        None
+    };
     let go = if opts.no_go {
         None
     } else {
@@ -171,5 +188,7 @@ pub fn inspect_bytes(path: &str, data: &[u8], opts: &InspectOptions) -> InspectF
         arch: Some(arch.into()),
         elf,
         go,
+        pe,
+        macho,
     }
 }

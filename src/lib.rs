@@ -15,11 +15,11 @@
 //! ```
 //!
 //! Each command is one function returning the report its `--json` prints:
-//! [`inspect::inspect_bytes`], [`funcs()`], [`init_order()`] and [`reloc_cost`] (several files,
-//! side by side). Below them, [`go::GoBinary`] is the one Go session per file (build info,
-//! version, pclntab, moduledata; each decoded lazily and once) over an [`image::Image`] (one
-//! typed ELF parse, [`elf::ElfFile`], or PE/Mach-O through `object`); [`symbolize`] resolves
-//! addresses to functions. `docs/FORMATS.md` in the repository describes the Go formats read.
+//! [`inspect::inspect_bytes`], [`funcs()`], [`init_order()`], [`reloc_cost`] (several files,
+//! side by side) and [`startup::startup`]. Below them, [`go::GoBinary`] is the one Go session
+//! per file (build info, version, pclntab, moduledata; each decoded lazily and once) over an
+//! [`image::Image`] (one typed ELF parse, [`elf::ElfFile`], or PE/Mach-O through `object`);
+//! [`symbolize`] resolves addresses to functions. `docs/FORMATS.md` in the repository describes the Go formats read.
 //!
 //! Every read of file data goes through the crate's byte reader or [`image::Image`], which
 //! check bounds and report the offset of what failed; counts from the file are bounded by
@@ -39,10 +39,13 @@ pub mod image;
 pub mod init_order;
 pub mod inspect;
 pub mod limits;
+pub mod macho;
+pub mod pe;
 pub mod reloc;
 pub mod report;
 pub mod sbom;
 pub mod size;
+pub mod startup;
 pub mod symbolize;
 
 pub use error::{Error, Problem, Result};

@@ -68,3 +68,17 @@ pub const DWARF_QUICK_STEP: usize = 64 << 10;
 /// (segment, section) pairs looked at for the section-to-segment mapping (real binaries:
 /// ~15 segments x ~40 sections).
 pub const MAX_SECTION_MAPPING: usize = 1 << 20;
+/// DLLs in one PE import table.
+pub const MAX_IMPORT_DLLS: usize = 1 << 12;
+/// Imported functions in one PE file (all DLLs together).
+pub const MAX_IMPORTS: usize = 1 << 18;
+/// Exports kept from one PE export table.
+pub const MAX_EXPORTS: usize = 1 << 18;
+/// TLS callbacks read from one PE TLS directory.
+pub const MAX_TLS_CALLBACKS: usize = 1 << 12;
+/// `WIN_CERTIFICATE` entries read from one certificate table.
+pub const MAX_CERTIFICATES: usize = 1 << 10;
+/// Slices read from one Mach-O universal binary.
+pub const MAX_FAT_ARCHES: usize = 64;
+/// Blobs looked at in one Mach-O code signature.
+pub const MAX_SIGNATURE_BLOBS: usize = 64;

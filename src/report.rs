@@ -15,6 +15,15 @@ use serde::{Deserialize, Serialize};
 /// The schema version of every command's JSON.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The detail of a container check: its failures joined, or `pass` when there are none.
+pub(crate) fn check_detail(failures: &[String], pass: String) -> String {
+    if failures.is_empty() {
+        pass
+    } else {
+        failures.join("; ")
+    }
+}
+
 /// The envelope around per-file reports.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Envelope<T> {

@@ -3,7 +3,7 @@
 //! - **Text** comes from the pclntab's function ranges (so it works on stripped binaries):
 //!   each function's machine code is where its `pcsp` table ends (the linker writes every
 //!   pc-value table up to the symbol's size), the rest of its range up to the next function
-//!   is alignment padding. docs/FORMATS.md §1.5, §1.8 and §8.
+//!   is alignment padding. docs/FORMATS.md §1.5, §1.8 and §13.
 //! - **pclntab** bytes per package: each function's `_func` record (with its `pcdata` and
 //!   `funcdata` arrays), its name in `funcnametab`, its functab slot, and the pc-value tables
 //!   it references (a table shared by several functions counts once, for the first function
@@ -13,7 +13,7 @@
 //!   each sized symbol counts for the section it lies in. What lies in a section but under no
 //!   symbol, and symbols that name no package (`type:*`, `go:*`), are reported per section.
 //!
-//! A function's or symbol's package is [`crate::go::pclntab::package_of`]'s, through
+//! A function's or symbol's package is [`crate::symbolize::package_of`]'s, through
 //! [`package_of`] here (one rule for every command). A package's module is the longest module
 //! path of the build info that is a prefix of it; packages of the standard library (no dot in
 //! the first path element) belong to `std`.
@@ -31,9 +31,9 @@ use crate::image::{Image, SymbolKind};
 pub const STD_MODULE: &str = "std";
 
 /// The package of a symbol name (the one rule every command uses; see
-/// [`crate::go::pclntab::package_of`]). `""` for a symbol of no package.
+/// [`crate::symbolize::package_of`]). `""` for a symbol of no package.
 pub fn package_of(name: &str) -> std::borrow::Cow<'_, str> {
-    crate::go::pclntab::package_str(name)
+    crate::symbolize::package_of(name).unwrap_or(std::borrow::Cow::Borrowed(""))
 }
 
 /// Bytes of one package (or module, or of what has no package).

@@ -6,10 +6,13 @@
 #   testdata/regen.sh only NAME…   rebuild only the named fixtures (plus example/ if named "example")
 #   testdata/regen.sh list         print the fixture names of the matrix
 #   testdata/regen.sh gobin [VER]  print the path of Go VER's go binary (installing it)
+#   testdata/regen.sh containers   build testdata/containers/ (PE, Mach-O) and llvm-readobj goldens
 #   testdata/regen.sh big          build the benchmark binaries (NOT committed) into $GOELF_CACHE/big/
+#   testdata/regen.sh big-ext      only the externally linked -rdynamic one (big-ext)
 #   testdata/regen.sh size         print the size of testdata
 #   testdata/regen.sh budget       only apply the size budget (drop fixtures in DROP_ORDER)
 #   testdata/regen.sh check        check that every regen.sh fixture dir is complete
+#   testdata/regen.sh derived      rebuild testdata/derived/ (build info removed/zeroed) from fixtures
 #
 # Environment:
 #   GOELF_CACHE       toolchains, Go build cache, build dirs (default ~/.cache/goelf-fixtures)
@@ -217,10 +220,13 @@ fixture() {
     pie-sw) buildmode=pie; ldflags='-s -w'; stripped=true; twin=${name%-pie-sw}-pie ;;
     cgo-ext) cgo=1; ldflags='-linkmode=external'; linkmode=external ;;
     cgo-ext-pie) cgo=1; buildmode=pie; ldflags='-linkmode=external'; linkmode=external ;;
+    # issue #12 item 7: Go's FIPS 140-3 module (frozen v1.0.0) and BoringCrypto, stripped
+    fips-sw) ldflags='-s -w'; stripped=true; extra=(GOFIPS140=v1.0.0) ;;
+    boring-sw) cgo=1; ldflags='-s -w'; stripped=true; extra=(GOEXPERIMENT=boringcrypto) ;;
     *) die "unknown variant $variant" ;;
   esac
   [[ $goos == windows || ($goos == darwin && $goarch == arm64) ]] && [[ $buildmode == exe ]] && buildmode="exe (pie by default on $goos/$goarch)"
-  local envs=(CGO_ENABLED=$cgo GOOS=$goos GOARCH=$goarch)
+  local envs=(CGO_ENABLED=$cgo GOOS=$goos GOARCH=$goarch "${extra[@]}")
   [[ $goarch == arm ]] && envs+=(GOARM=7)
   local flags=(-buildvcs=false)
   [[ $buildmode == pie ]] && flags+=(-buildmode=pie)
@@ -261,7 +267,9 @@ fixture() {
       -json=ImportPath,Name,Standard,DepOnly,Imports .) >"$dir/golist.json"
 
   compress_goldens "$dir"
-  write_meta "$dir/meta.json" s:name="$name" s:program="$prog" s:go_version="go$ver" s:goos="$goos" \
+  # go_version is the version string the toolchain writes (with -X:<experiment> for boring-sw)
+  local gv=go$ver; [[ $variant == boring-sw ]] && gv=go$ver-X:boringcrypto
+  write_meta "$dir/meta.json" s:name="$name" s:program="$prog" s:go_version="$gv" s:goos="$goos" \
     s:goarch="$goarch" s:variant="$variant" s:buildmode="${buildmode%% *}" s:ldflags="$ldflags" \
     s:linkmode="$linkmode" b:stripped=$stripped n:twin="$twin" s:origin="built by regen.sh" \
     s:sha256="$sha" b:runnable=$runnable s:build_command="$cmd"
@@ -342,6 +350,15 @@ matrix() {
   for v in 1.19.8 1.27.3; do
     echo "initgraph2-go$v-linux-amd64-default initgraph2 $v linux amd64 default"
   done
+  # issue #12: modules go.example.org/lib and example.org/ini.v1, before and after Go 1.20
+  for v in 1.19.8 1.27.3; do
+    for var in default sw; do
+      echo "gomodpath-go$v-linux-amd64-$var gomodpath $v linux amd64 $var"
+    done
+  done
+  for var in fips-sw boring-sw; do
+    echo "cryptohash-go1.27.3-linux-amd64-$var cryptohash 1.27.3 linux amd64 $var"
+  done
   for var in default sw pie pie-sw; do
     echo "nethttp-go1.27.3-linux-amd64-$var nethttp 1.27.3 linux amd64 $var"
   done
@@ -353,6 +370,8 @@ matrix() {
       echo "cgohello-go$v-linux-amd64-$var cgohello $v linux amd64 $var"
     done
   done
+  # reloc-cost --measure must stop it before its first Go statement (which creates a file).
+  echo "touchfile-go1.27.3-linux-amd64-pie-sw touchfile 1.27.3 linux amd64 pie-sw"
   local t
   for t in linux/arm64 linux/386 linux/arm linux/mips linux/s390x windows/amd64 windows/386 darwin/arm64; do
     echo "initgraph-go1.27.3-${t%/*}-${t#*/}-default initgraph 1.27.3 ${t%/*} ${t#*/} default"
@@ -362,11 +381,80 @@ matrix() {
   done
 }
 
+# ------------------------------------------------------------ derived (#12)
+
+# Binaries without build info, made from committed fixtures: BASE KIND. The expected version
+# is `go version` of BASE (the original), recorded before the build info goes.
+#   nobi    objcopy --remove-section .go.buildinfo (bin.zst committed)
+#   nobi-s  llvm-objcopy --strip-all --remove-section .go.buildinfo (bin.zst committed; from an
+#           unstripped BASE, whose nm.txt then names runtime.buildVersion; any machine's ELF)
+#   zerobi  the section's bytes zeroed (tools/derive.py; no bin.zst: the tests redo it from
+#           BASE and check sha256)
+#   noshdr  zerobi, then the section header table dropped (tools/derive.py; no bin.zst)
+derived_list() {
+  cat <<'EOF'
+gomodpath-go1.19.8-linux-amd64-sw nobi
+gomodpath-go1.19.8-linux-amd64-sw zerobi
+gomodpath-go1.19.8-linux-amd64-sw noshdr
+gomodpath-go1.27.3-linux-amd64-sw nobi
+gomodpath-go1.27.3-linux-amd64-sw zerobi
+gomodpath-go1.27.3-linux-amd64-sw noshdr
+initgraph-go1.21.13-linux-amd64-default nobi-s
+initgraph-go1.22.10-linux-amd64-sw zerobi
+initgraph-go1.27.3-linux-amd64-pie nobi-s
+initgraph-go1.27.3-linux-arm64-default nobi-s
+cryptohash-go1.27.3-linux-amd64-fips-sw zerobi
+cryptohash-go1.27.3-linux-amd64-boring-sw zerobi
+EOF
+}
+
+build_derived() {
+  local gnew; gnew=$(gobin $NEWEST)
+  local out=$HERE/derived base kind
+  mkdir -p "$out"
+  while read -r base kind; do
+    local name=$base-$kind dir=$out/$base-$kind work=$CACHE/work/derived/$base-$kind
+    [[ -f $FIX/$base/bin.zst ]] || { log "derived $name: no fixture $base, skipped"; continue; }
+    log "derived $name"
+    rm -rf "$dir" "$work"; mkdir -p "$dir" "$work"
+    zstd -dq "$FIX/$base/bin.zst" -o "$work/orig"
+    local cmd
+    case $kind in
+      nobi) cmd="objcopy --remove-section .go.buildinfo orig bin"; objcopy --remove-section .go.buildinfo "$work/orig" "$work/bin" ;;
+      nobi-s) cmd="llvm-objcopy --strip-all --remove-section .go.buildinfo orig bin"; llvm-objcopy --strip-all --remove-section .go.buildinfo "$work/orig" "$work/bin" ;;
+      zerobi|noshdr) cmd="python3 tools/derive.py $kind orig bin"; python3 "$HERE/tools/derive.py" "$kind" "$work/orig" "$work/bin" ;;
+      *) die "unknown derived kind $kind" ;;
+    esac
+    chmod +x "$work/bin"
+    (cd "$work" && goenv "$gnew" version ./orig) >"$dir/go-version-original.txt"
+    (cd "$work" && goenv "$gnew" version -v ./bin 2>&1 || true) >"$dir/go-version.txt"
+    (cd "$work" && readelf -lW ./bin) >"$dir/readelf-lW.txt" 2>&1 || true
+    local sha; sha=$(sha256sum "$work/bin" | cut -d' ' -f1)
+    local stored=bin.zst
+    if [[ $kind == nobi || $kind == nobi-s ]]; then
+      zstd "${ZSTD_FLAGS[@]}" "$work/bin" -o "$dir/bin.zst"
+    else
+      stored="derive from $base"
+    fi
+    local want; want=$(awk '{print $2}' "$dir/go-version-original.txt")
+    write_meta "$dir/meta.json" s:name="$name" s:derived_from="$base" s:derivation="$kind" \
+      s:command="$cmd" s:sha256="$sha" s:go_version_original="$want" s:stored="$stored" \
+      s:origin="built by regen.sh"
+    cat >"$dir/README" <<EOR
+$name: testdata/fixtures/$base with its build info removed (issue #12).
+derivation: $cmd   (in \$GOELF_CACHE/work/derived/$name; orig = $base/bin.zst decompressed)
+stored:     $stored
+sha256:     $sha
+go-version-original.txt = go$NEWEST version ./orig (the expected version);
+go-version.txt = go$NEWEST version -v ./bin (what Go's own tool says of the derived file).
+EOR
+  done < <(derived_list)
+}
+
 # ------------------------------------------------------------- big (bench)
 
-build_big() {
-  local g; g=$(gobin $NEWEST)
-  local src=$CACHE/big/src out=$CACHE/big
+gen_big_src() {
+  local src=$CACHE/big/src
   log "generating big program in $src"
   rm -rf "$src"; mkdir -p "$src"
   python3 - "$src" <<'PY'
@@ -400,12 +488,130 @@ with open(os.path.join(root, "main.go"), "w") as f:
     f.write("package main\n\nimport (\n\t\"os\"\n" + "\n".join(imports) + "\n)\n\n")
     f.write("func main() {\n\tt := len(os.Args)\n" + "\n".join(calls) + "\n\tif t == 12345 {\n\t\tos.Stdout.WriteString(\"x\")\n\t}\n}\n")
 PY
+}
+
+# big-ext: the big program linked by the system linker with -rdynamic (as some distributions
+# build): an .init_array slot to resolve against a symbol table of ~83k entries (#12). Go's
+# linker makes its own symbols local when it links externally (cmd/link/internal/ld/symtab.go,
+# unless dynamically linking Go), so -rdynamic exports only ~100 into .dynsym here; the
+# .symtab holds them all, and naming every symbol was the same cost.
+build_big_ext() {
+  local g; g=$(gobin $NEWEST)
+  local src=$CACHE/big/src out=$CACHE/big
+  [[ -f $src/main.go ]] || gen_big_src
+  log "building big-ext (external linker, -rdynamic; this takes a while)"
+  (cd "$src" && goenv CGO_ENABLED=1 "$g" build -buildvcs=false \
+      -ldflags='-linkmode=external -extldflags=-rdynamic' -o "$out/big-ext" .)
+  ls -l "$out/big-ext" >&2
+  echo "$out/big-ext"
+}
+
+build_big() {
+  local g; g=$(gobin $NEWEST)
+  local src=$CACHE/big/src out=$CACHE/big
+  gen_big_src
   log "building big (this takes a while)"
   (cd "$src" && goenv CGO_ENABLED=0 "$g" build -buildvcs=false -o "$out/big" .)
   (cd "$src" && goenv CGO_ENABLED=0 "$g" build -buildvcs=false -ldflags='-s -w' -o "$out/big-sw" .)
   ls -l "$out/big" "$out/big-sw" >&2
   echo "$out/big"
   echo "$out/big-sw"
+  build_big_ext
+}
+
+# ------------------------------------------------------------ containers
+# Small PE and Mach-O binaries for the container decoders (inspect's PE/Mach-O reports,
+# constructors, reloc-cost), kept apart from fixtures/ (the Go-metadata tests walk that
+# directory) in containers/<name>/: bin.zst, meta.json, README and llvm-readobj goldens.
+# Needs llvm-readobj, llvm-lipo (Debian llvm), x86_64-w64-mingw32-gcc (gcc-mingw-w64-x86-64),
+# osslsigncode and openssl.
+CONT=$HERE/containers
+PE_READOBJ=(--file-headers --sections --coff-imports --coff-exports --coff-tls-directory --coff-debug-directory --coff-basereloc)
+MACHO_READOBJ=(--file-headers --macho-segment --sections --needed-libs --macho-version-min --macho-dysymtab)
+
+# golden_llvm DIR BIN — llvm-readobj goldens of a PE or Mach-O file (compressed)
+golden_llvm() {
+  local dir=$1 bin=$2 magic
+  magic=$(head -c2 "$bin")
+  if [[ $magic == MZ ]]; then
+    (cd "$(dirname "$bin")" && llvm-readobj "${PE_READOBJ[@]}" "./$(basename "$bin")") >"$dir/llvm-readobj.txt"
+  else
+    (cd "$(dirname "$bin")" && llvm-readobj "${MACHO_READOBJ[@]}" "./$(basename "$bin")") >"$dir/llvm-readobj.txt"
+    # Every load command (LC_MAIN, LC_UUID, LC_CODE_SIGNATURE, …), every slice: otool -l.
+    (cd "$(dirname "$bin")" && llvm-objdump --macho --private-headers --arch=all "./$(basename "$bin")") >"$dir/objdump-macho-l.txt"
+    zstd "${ZSTD_FLAGS[@]}" --rm "$dir/objdump-macho-l.txt" -o "$dir/objdump-macho-l.txt.zst"
+  fi
+  zstd "${ZSTD_FLAGS[@]}" --rm "$dir/llvm-readobj.txt" -o "$dir/llvm-readobj.txt.zst"
+}
+
+# container_build NAME PROG GOOS GOARCH LDFLAGS BUILDMODE CC — one Go build; prints the output path
+container_build() {
+  local name=$1 prog=$2 goos=$3 goarch=$4 ldflags=$5 buildmode=$6 cc=$7
+  local g; g=$(gobin $NEWEST)
+  local work=$CACHE/work/$name
+  rm -rf "$work"; mkdir -p "$work"
+  sync_src "$prog"
+  local cgo=0 envs ext= bm=
+  # "default": no -buildmode (windows and darwin/arm64 then link PIE; -buildmode=exe would not).
+  [[ $buildmode == default ]] || bm=-buildmode=$buildmode
+  [[ -n $cc ]] && cgo=1
+  # GNU ld for PE names its output after the suffix: give a DLL one.
+  [[ $buildmode == c-shared && $goos == windows ]] && ext=.dll
+  envs=(CGO_ENABLED=$cgo GOOS=$goos GOARCH=$goarch)
+  [[ -n $cc ]] && envs+=(CC="$cc")
+  (cd "$CACHE/src/$prog" && goenv "${envs[@]}" "$g" build -buildvcs=false ${bm:+"$bm"} "-ldflags=$ldflags" -o "$work/bin$ext" . >&2)
+  [[ -z $ext ]] || mv "$work/bin$ext" "$work/bin"
+  echo "$work/bin"
+}
+
+# container_finish NAME BIN HOW GOOS GOARCH — containers/NAME from BIN
+container_finish() {
+  local name=$1 bin=$2 how=$3 goos=$4 goarch=$5
+  local dir=$CONT/$name sha kind
+  rm -rf "$dir"; mkdir -p "$dir"
+  sha=$(sha256sum "$bin" | cut -d' ' -f1)
+  zstd "${ZSTD_FLAGS[@]}" "$bin" -o "$dir/bin.zst"
+  golden_llvm "$dir" "$bin"
+  write_meta "$dir/meta.json" s:name="$name" s:go_version="go$NEWEST" s:goos="$goos" s:goarch="$goarch" \
+    s:origin="built by regen.sh containers" s:sha256="$sha" s:build_command="$how"
+  if [[ $(head -c2 "$bin") == MZ ]]; then kind="${PE_READOBJ[*]}"; else kind="${MACHO_READOBJ[*]}"; fi
+  cat >"$dir/README" <<EOF
+$name
+build:   $how
+sha256:  $sha (uncompressed; bin.zst = zstd ${ZSTD_FLAGS[*]})
+golden:  llvm-readobj.txt.zst = $(llvm-readobj --version | awk '/LLVM version/{print "LLVM", $NF}') llvm-readobj $kind
+         (Mach-O also objdump-macho-l.txt.zst = llvm-objdump --macho --private-headers --arch=all)
+EOF
+}
+
+build_containers() {
+  mkdir -p "$CONT"
+  local b b2 how
+  # windows/386, stripped, Authenticode-signed with a throwaway self-signed key.
+  b=$(container_build tiny-go$NEWEST-windows-386-sw-signed tiny windows 386 "-s -w" default "")
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$b.key" -out "$b.crt" -days 3650 \
+    -subj "/CN=goelf test fixture" 2>/dev/null
+  osslsigncode sign -certs "$b.crt" -key "$b.key" -n tiny -in "$b" -out "$b.signed" >&2
+  how="cd testdata/src/tiny && CGO_ENABLED=0 GOOS=windows GOARCH=386 go build -buildvcs=false -ldflags='-s -w' -o bin . && osslsigncode sign -certs CERT -key KEY -n tiny -in bin -out bin.signed (CERT/KEY: openssl req -x509 self-signed, made at build time)"
+  container_finish tiny-go$NEWEST-windows-386-sw-signed "$b.signed" "$how" windows 386
+  # windows/amd64 c-shared DLL: cgo with mingw-w64; TLS callbacks (mingw CRT), exports, CodeView.
+  b=$(container_build tiny-go$NEWEST-windows-amd64-cshared tinydll windows amd64 "-s -w -extldflags=-Wl,--pdb=tinydll.pdb" c-shared x86_64-w64-mingw32-gcc)
+  how="cd testdata/src/tinydll && CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64 go build -buildvcs=false -buildmode=c-shared -ldflags='-s -w -extldflags=-Wl,--pdb=tinydll.pdb' -o bin . ($(x86_64-w64-mingw32-gcc --version | head -n1); $(x86_64-w64-mingw32-ld --version | head -n1))"
+  container_finish tiny-go$NEWEST-windows-amd64-cshared "$b" "$how" windows amd64
+  # darwin universal (x86_64 + arm64), stripped, made with llvm-lipo.
+  b=$(container_build tiny-go$NEWEST-darwin-amd64-sw tiny darwin amd64 "-s -w" default "")
+  b2=$(container_build tiny-go$NEWEST-darwin-arm64-sw tiny darwin arm64 "-s -w" default "")
+  llvm-lipo-14 -create "$b" "$b2" -output "$b.fat"
+  how="cd testdata/src/tiny && for a in amd64 arm64; do CGO_ENABLED=0 GOOS=darwin GOARCH=\$a go build -buildvcs=false -ldflags='-s -w' -o bin.\$a .; done && llvm-lipo -create bin.amd64 bin.arm64 -output bin"
+  container_finish tiny-go$NEWEST-darwin-universal-sw "$b.fat" "$how" darwin universal
+  # llvm-readobj goldens for the PE and Mach-O fixtures of the main matrix and third parties.
+  local d
+  for d in "$FIX"/*windows* "$FIX"/*darwin*; do
+    [[ -f $d/bin.zst ]] || continue
+    zstd -d -q --long=27 -f "$d/bin.zst" -o "$CACHE/work/llvm-golden-bin"
+    golden_llvm "$d" "$CACHE/work/llvm-golden-bin"
+  done
+  log "containers: $(du -sh "$CONT" | cut -f1)"
 }
 
 # -------------------------------------------------------------------- main
@@ -434,7 +640,7 @@ run_all() {
   done < <(matrix)
   if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" notgo-c "* ]]; then fixture_notgo; fi
   [[ $want_example == true ]] && build_example
-  if ((${#only[@]} == 0)); then enforce_budget; fi
+  if ((${#only[@]} == 0)); then build_derived; enforce_budget; fi
   check
   log "testdata size: $(du -sh "$HERE" | cut -f1)"
 }
@@ -498,8 +704,11 @@ case ${1:-all} in
   only) shift; run_all "$@" ;;
   list) matrix | awk '{print $1}'; echo notgo-c ;;
   big) build_big ;;
+  containers) build_containers ;;
+  big-ext) build_big_ext ;;
   gobin) gobin "${2:-$NEWEST}" ;;
   check) check ;;
+  derived) build_derived ;;
   budget) enforce_budget; log "testdata size: $(du -sh "$HERE" | cut -f1)" ;;
   size) du -sh "$HERE"; du -sh "$FIX"/* | sort -h | tail -n 15 ;;
   *) die "unknown command ${1}" ;;

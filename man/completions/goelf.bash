@@ -34,6 +34,9 @@ _goelf() {
             goelf,reloc-cost)
                 cmd="goelf__subcmd__reloc__subcmd__cost"
                 ;;
+            goelf,startup)
+                cmd="goelf__subcmd__startup"
+                ;;
             goelf__subcmd__generate,completions)
                 cmd="goelf__subcmd__generate__subcmd__completions"
                 ;;
@@ -70,6 +73,9 @@ _goelf() {
             goelf__subcmd__help,reloc-cost)
                 cmd="goelf__subcmd__help__subcmd__reloc__subcmd__cost"
                 ;;
+            goelf__subcmd__help,startup)
+                cmd="goelf__subcmd__help__subcmd__startup"
+                ;;
             goelf__subcmd__help__subcmd__generate,completions)
                 cmd="goelf__subcmd__help__subcmd__generate__subcmd__completions"
                 ;;
@@ -83,7 +89,7 @@ _goelf() {
 
     case "${cmd}" in
         goelf)
-            opts="-h -V --help --version inspect funcs init-order reloc-cost generate help"
+            opts="-h -V --help --version inspect funcs init-order reloc-cost startup generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -221,7 +227,7 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__help)
-            opts="inspect funcs init-order reloc-cost generate help"
+            opts="inspect funcs init-order reloc-cost startup generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -346,6 +352,20 @@ _goelf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        goelf__subcmd__help__subcmd__startup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         goelf__subcmd__init__subcmd__order)
             opts="-h --json --dot --why --baseline --src --imports --go --no-observed --all-observed --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -395,12 +415,16 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__reloc__subcmd__cost)
-            opts="-h --json --measure --runs --timeout --tsc-mhz --build --go --out --relative-ns --relr-ns --lookup-ns --page-ns --help"
+            opts="-h --json --measure --runs --timeout --tsc-mhz --build --go --out --model --relative-ns --relr-ns --lookup-ns --page-ns --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --measure)
+                    COMPREPLY=($(compgen -W "entry run" -- "${cur}"))
+                    return 0
+                    ;;
                 --runs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -425,6 +449,10 @@ _goelf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --model)
+                    COMPREPLY=($(compgen -W "host fixed" -- "${cur}"))
+                    return 0
+                    ;;
                 --relative-ns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -441,6 +469,20 @@ _goelf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        goelf__subcmd__startup)
+            opts="-h --json --gdb --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -30,6 +30,7 @@ complete -c goelf -n "__fish_goelf_needs_command" -f -a "inspect" -d 'ELF contai
 complete -c goelf -n "__fish_goelf_needs_command" -f -a "funcs" -d 'Every function from the pclntab (stripped binaries too); addr2line with --addr'
 complete -c goelf -n "__fish_goelf_needs_command" -f -a "init-order" -d 'The order Go packages initialise in, why, and whether it changed'
 complete -c goelf -n "__fish_goelf_needs_command" -f -a "reloc-cost" -d 'Dynamic relocations and their load-time cost, file by file side by side'
+complete -c goelf -n "__fish_goelf_needs_command" -f -a "startup" -d 'The path from execve to main.main, step by step, with addresses; --gdb to confirm it'
 complete -c goelf -n "__fish_goelf_needs_command" -f -a "generate" -d 'Generate the man page or shell completions'
 complete -c goelf -n "__fish_goelf_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l json -d 'Print one JSON document for all files (schema_version 1)'
@@ -38,7 +39,7 @@ complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l no-sections -d '
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l no-go -d 'Only the container; skip the Go metadata'
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -l dwarf -d 'Read all of the DWARF: count every compile unit and list every producer (by default a compressed `.debug_info` is read only up to the first Go producer)'
 complete -c goelf -n "__fish_goelf_using_subcommand inspect" -s h -l help -d 'Print help'
-complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l package -d 'Only functions of this package (exact import path, e.g. `net/http`)' -r
+complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l package -d 'Only functions of this package (exact import path, e.g. `net/http`; the linker\'s escaped `gopkg.in/ini%2ev1` means `gopkg.in/ini.v1`)' -r
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l match -d 'Only functions whose name matches this regular expression' -r
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l addr -d 'Look up these addresses (hex, with or without 0x) instead of listing functions' -r
 complete -c goelf -n "__fish_goelf_using_subcommand funcs" -l json -d 'Print JSON'
@@ -54,19 +55,25 @@ complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l dot -d 'Print
 complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l no-observed -d 'Do not decode machine code for observed references (Go 1.21+ without source)'
 complete -c goelf -n "__fish_goelf_using_subcommand init-order" -l all-observed -d 'Decode every function for observed references, not only those of packages in the init lists (same report; for cross-checking the default scope)'
 complete -c goelf -n "__fish_goelf_using_subcommand init-order" -s h -l help -d 'Print help'
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l measure -d 'Start each file under LD_DEBUG=statistics and report the loader\'s median relocation time. `entry` (the default): stop it at its entry point and kill it, so that none of the file\'s own code runs (x86-64 Linux; the loader and its libraries\' constructors do run); `run`: run it to the end (no arguments, stdin closed, output discarded)' -r -f -a "entry\t'Stop at the entry point'
+run\t'Run to the end'"
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l runs -d 'Runs per file for --measure' -r
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l timeout -d 'Seconds before a run is killed (--measure)' -r
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l tsc-mhz -d 'The loader\'s cycle counter rate in MHz (the TSC rate on x86), when goelf cannot find it' -r
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l build -d 'Build the Go package in DIR four ways (default, pie, -s -w, pie -s -w) and compare them' -r -F
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l go -d 'The go command for --build (default: `go` on PATH)' -r -F
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l out -d 'Keep the --build binaries in this directory (default: a temporary one, removed)' -r -F
-complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l relative-ns -d 'Model: ns per relocation without a symbol' -r
-complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l relr-ns -d 'Model: ns per DT_RELR relocation' -r
-complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l lookup-ns -d 'Model: ns per symbol lookup' -r
-complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l page-ns -d 'Model: ns per dirtied 4 KiB page' -r
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l model -d 'The model\'s constants: `host` (default) calibrates them on this machine with a short measurement (a few ms: copy-on-write page faults, relocations applied, GNU-hash lookups in libc.so.6) scaled against the machine the published constants were fitted on; `fixed` uses the published constants (bench/reloc-cost-model.md), comparable across machines' -r -f -a "host\t'Calibrated on this host'
+fixed\t'The published constants'"
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l relative-ns -d 'Model: ns per relocation without a symbol (overrides --model)' -r
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l relr-ns -d 'Model: ns per DT_RELR relocation (overrides --model)' -r
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l lookup-ns -d 'Model: ns per symbol lookup (overrides --model)' -r
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l page-ns -d 'Model: ns per dirtied 4 KiB page (overrides --model)' -r
 complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l json -d 'Print one JSON document (schema_version 1)'
-complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -l measure -d 'Run each file (no arguments, stdin closed, output discarded) under LD_DEBUG=statistics and report the loader\'s median relocation time'
-complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -s h -l help -d 'Print help'
+complete -c goelf -n "__fish_goelf_using_subcommand reloc-cost" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c goelf -n "__fish_goelf_using_subcommand startup" -l json -d 'Print one JSON document for all files (schema_version 1)'
+complete -c goelf -n "__fish_goelf_using_subcommand startup" -l gdb -d 'Print a gdb command file that breaks at every step\'s address in order and logs each hit (run it with `gdb -nx -batch -x SCRIPT FILE`; that runs FILE)'
+complete -c goelf -n "__fish_goelf_using_subcommand startup" -s h -l help -d 'Print help'
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help'
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "man" -d 'Write goelf.1 and one page per subcommand into DIR'
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "completions" -d 'Write the completion script for SHELL into DIR (or stdout)'
@@ -76,11 +83,12 @@ complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_su
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write goelf.1 and one page per subcommand into DIR'
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Write the completion script for SHELL into DIR (or stdout)'
 complete -c goelf -n "__fish_goelf_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost generate help" -f -a "inspect" -d 'ELF container, loader checks, hardening and Go metadata of each file'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost generate help" -f -a "funcs" -d 'Every function from the pclntab (stripped binaries too); addr2line with --addr'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost generate help" -f -a "init-order" -d 'The order Go packages initialise in, why, and whether it changed'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost generate help" -f -a "reloc-cost" -d 'Dynamic relocations and their load-time cost, file by file side by side'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost generate help" -f -a "generate" -d 'Generate the man page or shell completions'
-complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "inspect" -d 'ELF container, loader checks, hardening and Go metadata of each file'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "funcs" -d 'Every function from the pclntab (stripped binaries too); addr2line with --addr'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "init-order" -d 'The order Go packages initialise in, why, and whether it changed'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "reloc-cost" -d 'Dynamic relocations and their load-time cost, file by file side by side'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "startup" -d 'The path from execve to main.main, step by step, with addresses; --gdb to confirm it'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "generate" -d 'Generate the man page or shell completions'
+complete -c goelf -n "__fish_goelf_using_subcommand help; and not __fish_seen_subcommand_from inspect funcs init-order reloc-cost startup generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c goelf -n "__fish_goelf_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write goelf.1 and one page per subcommand into DIR'
 complete -c goelf -n "__fish_goelf_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Write the completion script for SHELL into DIR (or stdout)'

@@ -99,6 +99,46 @@ impl ConstructorKind {
     }
 }
 
+/// Where a PE or Mach-O constructor comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NativeConstructorKind {
+    /// A PE TLS callback (`AddressOfCallBacks`): runs before the entry point, on every
+    /// thread start too.
+    TlsCallback,
+    /// A PE DLL's entry point (`DllMain`, `DLL_PROCESS_ATTACH`), after the TLS callbacks.
+    DllEntry,
+    /// A Mach-O `S_MOD_INIT_FUNC_POINTERS` entry (`__mod_init_func`).
+    ModInitFunc,
+    /// A Mach-O `S_INIT_FUNC_OFFSETS` entry (`__init_offsets`).
+    InitOffset,
+}
+
+impl NativeConstructorKind {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NativeConstructorKind::TlsCallback => "tls_callback",
+            NativeConstructorKind::DllEntry => "dll_entry",
+            NativeConstructorKind::ModInitFunc => "mod_init_func",
+            NativeConstructorKind::InitOffset => "init_offset",
+        }
+    }
+}
+
+/// A constructor of a PE or Mach-O file that runs before Go's initialisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NativeConstructor {
+    /// Where it comes from.
+    pub kind: NativeConstructorKind,
+    /// Address of the function that runs.
+    pub address: u64,
+    /// Address of the slot that holds it (callback array entry, `__mod_init_func` slot).
+    pub slot: Option<u64>,
+    /// Its symbol, when the file names it.
+    pub symbol: Option<String>,
+}
+
 /// What a [`FirstDifference`] compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -327,6 +367,11 @@ pub struct InitOrderFile {
     pub method: Option<Method>,
     /// ELF constructors that run before Go, in execution order (empty: none).
     pub elf_constructors: Vec<ElfConstructor>,
+    /// For PE and Mach-O files (absent for ELF): the constructors that run before Go, in
+    /// execution order (PE TLS callbacks then a DLL's entry; Mach-O `__mod_init_func` /
+    /// `__init_offsets` entries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constructors: Option<Vec<NativeConstructor>>,
     /// Packages with init functions, in initialisation order.
     pub packages: Vec<PackageInit>,
     /// True: the order was reproduced from a graph (the stored edges for Go ≤1.20, the
@@ -366,6 +411,7 @@ impl InitOrderFile {
             go_version: None,
             method: None,
             elf_constructors: Vec::new(),
+            constructors: None,
             packages: Vec::new(),
             verified: None,
             first_difference: None,

@@ -154,7 +154,22 @@ pub(super) fn read(
         }
     }
     if let Some(image) = image.filter(|_| !out.is_empty()) {
-        let index = SymbolIndex::new(image.symbols());
+        // Only the symbols that can name a target: at one, or a function containing one.
+        // (Naming every symbol costs more than the rest of `inspect` on a file with a large
+        // `.dynsym`; #12.)
+        let mut targets: Vec<u64> = out.iter().map(|e| e.target).collect();
+        targets.sort_unstable();
+        targets.dedup();
+        let wanted = |vaddr: u64, size: u64, kind: SymbolKind| {
+            let i = targets.partition_point(|&t| t < vaddr);
+            match targets.get(i) {
+                Some(&t) if t == vaddr => true,
+                Some(&t) => kind == SymbolKind::Text && t - vaddr < size,
+                None => false,
+            }
+        };
+        let syms = image.symbols_matching(&wanted);
+        let index = SymbolIndex::new(&syms);
         for e in &mut out {
             e.symbol = index.symbol_at(e.target);
         }

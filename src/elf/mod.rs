@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Problem, Result};
 use crate::image::Image;
 
-pub use checks::{CheckId, LoaderCheck};
+pub use checks::{CheckId, Enforcer, LoaderCheck, Outcome, Role, Severity, StartVerdict, RULES};
 pub use dynamic::{DynamicEntry, DynamicSummary};
 pub use file::ElfFile;
 pub use headers::{ElfHeader, ProgramHeader, SectionHeader};
@@ -56,8 +56,12 @@ pub struct ElfReport {
     pub notes: Vec<Note>,
     /// A checksec-like summary.
     pub hardening: Hardening,
-    /// The loader's validity checks, each with its verdict.
+    /// The loader checks, in the order the kernel applies them, each with who enforces it and
+    /// what happens when it is broken (docs/FORMATS.md §8).
     pub loader_checks: Vec<LoaderCheck>,
+    /// Will it start, and if not, who refuses it and how: the first check the system meets
+    /// that stops it.
+    pub start: StartVerdict,
 }
 
 /// Hardening summary, stated for a Go binary.
@@ -161,7 +165,7 @@ pub(crate) fn analyze_file(
     let init_relocs = relocs.as_ref().filter(|_| init_needs_relocs);
     let init_array = init_array::read(file, &dynamic, init_relocs, image, problems);
     let hardening = hardening(file, &sections, &dynamic, &notes, interp.clone());
-    let loader_checks = checks::loader_checks(file);
+    let (loader_checks, start) = checks::loader_checks(file, &dynamic, true);
     if want_relocs {
         problems.append(&mut reloc_problems);
     }
@@ -175,6 +179,7 @@ pub(crate) fn analyze_file(
         notes,
         hardening,
         loader_checks,
+        start,
     };
     (report, relocs.filter(|_| want_relocs))
 }
@@ -226,5 +231,40 @@ fn hardening(
         build_id: note(object::elf::ELF_NOTE_GNU, NT_GNU_BUILD_ID).map(|n| n.desc_hex.clone()),
         go_build_id: note(object::elf::ELF_NOTE_GO, NT_GO_BUILD_ID).map(|n| n.desc_text.clone()),
         wx_segment: file.segments_of(PT_LOAD).any(|p| p.is_wx()),
+    }
+}
+
+impl ElfReport {
+    /// Why the file fails, when a loader check is an error: "will not start: …" for a program
+    /// the system refuses, "ld.so refuses it: …" for a library, "damaged: …" for headers that
+    /// claim bytes the file does not have. `None` when no check is an error.
+    pub fn loader_failure(&self) -> Option<String> {
+        self.loader_checks
+            .iter()
+            .find(|c| c.severity == Some(Severity::Error))?;
+        let s = &self.start;
+        let reason = s.reason.as_deref().unwrap_or("a loader check failed");
+        let check = s.check.map(|c| format!(" [{c}]")).unwrap_or_default();
+        Some(match (s.role, s.refused_by) {
+            (Role::Program, Some(by)) => format!(
+                "this binary will not start: {} ({}) because {reason}{check}",
+                refused_by_words(by),
+                s.outcome.describe()
+            ),
+            (Role::SharedLibrary, Some(_)) => format!(
+                "ld.so will not load this library: {} because {reason}{check}",
+                s.outcome.describe()
+            ),
+            _ => format!("damaged: {reason}{check}"),
+        })
+    }
+}
+
+/// "refused by the kernel", "killed in ld.so", …
+pub fn refused_by_words(by: Enforcer) -> &'static str {
+    match by {
+        Enforcer::Kernel => "the kernel refuses it",
+        Enforcer::LdSo => "ld.so refuses it",
+        Enforcer::Spec | Enforcer::Hardening => "it is refused",
     }
 }

@@ -111,6 +111,25 @@ pub fn relative_type(machine: object::elf::Machine) -> Option<u32> {
     Some(t.0)
 }
 
+/// The IRELATIVE relocation type of a machine, if it has one: the loader calls a resolver
+/// function of the object itself to compute the value (GNU IFUNC).
+pub fn irelative_type(machine: object::elf::Machine) -> Option<u32> {
+    use object::elf::*;
+    let t = match machine {
+        EM_X86_64 => R_X86_64_IRELATIVE,
+        EM_386 => R_386_IRELATIVE,
+        EM_AARCH64 => R_AARCH64_IRELATIVE,
+        EM_ARM => R_ARM_IRELATIVE,
+        EM_S390 => R_390_IRELATIVE,
+        EM_PPC64 => R_PPC64_IRELATIVE,
+        EM_PPC => R_PPC_IRELATIVE,
+        EM_RISCV => R_RISCV_IRELATIVE,
+        EM_LOONGARCH => R_LARCH_IRELATIVE,
+        _ => return None,
+    };
+    Some(t.0)
+}
+
 /// Read every dynamic relocation the dynamic section of a parsed ELF file names; damage is
 /// appended to `problems`.
 pub fn read(file: &ElfFile<'_>, d: &DynamicSummary, problems: &mut Vec<Problem>) -> Relocations {

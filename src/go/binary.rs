@@ -16,7 +16,9 @@
 use std::sync::OnceLock;
 
 use super::buildinfo::{self, BuildInfo};
+use super::buildversion::{self, BuildVersionEvidence};
 use super::dwarf::{self, DwarfInfo, DwarfMode};
+use super::layout;
 use super::moduledata::Moduledata;
 use super::pclntab::Pclntab;
 use super::version::{self, GoVersion, VersionSource};
@@ -34,6 +36,9 @@ pub enum GoPart {
     Pclntab,
     /// The first moduledata.
     Moduledata,
+    /// `runtime.buildVersion` through `runtime.schedinit`'s code (without build info,
+    /// symbols or DWARF).
+    BuildVersion,
 }
 
 /// A decoded part: its value or the error that stopped it, and what decoding it noted.
@@ -79,6 +84,7 @@ pub struct GoBinary<'a> {
     symbol_version: OnceLock<Option<String>>,
     dwarf: OnceLock<Part<Option<DwarfInfo>>>,
     tables: OnceLock<Tables<'a>>,
+    code_version: OnceLock<Part<Option<(String, BuildVersionEvidence)>>>,
 }
 
 impl<'a> GoBinary<'a> {
@@ -96,6 +102,7 @@ impl<'a> GoBinary<'a> {
             symbol_version: OnceLock::new(),
             dwarf: OnceLock::new(),
             tables: OnceLock::new(),
+            code_version: OnceLock::new(),
         }
     }
 
@@ -133,10 +140,21 @@ impl<'a> GoBinary<'a> {
     }
 
     /// The Go release string and where it came from, from the most trusted source that has
-    /// one: build info, `runtime.buildVersion` (read only when build info has no version:
-    /// a large binary's symbol table costs more than the rest), the DWARF producer. The
-    /// pclntab's era is not a release and is not reported here.
+    /// one: build info, `runtime.buildVersion` through the symbol table (read only when build
+    /// info has no version: a large binary's symbol table costs more than the rest), the
+    /// DWARF producer, and last `runtime.buildVersion` through the code of
+    /// `runtime.schedinit` (see [`GoBinary::version_evidence`]). The pclntab's era is not a
+    /// release and is not reported here.
     pub fn version_text(&self) -> Option<(&str, VersionSource)> {
+        self.hint_text().or_else(|| {
+            self.code_version()
+                .map(|(v, _)| (v.as_str(), VersionSource::RuntimeSchedinit))
+        })
+    }
+
+    /// The sources the tables can be decoded with (build info, symbol, DWARF): the search
+    /// through `runtime.schedinit` needs the pclntab first.
+    fn hint_text(&self) -> Option<(&str, VersionSource)> {
         if let Ok(b) = self.buildinfo() {
             return Some((b.go_version.as_str(), VersionSource::Buildinfo));
         }
@@ -154,9 +172,95 @@ impl<'a> GoBinary<'a> {
         self.version_text().and_then(|(v, _)| GoVersion::parse(v))
     }
 
+    /// Where `runtime.buildVersion` was found when [`GoBinary::version_text`] came from the
+    /// code of `runtime.schedinit` ([`VersionSource::RuntimeSchedinit`]), else `None`.
+    pub fn version_evidence(&self) -> Option<&BuildVersionEvidence> {
+        match self.version_text() {
+            Some((_, VersionSource::RuntimeSchedinit)) => self.code_version().map(|(_, e)| e),
+            _ => None,
+        }
+    }
+
+    /// `runtime.buildVersion` through `runtime.schedinit`'s code, checked against the
+    /// pclntab era and the moduledata layout (docs/FORMATS.md §6.1).
+    fn code_version(&self) -> Option<&(String, BuildVersionEvidence)> {
+        self.code_version
+            .get_or_init(|| Part::decode(|p| Ok(self.find_code_version(p))))
+            .value
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+    }
+
+    fn find_code_version(
+        &self,
+        problems: &mut Vec<Problem>,
+    ) -> Option<(String, BuildVersionEvidence)> {
+        let tab = self.pclntab().ok()?;
+        let (text, mut ev) = match buildversion::find(&self.image, tab) {
+            Ok(found) => found,
+            Err(buildversion::NotFound::Ambiguous(list)) => {
+                problems.push(Problem::new(
+                    "go.build_version_ambiguous",
+                    format!(
+                        "runtime.schedinit refers to more than one version string ({}); none is taken",
+                        list.join(", ")
+                    ),
+                ));
+                return None;
+            }
+            Err(_) => return None,
+        };
+        let era = tab.era();
+        ev.pclntab_era = era.versions().to_string();
+        let reject = |problems: &mut Vec<Problem>, why: String| {
+            problems.push(Problem::new(
+                "go.build_version_mismatch",
+                format!(
+                    "runtime.buildVersion at {:#x} reads {text:?}, but {why}; it is not taken",
+                    ev.header
+                ),
+            ));
+        };
+        let Some(v) = GoVersion::parse(&text) else {
+            // `devel …` without a release number: nothing to check it against.
+            return Some((text, ev));
+        };
+        if !era.contains(v) {
+            reject(
+                problems,
+                format!(
+                    "the pclntab magic {:#x} belongs to {}",
+                    era.magic(),
+                    era.versions()
+                ),
+            );
+            return None;
+        }
+        if let Ok(md) = self.moduledata() {
+            let at = md.info().address;
+            let mut known = layout::moduledata_candidates(era, Some(v)).peekable();
+            if known.peek().is_some() {
+                match known.find(|l| Moduledata::decode(&self.image, tab, at, l, "check").is_ok()) {
+                    Some(l) => ev.moduledata_layout = Some(l.name.to_string()),
+                    None => {
+                        reject(
+                            problems,
+                            format!(
+                                "no moduledata layout of {v} decodes the moduledata at {at:#x}"
+                            ),
+                        );
+                        return None;
+                    }
+                }
+            }
+        }
+        Some((text, ev))
+    }
+
     fn tables(&self) -> &Tables<'a> {
         self.tables.get_or_init(|| {
-            let hint = self.version();
+            let hint = self.hint_text().and_then(|(v, _)| GoVersion::parse(v));
             let mut pclntab_problems = Vec::new();
             let located = Pclntab::locate_checked(&self.image, hint, &mut pclntab_problems);
             let moduledata = match &located {
@@ -198,6 +302,7 @@ impl<'a> GoBinary<'a> {
             GoPart::Dwarf => self.dwarf.get().map(|p| &p.problems),
             GoPart::Pclntab => self.tables.get().map(|t| &t.pclntab.problems),
             GoPart::Moduledata => self.tables.get().map(|t| &t.moduledata.problems),
+            GoPart::BuildVersion => self.code_version.get().map(|p| &p.problems),
         };
         list.map_or(&[], Vec::as_slice)
     }

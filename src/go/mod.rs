@@ -6,6 +6,8 @@
 
 mod binary;
 pub mod buildinfo;
+pub mod buildversion;
+pub mod crypto;
 pub mod dwarf;
 pub mod dwarf_line;
 mod era;
@@ -25,6 +27,8 @@ pub use self::binary::{GoBinary, GoPart};
 pub use self::era::Era;
 
 use self::buildinfo::BuildInfo;
+use self::buildversion::BuildVersionEvidence;
+use self::crypto::CryptoInfo;
 use self::dwarf::DwarfInfo;
 use self::moduledata::{Moduledata, ModuledataInfo};
 use self::packer::PackerInfo;
@@ -38,7 +42,9 @@ pub struct GoReport {
     /// The Go version (e.g. `go1.22.10`), or an era such as `go1.20+` when only the pclntab
     /// names it.
     pub version: Option<String>,
-    /// Where `version` came from: `buildinfo`, `runtime.buildVersion`, `dwarf` or `pclntab`.
+    /// Where `version` came from: `buildinfo`, `runtime.buildVersion`, `dwarf`,
+    /// `runtime.schedinit` (the `runtime.buildVersion` string found without symbols through
+    /// that function's code) or `pclntab`.
     pub version_source: Option<VersionSource>,
     /// The decoded `.go.buildinfo`, `null` when absent or unreadable.
     pub buildinfo: Option<BuildInfo>,
@@ -50,6 +56,11 @@ pub struct GoReport {
     pub dwarf: Option<DwarfInfo>,
     /// The packer that compressed the file (UPX), whose Go contents are then out of reach.
     pub packer: Option<PackerInfo>,
+    /// With `version_source` `runtime.schedinit`: where the string was found and what it
+    /// was checked against (#12).
+    pub version_evidence: Option<BuildVersionEvidence>,
+    /// BoringCrypto, the FIPS 140-3 module, standard crypto or none, with the evidence (#12).
+    pub crypto: Option<CryptoInfo>,
 }
 
 /// Record a decoder's error as a problem unless it only means "not there".
@@ -90,6 +101,8 @@ pub fn report(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Option<GoReport
         }
     };
     let era = pclntab.ok().map(Pclntab::era);
+    let version_evidence = go.version_evidence().cloned();
+    problems.extend_from_slice(go.problems(GoPart::BuildVersion));
 
     let (version, version_source) = match (found, era) {
         (Some((v, src)), era) => {
@@ -120,6 +133,7 @@ pub fn report(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Option<GoReport
     if !is_go && packer.is_none() {
         return None;
     }
+    let crypto = Some(crypto::detect(go.image(), buildinfo.ok(), pclntab.ok()));
     Some(GoReport {
         version,
         version_source,
@@ -128,5 +142,7 @@ pub fn report(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Option<GoReport
         moduledata: moduledata.map(Moduledata::info),
         dwarf,
         packer,
+        version_evidence,
+        crypto,
     })
 }

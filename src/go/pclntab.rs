@@ -1367,94 +1367,9 @@ impl Pclntab<'_> {
     }
 }
 
-/// The package of a function name, by the runtime's `funcpkgpath` rule (docs/FORMATS.md §1.6):
-/// after the last `/`, up to the first `.`. Generic type arguments are cut first (they may
-/// hold `/` and `.`), and `%xx` escapes the linker puts in the last path element are undone,
-/// so `gopkg.in/yaml%2ev3.Unmarshal` gives `gopkg.in/yaml.v3`.
-///
-/// Linker-made symbols have no package and give "": `type:`/`type.` (equality and hash
-/// functions), `go:`/`go.` (build id, itabs, shapes), and names without a `.` (C and
-/// assembly functions such as `_rt0_amd64_linux`, `x_cgo_init`).
-pub fn package_of(name: &str) -> String {
-    package_str(name).into_owned()
-}
-
-/// [`package_of`] borrowing from `name` unless a `%xx` escape had to be undone.
-pub fn package_str(name: &str) -> std::borrow::Cow<'_, str> {
-    use std::borrow::Cow;
-    if name.starts_with("type:")
-        || name.starts_with("type.")
-        || name.starts_with("go:")
-        || name.starts_with("go.")
-    {
-        return Cow::Borrowed("");
-    }
-    let cut = name.find('[').map_or(name, |i| &name[..i]);
-    let slash = cut.rfind('/').map_or(0, |i| i + 1);
-    let Some(dot) = cut[slash..].find('.') else {
-        return Cow::Borrowed("");
-    };
-    let pkg = &cut[..slash + dot];
-    if pkg.is_empty() {
-        return Cow::Borrowed("");
-    }
-    if !pkg.contains('%') {
-        return Cow::Borrowed(pkg);
-    }
-    Cow::Owned(unescape_path(pkg))
-}
-
-/// Undo `objabi.PathToPrefix`'s `%xx` escapes.
-fn unescape_path(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let hexval = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(s.len());
-    let mut it = s.bytes().peekable();
-    while let Some(c) = it.next() {
-        if c == b'%' {
-            let mut look = it.clone();
-            if let (Some(h), Some(l)) = (look.next().and_then(hexval), look.next().and_then(hexval))
-            {
-                out.push(h << 4 | l);
-                it = look;
-                continue;
-            }
-        }
-        out.push(c);
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn packages() {
-        for (name, pkg) in [
-            ("net/http.(*Server).Serve", "net/http"),
-            ("main.main", "main"),
-            ("main.Max[go.shape.int]", "main"),
-            ("main.Max[...]", "main"),
-            ("example.com/x.(*T[example.com/y.Z]).M", "example.com/x"),
-            ("gopkg.in/yaml%2ev3.Unmarshal", "gopkg.in/yaml.v3"),
-            ("runtime.gcBgMarkWorker.func1", "runtime"),
-            ("type:.eq.main.T", ""),
-            ("type..eq.[2]interface {}", ""),
-            ("go:buildid", ""),
-            ("go.buildid", ""),
-            ("_rt0_amd64_linux", ""),
-            ("go/ast.Inspect", "go/ast"),
-            (
-                "example.com/initgraph/foo-x.init.0",
-                "example.com/initgraph/foo-x",
-            ),
-        ] {
-            assert_eq!(package_of(name), pkg, "{name}");
-        }
-    }
 
     #[test]
     fn pcvalue_decodes_zigzag_pairs() {

@@ -78,6 +78,10 @@ pub enum VersionSource {
     /// The DWARF producer string of the compile units.
     #[serde(rename = "dwarf")]
     Dwarf,
+    /// The `runtime.buildVersion` variable, found without symbols through the code of
+    /// `runtime.schedinit` (docs/FORMATS.md §6.1).
+    #[serde(rename = "runtime.schedinit")]
+    RuntimeSchedinit,
     /// Only the pclntab magic: an era, not a release.
     #[serde(rename = "pclntab")]
     Pclntab,
@@ -90,6 +94,7 @@ impl VersionSource {
             VersionSource::Buildinfo => "buildinfo",
             VersionSource::RuntimeBuildVersion => "runtime.buildVersion",
             VersionSource::Dwarf => "dwarf",
+            VersionSource::RuntimeSchedinit => "runtime.schedinit",
             VersionSource::Pclntab => "pclntab",
         }
     }

@@ -29,10 +29,23 @@ pub(super) enum ElfSymbols<'a> {
 
 impl<'a> ElfSymbols<'a> {
     pub(super) fn collect(&self) -> Vec<Symbol<'a>> {
+        self.collect_matching(&|_, _, _| true)
+    }
+
+    /// The symbols `keep(address, size, kind)` accepts, in table order; names are read only
+    /// for those.
+    pub(super) fn collect_matching(
+        &self,
+        keep: &dyn Fn(u64, u64, SymbolKind) -> bool,
+    ) -> Vec<Symbol<'a>> {
         match self {
             ElfSymbols::None => Vec::new(),
-            ElfSymbols::Elf32(e, d, t) => collect_symbols::<FileHeader32<Endianness>>(*e, d, t),
-            ElfSymbols::Elf64(e, d, t) => collect_symbols::<FileHeader64<Endianness>>(*e, d, t),
+            ElfSymbols::Elf32(e, d, t) => {
+                collect_symbols::<FileHeader32<Endianness>>(*e, d, t, keep)
+            }
+            ElfSymbols::Elf64(e, d, t) => {
+                collect_symbols::<FileHeader64<Endianness>>(*e, d, t, keep)
+            }
         }
     }
 }
@@ -41,6 +54,7 @@ fn collect_symbols<'a, Elf: FileHeader<Endian = Endianness>>(
     endian: Endianness,
     data: &'a [u8],
     table: &SectionTable<'a, Elf>,
+    keep: &dyn Fn(u64, u64, SymbolKind) -> bool,
 ) -> Vec<Symbol<'a>> {
     let mut out = Vec::new();
     for (sh_type, dynamic) in [
@@ -54,21 +68,26 @@ fn collect_symbols<'a, Elf: FileHeader<Endian = Endianness>>(
             if sym.is_undefined(endian) {
                 continue;
             }
+            let kind = match sym.st_type() {
+                object::elf::STT_FUNC => SymbolKind::Text,
+                object::elf::STT_OBJECT | object::elf::STT_TLS => SymbolKind::Data,
+                _ => SymbolKind::Other,
+            };
+            let vaddr: u64 = sym.st_value(endian).into();
+            let size: u64 = sym.st_size(endian).into();
+            if !keep(vaddr, size, kind) {
+                continue;
+            }
             let Ok(name) = symtab.symbol_name(endian, sym) else {
                 continue;
             };
             if name.is_empty() {
                 continue;
             }
-            let kind = match sym.st_type() {
-                object::elf::STT_FUNC => SymbolKind::Text,
-                object::elf::STT_OBJECT | object::elf::STT_TLS => SymbolKind::Data,
-                _ => SymbolKind::Other,
-            };
             out.push(Symbol {
                 name,
-                vaddr: sym.st_value(endian).into(),
-                size: sym.st_size(endian).into(),
+                vaddr,
+                size,
                 kind,
                 dynamic,
             });

@@ -428,6 +428,30 @@ impl<'a> Image<'a> {
         })
     }
 
+    /// The defined symbols (as [`Image::symbols`] has them, in the same order) that
+    /// `keep(address, size, kind)` accepts. Without decoding every name: a file with a
+    /// large `.dynsym` pays for the names of the few symbols wanted only.
+    pub(crate) fn symbols_matching(
+        &self,
+        keep: &dyn Fn(u64, u64, SymbolKind) -> bool,
+    ) -> Vec<Symbol<'a>> {
+        if let Some(all) = self.symbols.get() {
+            return all
+                .iter()
+                .filter(|s| keep(s.vaddr, s.size, s.kind))
+                .copied()
+                .collect();
+        }
+        match &self.symbol_source {
+            SymbolSource::Elf(s) => s.collect_matching(keep),
+            SymbolSource::Object(v) => v
+                .iter()
+                .filter(|s| keep(s.vaddr, s.size, s.kind))
+                .copied()
+                .collect(),
+        }
+    }
+
     /// True when the file has a static symbol table with entries.
     pub fn has_symbols(&self) -> bool {
         self.symbols().iter().any(|s| !s.dynamic)

@@ -161,6 +161,10 @@ pub struct Measured {
     pub glibc_relative_relocations: Option<u64>,
     /// What the counts mean for this file.
     pub note: String,
+    /// How far the measured runs went: `entry` (stopped at the entry point) or `run` (to
+    /// the end).
+    #[serde(default)]
+    pub mode: Option<super::measure::MeasureMode>,
 }
 
 /// Differences of a file from the baseline (the first file that could be read).
@@ -229,6 +233,11 @@ pub struct RelocCostFile {
     pub measured: Option<Measured>,
     /// Why `measured` is null.
     pub measured_reason: Option<String>,
+    /// Code of the file itself that the loader runs before the entry point (DT_PREINIT_ARRAY
+    /// entries, IFUNC resolvers of IRELATIVE relocations), one description each; empty for
+    /// what Go links. `--measure` (entry mode) does not start a file that has any.
+    #[serde(default)]
+    pub code_before_entry: Vec<String>,
     /// Difference from the baseline; null for the baseline itself.
     pub delta: Option<Delta>,
     /// A plain statement about this file (static binary, no relocations, …).
@@ -263,6 +272,7 @@ impl RelocCostFile {
             estimate: None,
             measured: None,
             measured_reason: Some("not requested (--measure)".into()),
+            code_before_entry: Vec::new(),
             delta: None,
             note: None,
             problems: Vec::new(),
@@ -330,6 +340,32 @@ pub struct RelocCostReport {
     pub envelope: crate::report::Envelope<RelocCostFile>,
     /// Path of the file the differences are taken from (null when no file could be read).
     pub baseline: Option<String>,
+    /// Where the model's constants came from (null when the caller did not say).
+    #[serde(default)]
+    pub model: Option<ModelInfo>,
+}
+
+/// Where the constants of a [`CostModel`] came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelSource {
+    /// Calibrated on the host by a short measurement.
+    Host,
+    /// The published constants ([`DEFAULT_MODEL`]).
+    Fixed,
+    /// Given by the caller (command-line flags).
+    Given,
+}
+
+/// The model a report's estimates use, and how it was found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// `host`, `fixed` or `given`.
+    pub source: ModelSource,
+    /// The constants.
+    pub constants: CostModel,
+    /// How they were found, in words.
+    pub note: String,
 }
 
 /// Analyse one file's bytes: the `reloc-cost` report of one file (without a measurement
@@ -353,7 +389,7 @@ pub fn analyze_bytes(path: &str, data: &[u8], model: &CostModel) -> RelocCostFil
 
 /// Analyse a parsed ELF file, its report and its relocations (`problems` are those found
 /// so far).
-fn analyze_elf(
+pub(crate) fn analyze_elf(
     path: &str,
     file: &ElfFile<'_>,
     elf: &ElfReport,
@@ -418,6 +454,7 @@ fn analyze_elf(
 
     let estimate = estimate(&counts, pages.len() as u64, model);
     let d = &elf.dynamic;
+    let code_before_entry = code_before_entry(file, elf, &relocs.relocs);
     let static_binary = elf.interp.is_none();
     let note = if !d.present {
         Some(if static_binary {
@@ -457,10 +494,35 @@ fn analyze_elf(
         estimate: Some(estimate),
         measured: None,
         measured_reason: Some("not requested (--measure)".into()),
+        code_before_entry,
         delta: None,
         note,
         problems,
     }
+}
+
+/// What of the file's own code the loader runs before its entry point: DT_PREINIT_ARRAY
+/// entries (glibc `elf/dl-init.c` `_dl_init` calls the executable's preinit array, and only
+/// the libraries' DT_INIT/DT_INIT_ARRAY; the executable's own constructors run from
+/// `__libc_start_main`, after the entry point) and IFUNC resolvers (IRELATIVE relocations,
+/// resolved while relocating).
+fn code_before_entry(file: &ElfFile<'_>, elf: &ElfReport, relocs: &[DynReloc]) -> Vec<String> {
+    let mut out = Vec::new();
+    let preinit = elf
+        .init_array
+        .iter()
+        .filter(|e| e.kind == crate::elf::InitKind::PreinitArray)
+        .count();
+    if preinit > 0 {
+        out.push(format!("{preinit} DT_PREINIT_ARRAY entries"));
+    }
+    if let Some(t) = crate::elf::relocations::irelative_type(file.header().e_machine) {
+        let n = relocs.iter().filter(|r| r.r_type == t).count();
+        if n > 0 {
+            out.push(format!("{n} IFUNC resolvers (IRELATIVE relocations)"));
+        }
+    }
+    out
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -643,6 +705,7 @@ pub fn report(mut files: Vec<RelocCostFile>) -> RelocCostReport {
     RelocCostReport {
         envelope: crate::report::Envelope::new("reloc-cost", files),
         baseline: base.map(|b| b.path),
+        model: None,
     }
 }
 
@@ -758,6 +821,7 @@ impl Measured {
             glibc_lookups_from_cache: pick(|r| r.relocations_from_cache),
             glibc_relative_relocations: relative_relocations,
             note,
+            mode: None,
         })
     }
 }

@@ -4,7 +4,16 @@
 //! rate; `clock_gettime` nanoseconds elsewhere) found from `/proc/cpuinfo` and cpufreq.
 //!
 //! Only a file for this machine (ELF class, byte order and `e_machine` of the host) with a
-//! dynamic loader present on this system is run; anything else gets a reason instead.
+//! dynamic loader present on this system is started; anything else gets a reason instead.
+//!
+//! How a run is made is the caller's choice ([`RunOnce`]): [`MeasureMode::Entry`] stops the
+//! process at its entry point (glibc prints the statistics in `_dl_start_final`, before it
+//! jumps to the program; docs/FORMATS.md §5.3), which needs ptrace and so
+//! lives in the command-line front; [`MeasureMode::Run`] runs it to the end
+//! ([`run_to_end`]). Before the entry point only the loader and its libraries' constructors
+//! run, and code of the file itself only through DT_PREINIT_ARRAY or IFUNC resolvers
+//! (IRELATIVE relocations): a file that has either is not started in entry mode
+//! ([`RelocCostFile::code_before_entry`]).
 
 use std::fmt::Write as _;
 use std::io::Read;
@@ -13,11 +22,34 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use object::elf::{ET_DYN, ET_EXEC};
+use serde::{Deserialize, Serialize};
 
 use super::cost::{parse_ld_statistics, Measured, RelocCostFile};
 use crate::bytes::Endian;
 use crate::elf::file::{elf_identity, Class, Identity};
 use crate::image::Arch;
+
+/// How far a measured process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureMode {
+    /// Stopped at its entry point (`AT_ENTRY`) and killed: the loader has relocated
+    /// everything and printed its statistics; no instruction of the file's own code ran.
+    #[default]
+    Entry,
+    /// Run to the end (no arguments, stdin closed, output discarded).
+    Run,
+}
+
+impl MeasureMode {
+    /// The name as in JSON and on the command line (`entry`, `run`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MeasureMode::Entry => "entry",
+            MeasureMode::Run => "run",
+        }
+    }
+}
 
 /// How to measure.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,6 +58,8 @@ pub struct MeasureOptions {
     pub runs: u32,
     /// Seconds before a run is killed.
     pub timeout_secs: u64,
+    /// Stop at the entry point or run to the end.
+    pub mode: MeasureMode,
 }
 
 impl Default for MeasureOptions {
@@ -33,9 +67,14 @@ impl Default for MeasureOptions {
         MeasureOptions {
             runs: 7,
             timeout_secs: 10,
+            mode: MeasureMode::Entry,
         }
     }
 }
+
+/// One run of the executable at the given absolute path under `LD_DEBUG=statistics`, killed
+/// after the timeout: its stderr (bounded), or why there is none.
+pub type RunOnce<'r> = &'r mut dyn FnMut(&Path, Duration) -> Result<Vec<u8>, String>;
 
 /// The host's architecture, as the ELF files it runs name it.
 pub fn host_arch() -> Option<Arch> {
@@ -130,13 +169,14 @@ pub fn measure_all<P: AsRef<Path>>(
     paths: &[P],
     opts: &MeasureOptions,
     rate: &Result<(f64, String), String>,
+    run: RunOnce<'_>,
 ) {
     for (f, path) in files.iter_mut().zip(paths) {
         if !f.ok {
             f.measured_reason = Some("the file could not be analysed".into());
             continue;
         }
-        match measure(f, path.as_ref(), opts, rate.clone()) {
+        match measure(f, path.as_ref(), opts, rate.clone(), run) {
             Ok(m) => {
                 f.measured = Some(m);
                 f.measured_reason = None;
@@ -146,13 +186,16 @@ pub fn measure_all<P: AsRef<Path>>(
     }
 }
 
-/// Run the file at `path` (analysed as `f`) under `LD_DEBUG=statistics` and summarise;
-/// `Err` says why it was not measured. `rate` is [`cycle_rate`]'s answer.
+/// Start the file at `path` (analysed as `f`) under `LD_DEBUG=statistics` with `run`,
+/// `opts.runs` times, and summarise; `Err` says why it was not measured. `rate` is
+/// [`cycle_rate`]'s answer. `run` must match `opts.mode` ([`run_to_end`] for
+/// [`MeasureMode::Run`]).
 pub fn measure(
     f: &RelocCostFile,
     path: &Path,
     opts: &MeasureOptions,
     rate: Result<(f64, String), String>,
+    run: RunOnce<'_>,
 ) -> Result<Measured, String> {
     let Some(host) = host_arch() else {
         return Err("unknown host architecture".into());
@@ -180,47 +223,69 @@ pub fn measure(
             "its loader {interp} is not on this system: not run"
         ));
     }
+    if opts.mode == MeasureMode::Entry && !f.code_before_entry.is_empty() {
+        return Err(format!(
+            "its own code would run before the entry point ({}): not started; \
+             --measure=run runs it",
+            f.code_before_entry.join("; ")
+        ));
+    }
     // A bare file name would be looked up on PATH: run exactly the file analysed.
     let exe = std::path::absolute(path).map_err(|e| format!("cannot resolve the path: {e}"))?;
+    let timeout = Duration::from_secs(opts.timeout_secs);
     let mut text = String::new();
     for i in 0..opts.runs.max(1) {
-        let mut child = Command::new(&exe)
-            .env("LD_DEBUG", "statistics")
-            .env_remove("LD_DEBUG_OUTPUT")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot run: {e}"))?;
-        let mut stderr = child.stderr.take();
-        let reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(s) = stderr.as_mut() {
-                // The program's own stderr comes through here too; keep a bounded amount.
-                let _ = s.take(1 << 20).read_to_end(&mut buf);
-                let _ = std::io::copy(s, &mut std::io::sink());
-            }
-            buf
-        });
-        let start = Instant::now();
-        loop {
-            match child.try_wait() {
-                Ok(Some(_)) => break,
-                Ok(None) if start.elapsed() > Duration::from_secs(opts.timeout_secs) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break;
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(e) => return Err(format!("waiting for run {}: {e}", i + 1)),
-            }
-        }
-        let buf = reader.join().unwrap_or_default();
+        let buf = run(&exe, timeout).map_err(|e| format!("run {}: {e}", i + 1))?;
         let _ = writeln!(text, "=== run {}", i + 1);
         text.push_str(&String::from_utf8_lossy(&buf));
     }
     let stats = parse_ld_statistics(&text);
-    Measured::from_runs(&stats, rate, f).ok_or_else(|| {
-        "the loader printed no statistics (secure-execution mode, or not glibc's ld.so)".into()
-    })
+    let mut m = Measured::from_runs(&stats, rate, f).ok_or_else(|| {
+        String::from(
+            "the loader printed no statistics (secure-execution mode, or not glibc's ld.so)",
+        )
+    })?;
+    m.mode = Some(opts.mode);
+    Ok(m)
+}
+
+/// [`RunOnce`] for [`MeasureMode::Run`]: run the executable to the end (no arguments, stdin
+/// closed, stdout discarded, stderr kept up to 1 MiB), killed after `timeout`.
+pub fn run_to_end(exe: &Path, timeout: Duration) -> Result<Vec<u8>, String> {
+    let mut child = Command::new(exe)
+        .env("LD_DEBUG", "statistics")
+        .env_remove("LD_DEBUG_OUTPUT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run: {e}"))?;
+    let mut stderr = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stderr.as_mut() {
+            // The program's own stderr comes through here too; keep a bounded amount.
+            let _ = s.take(1 << 20).read_to_end(&mut buf);
+            let _ = std::io::copy(s, &mut std::io::sink());
+        }
+        buf
+    });
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if start.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("waiting: {e}"));
+            }
+        }
+    }
+    Ok(reader.join().unwrap_or_default())
 }

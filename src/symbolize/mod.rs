@@ -36,6 +36,8 @@
 
 pub(crate) mod names;
 
+pub use names::package_of;
+
 use crate::go::pclntab::Pclntab;
 use crate::image::{Image, SymbolKind};
 

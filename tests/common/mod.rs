@@ -5,6 +5,7 @@
 //! `readelf` table parser ([`readelf`]).
 #![allow(dead_code)]
 
+pub mod llvm;
 pub mod readelf;
 
 use std::io::Read;
@@ -51,6 +52,40 @@ pub fn fixtures() -> Vec<Fixture> {
     out.sort_by(|a, b| a.name.cmp(&b.name));
     assert!(!out.is_empty(), "no fixtures under {}", root.display());
     out
+}
+
+/// The container fixtures under `testdata/containers` (small PE and Mach-O files with
+/// llvm-readobj goldens; kept apart from the Go-metadata fixtures), sorted by name.
+pub fn containers() -> Vec<Fixture> {
+    let root = repo().join("testdata/containers");
+    let mut out = Vec::new();
+    let Ok(dirs) = std::fs::read_dir(&root) else {
+        return out;
+    };
+    for d in dirs.flatten() {
+        let dir = d.path();
+        let Ok(meta) = std::fs::read_to_string(dir.join("meta.json")) else {
+            continue;
+        };
+        out.push(Fixture {
+            name: d.file_name().to_string_lossy().into_owned(),
+            dir,
+            meta: serde_json::from_str(&meta).expect("meta.json parses"),
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// Every fixture and container fixture with an `llvm-readobj.txt` golden for `goos`.
+pub fn llvm_fixtures(goos: &str) -> Vec<Fixture> {
+    let mut v: Vec<Fixture> = fixtures()
+        .into_iter()
+        .chain(containers())
+        .filter(|f| f.meta_str("goos") == goos && f.has_golden("llvm-readobj.txt"))
+        .collect();
+    v.sort_by(|a, b| a.name.cmp(&b.name));
+    v
 }
 
 /// The fixture with this name.
@@ -185,4 +220,183 @@ pub fn goelf_json(args: &[&str]) -> (serde_json::Value, i32) {
         )
     });
     (v, out.status.code().unwrap_or(-1))
+}
+
+/// `objabi.PrefixToPath` (`src/cmd/internal/objabi/path.go`): the import path of a linker
+/// symbol prefix, `%xx` escapes undone (`gopkg.in/ini%2ev1` → `gopkg.in/ini.v1`). The
+/// runtime's `GODEBUG=inittrace=1`, `go tool nm` and `debug/gosym` print the escaped form.
+pub fn prefix_to_path(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("");
+            if let Ok(v) = u8::from_str_radix(hex, 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("import path is UTF-8")
+}
+
+/// A binary of `testdata/derived/`: a fixture with its build info removed (issue #12), kept
+/// as `bin.zst` or, for the byte-level edits, made again from its base fixture here exactly as
+/// `testdata/tools/derive.py` made it (the sha256 in `meta.json` is checked).
+#[derive(Debug, Clone)]
+pub struct Derived {
+    /// Directory name.
+    pub name: String,
+    /// As a fixture (its `meta.json`, goldens and, when stored, `bin.zst`).
+    pub fixture: Fixture,
+}
+
+/// Every directory of `testdata/derived/` whose base fixture (or `bin.zst`) is there.
+pub fn derived() -> Vec<Derived> {
+    let root = repo().join("testdata/derived");
+    let mut out = Vec::new();
+    let Ok(dirs) = std::fs::read_dir(&root) else {
+        return out;
+    };
+    for d in dirs.flatten() {
+        let dir = d.path();
+        let Ok(meta) = std::fs::read_to_string(dir.join("meta.json")) else {
+            continue;
+        };
+        let meta: serde_json::Value = serde_json::from_str(&meta).expect("meta.json parses");
+        let name = d.file_name().to_string_lossy().into_owned();
+        let base = meta["derived_from"].as_str().unwrap_or("").to_string();
+        if !dir.join("bin.zst").exists() && find_fixture(&base).is_none() {
+            continue;
+        }
+        out.push(Derived {
+            name: name.clone(),
+            fixture: Fixture { name, dir, meta },
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+impl Derived {
+    /// Path of the binary (decompressed or derived on first use).
+    pub fn path(&self) -> PathBuf {
+        if self.fixture.dir.join("bin.zst").exists() {
+            return self.fixture.path();
+        }
+        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("derived");
+        std::fs::create_dir_all(&cache).expect("cache dir");
+        let sha = self.fixture.meta_str("sha256");
+        let out = cache.join(format!("{}-{}", self.name, &sha[..sha.len().min(12)]));
+        if out.exists() {
+            return out;
+        }
+        let base = fixture(self.fixture.meta_str("derived_from")).bytes();
+        let data = derive(self.fixture.meta_str("derivation"), base);
+        use sha2::Digest;
+        let got: String = sha2::Sha256::digest(&data)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            got, sha,
+            "{}: derived bytes differ from regen.sh's",
+            self.name
+        );
+        let tmp = cache.join(format!(
+            ".{}.{}.{:?}",
+            self.name,
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::write(&tmp, &data).expect("write derived");
+        std::fs::rename(&tmp, &out).expect("rename derived");
+        out
+    }
+}
+
+/// `testdata/tools/derive.py`: `zerobi` zeroes the bytes of `.go.buildinfo`; `noshdr` does
+/// that and then drops the section header table (e_shoff, e_shnum, e_shstrndx = 0; the file
+/// cut at e_shoff when the table ends it).
+pub fn derive(kind: &str, mut b: Vec<u8>) -> Vec<u8> {
+    assert_eq!(&b[..4], b"\x7fELF");
+    let is64 = b[4] == 2;
+    let le = b[5] == 1;
+    let rd = |b: &[u8], o: usize, n: usize| -> u64 {
+        let s = &b[o..o + n];
+        let mut v = 0u64;
+        for i in 0..n {
+            let byte = if le { s[n - 1 - i] } else { s[i] };
+            v = v << 8 | u64::from(byte);
+        }
+        v
+    };
+    let (shoff, shentsize, shnum, shstrndx) = if is64 {
+        (
+            rd(&b, 0x28, 8),
+            rd(&b, 0x3a, 2),
+            rd(&b, 0x3c, 2),
+            rd(&b, 0x3e, 2),
+        )
+    } else {
+        (
+            rd(&b, 0x20, 4),
+            rd(&b, 0x2e, 2),
+            rd(&b, 0x30, 2),
+            rd(&b, 0x32, 2),
+        )
+    };
+    let shdr = |b: &[u8], i: u64| -> (u64, u64, u64) {
+        let o = (shoff + i * shentsize) as usize;
+        if is64 {
+            (rd(b, o, 4), rd(b, o + 24, 8), rd(b, o + 32, 8))
+        } else {
+            (rd(b, o, 4), rd(b, o + 16, 4), rd(b, o + 20, 4))
+        }
+    };
+    let (_, stroff, _) = shdr(&b, shstrndx);
+    let mut found = false;
+    for i in 0..shnum {
+        let (name, off, size) = shdr(&b, i);
+        let n0 = (stroff + name) as usize;
+        let end = n0 + b[n0..].iter().position(|&c| c == 0).unwrap();
+        if &b[n0..end] == b".go.buildinfo" {
+            b[off as usize..(off + size) as usize].fill(0);
+            found = true;
+        }
+    }
+    assert!(found, "no .go.buildinfo section");
+    match kind {
+        "zerobi" => {}
+        "noshdr" => {
+            let (o, n) = if is64 { (0x28, 8) } else { (0x20, 4) };
+            b[o..o + n].fill(0);
+            let o = if is64 { 0x3c } else { 0x30 };
+            b[o..o + 4].fill(0);
+            if shoff + shnum * shentsize == b.len() as u64 {
+                b.truncate(shoff as usize);
+            }
+        }
+        k => panic!("unknown derivation {k}"),
+    }
+    b
+}
+
+/// `inspect --no-go` of a fixture, which must succeed (the PE and Mach-O container tests).
+pub fn inspect_container(f: &Fixture) -> goelf::inspect::InspectFile {
+    let data = f.bytes();
+    let r = goelf::inspect::inspect_bytes(
+        &f.name,
+        &data,
+        &goelf::inspect::InspectOptions {
+            no_go: true,
+            ..Default::default()
+        },
+    );
+    assert!(r.ok, "{}: {:?}", f.name, r.error);
+    r
 }

@@ -270,3 +270,123 @@ fn library_stream_equals_cli_output() {
         "library and CLI JSON differ"
     );
 }
+
+/// Package attribution is Go's rule (issue #12): for every function, goelf's `package` is
+/// `debug/gosym`'s `Sym.PackageName` as an import path (escapes undone; `go`/`type`, the
+/// compiler's reserved names, mean none), except for the `go.` names of Go <=1.19 tables,
+/// all of which gosym drops (module paths included); the functions `go tool nm` lists
+/// under the `go.`-prefixed module and the dotted last element belong to those modules
+/// (closures, method values, generic instantiations, equality functions), stripped or not.
+#[test]
+fn packages_follow_gos_rule() {
+    let mut checked = 0;
+    for f in common::fixtures()
+        .into_iter()
+        .filter(|f| f.name.starts_with("gomodpath-"))
+    {
+        let (v, _) = goelf_json(&["funcs", "--json", f.path().to_str().unwrap()]);
+        let rows = v["files"][0]["functions"].as_array().expect("functions");
+        let got: std::collections::BTreeMap<&str, &str> = rows
+            .iter()
+            .map(|r| (r["name"].as_str().unwrap(), r["package"].as_str().unwrap()))
+            .collect();
+        // gosym of the fixture (stripped fixtures keep their pclntab, so it is theirs too).
+        let g = f.godump().expect("godump");
+        let mut compared = 0;
+        for w in g["funcs"].as_array().unwrap() {
+            let (name, Some(gp)) = (w["name"].as_str().unwrap(), w["package"].as_str()) else {
+                continue;
+            };
+            let generated_eq = ["type:.eq.", "type..eq.", "type:.hash.", "type..hash."]
+                .iter()
+                .any(|p| name.starts_with(p));
+            if generated_eq {
+                continue; // gosym gives "type" or "": below, from the name nm prints
+            }
+            // gosym takes every "go." name of a Go <=1.19 table (ver118) as generated, module
+            // paths such as go.example.org/lib too: those are checked below, from nm.
+            if gp.is_empty() && name.starts_with("go.") {
+                continue;
+            }
+            let want = match gp {
+                "go" | "type" => String::new(),
+                p => common::prefix_to_path(p),
+            };
+            if let Some(p) = got.get(name) {
+                assert_eq!(*p, want, "{}: {name} (gosym {gp:?})", f.name);
+                compared += 1;
+            }
+        }
+        assert!(compared > 500, "{}: {compared} compared", f.name);
+        // The modules' functions as go tool nm names them (of the unstripped twin).
+        let nm_fixture = if f.meta_bool("stripped") {
+            common::fixture(f.meta_str("twin"))
+        } else {
+            f.clone()
+        };
+        let nm = nm_fixture.golden("nm.txt").expect("nm.txt");
+        let mut seen = std::collections::BTreeSet::new();
+        for line in nm.lines() {
+            let mut cols = line.split_whitespace().skip(2);
+            let (Some(kind), Some(name)) = (cols.next(), cols.next()) else {
+                continue;
+            };
+            if !kind.eq_ignore_ascii_case("t") {
+                continue;
+            }
+            let name = line[line.find(name).unwrap()..].trim_end();
+            for (prefix, pkg) in [
+                ("go.example.org/lib.", "go.example.org/lib"),
+                ("example.org/ini%2ev1.", "example.org/ini.v1"),
+            ] {
+                let bare = ["type:.eq.", "type..eq.", "type..hash."]
+                    .iter()
+                    .find_map(|p| name.strip_prefix(p))
+                    .unwrap_or(name);
+                if !bare.starts_with(prefix) {
+                    continue;
+                }
+                let shown = match name.find('[') {
+                    Some(b) => format!("{}[...]", &name[..b]),
+                    None => name.to_string(),
+                };
+                let p = got
+                    .get(name)
+                    .or_else(|| got.get(shown.as_str()))
+                    .unwrap_or_else(|| panic!("{}: no function {name}", f.name));
+                assert_eq!(*p, pkg, "{}: {name}", f.name);
+                seen.insert(shown.replace(prefix, "PKG."));
+            }
+        }
+        for kind in ["PKG.init", "PKG.init.0", "PKG.init.0.func1"] {
+            assert!(seen.contains(kind), "{}: no {kind} among {seen:?}", f.name);
+        }
+        assert!(
+            seen.iter().any(|s| s.ends_with("-fm")),
+            "{}: {seen:?}",
+            f.name
+        );
+        assert!(
+            seen.iter().any(|s| s.ends_with("[...]")),
+            "{}: {seen:?}",
+            f.name
+        );
+        // --package takes the import path and the linker's escaped form alike.
+        for arg in ["example.org/ini.v1", "example.org/ini%2ev1"] {
+            let (v, _) = goelf_json(&[
+                "funcs",
+                "--json",
+                "--package",
+                arg,
+                f.path().to_str().unwrap(),
+            ]);
+            let fx = v["files"][0]["functions"].as_array().unwrap();
+            assert!(fx.len() >= 6, "{}: --package {arg}: {}", f.name, fx.len());
+            assert!(fx.iter().all(|x| x["package"] == "example.org/ini.v1"));
+        }
+        checked += 1;
+    }
+    if checked == 0 {
+        eprintln!("no gomodpath fixtures: skipped");
+    }
+}

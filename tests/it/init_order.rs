@@ -25,7 +25,9 @@ fn order(file: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The inittrace of the fixture or of its twin (same program and Go version).
+/// The inittrace of the fixture or of its twin (same program and Go version), as import
+/// paths: the runtime prints the linker's escaped form (`example.org/ini%2ev1`), goelf the
+/// import path (`example.org/ini.v1`).
 fn trace(f: &Fixture) -> Option<Vec<String>> {
     let text = f.golden("inittrace.txt").or_else(|| {
         let twin = f.meta_str("twin");
@@ -35,7 +37,7 @@ fn trace(f: &Fixture) -> Option<Vec<String>> {
         text.lines()
             .filter_map(|l| l.strip_prefix("init "))
             .filter_map(|l| l.split_whitespace().next())
-            .map(str::to_string)
+            .map(common::prefix_to_path)
             .collect(),
     )
 }

@@ -103,6 +103,21 @@ fn init_order_keys_are_stable() {
 }
 
 #[test]
+fn startup_keys_are_stable() {
+    let a = common::fixture("cgohello-go1.27.3-linux-amd64-cgo-ext").path();
+    let b = common::fixture("initgraph-go1.27.3-linux-amd64-pie").path();
+    check(
+        "startup",
+        &[
+            "startup",
+            "--json",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+    );
+}
+
+#[test]
 fn reloc_cost_keys_are_stable() {
     let a = common::fixture("nethttp-go1.27.3-linux-amd64-default").path();
     let b = common::fixture("nethttp-go1.27.3-linux-amd64-pie").path();
@@ -145,4 +160,40 @@ fn failed_reports_keep_typed_errors() {
     assert_eq!(json["error"], message.as_str());
     let back: RelocCostFile = serde_json::from_value(json).expect("deserializes");
     assert_eq!(back.error, Some(RelocCostError::Other(message)));
+}
+
+#[test]
+fn inspect_pe_keys_are_stable() {
+    let f = common::containers()
+        .into_iter()
+        .find(|f| f.name.contains("windows-amd64-cshared"))
+        .expect("DLL fixture");
+    let p = f.path();
+    check(
+        "inspect-pe",
+        &["inspect", "--json", "--no-go", p.to_str().unwrap()],
+    );
+}
+
+#[test]
+fn inspect_macho_keys_are_stable() {
+    let f = common::fixture("pygohcl-1.0.6-go1.17-darwin-amd64-cshared");
+    let p = f.path();
+    check(
+        "inspect-macho",
+        &["inspect", "--json", "--no-go", p.to_str().unwrap()],
+    );
+}
+
+#[test]
+fn init_order_pe_keys_are_stable() {
+    let f = common::containers()
+        .into_iter()
+        .find(|f| f.name.contains("windows-amd64-cshared"))
+        .expect("DLL fixture");
+    let p = f.path();
+    check(
+        "init-order-pe",
+        &["init-order", "--json", p.to_str().unwrap()],
+    );
 }

@@ -550,3 +550,123 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Processes whose executable is `exe` (from `/proc/PID/exe`).
+fn processes_running(exe: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if std::fs::read_link(e.path().join("exe")).is_ok_and(|p| p == exe) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// `--measure` stops the program at its entry point: touchfile's first Go statement creates
+/// `$GOELF_TOUCH`, and the file must not appear (run directly, it does: the reference is the
+/// program itself); the loader's statistics are still there, and no process is left behind.
+/// `--measure=run` is the opt-in that runs it, and then the file appears.
+#[test]
+fn cli_measure_stops_at_the_entry_point() {
+    if !(cfg!(target_arch = "x86_64") && cfg!(target_os = "linux")) {
+        eprintln!("skipped: not linux/amd64");
+        return;
+    }
+    let Some(fx) = common::find_fixture("touchfile-go1.27.3-linux-amd64-pie-sw") else {
+        eprintln!("skipped: no touchfile fixture");
+        return;
+    };
+    let exe = fx.path();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let touch = tmp.path().join("touched");
+    let goelf = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_goelf"))
+            .args(args)
+            .arg(&exe)
+            .env("GOELF_TOUCH", &touch)
+            .output()
+            .expect("run goelf");
+        common::stdout_json(&out)
+    };
+
+    // The fixture does what it says when it runs.
+    let st = std::process::Command::new(&exe)
+        .env("GOELF_TOUCH", &touch)
+        .output()
+        .expect("run touchfile");
+    assert!(st.status.success());
+    assert!(
+        touch.exists(),
+        "touchfile did not create {}",
+        touch.display()
+    );
+    std::fs::remove_file(&touch).expect("rm");
+
+    let v = goelf(&["reloc-cost", "--json", "--measure", "--runs", "3"]);
+    let f = &v["files"][0];
+    assert!(
+        !touch.exists(),
+        "--measure ran the program's own code: {} exists",
+        touch.display()
+    );
+    let m = &f["measured"];
+    assert_eq!(m["mode"], "entry", "{f}");
+    assert_eq!(m["runs"], 3, "{f}");
+    assert!(
+        m["relocation_cycles_median"].as_u64().unwrap_or(0) > 0,
+        "{f}"
+    );
+    // glibc counts the loader's own lookups for a Go PIE without libraries (5 on glibc 2.36).
+    assert!(m["glibc_symbol_lookups"].as_u64().is_some(), "{f}");
+    assert_eq!(f["code_before_entry"], serde_json::json!([]));
+    assert!(
+        processes_running(&exe).is_empty(),
+        "left behind: {:?}",
+        processes_running(&exe)
+    );
+
+    let v = goelf(&["reloc-cost", "--json", "--measure=run", "--runs", "1"]);
+    assert_eq!(v["files"][0]["measured"]["mode"], "run", "{v}");
+    assert!(touch.exists(), "--measure=run did not run the program");
+}
+
+/// The model: calibrated on the host by default (and said so, in well under a second),
+/// `--model fixed` the published constants, flags over either.
+#[test]
+fn cli_model_host_fixed_and_given() {
+    let p = common::repo().join("testdata/example/hello");
+    let p = p.display().to_string();
+    let t = std::time::Instant::now();
+    let (v, _) = goelf_json(&["reloc-cost", "--json", &p]);
+    assert!(t.elapsed() < std::time::Duration::from_secs(2));
+    let m = &v["model"];
+    assert_eq!(m["source"], "host", "{m}");
+    assert!(m["note"]
+        .as_str()
+        .unwrap_or("")
+        .contains("calibrated on this host"));
+    assert!(m["constants"]["page_ns"].as_f64().unwrap_or(0.0) > 0.0);
+    let (v, _) = goelf_json(&["reloc-cost", "--json", "--model", "fixed", &p]);
+    assert_eq!(v["model"]["source"], "fixed");
+    assert_eq!(v["model"]["constants"]["page_ns"], DEFAULT_MODEL.page_ns);
+    assert_eq!(
+        v["model"]["constants"]["lookup_ns"],
+        DEFAULT_MODEL.lookup_ns
+    );
+    let (v, _) = goelf_json(&[
+        "reloc-cost",
+        "--json",
+        "--model",
+        "fixed",
+        "--page-ns",
+        "99",
+        &p,
+    ]);
+    assert_eq!(v["model"]["source"], "given");
+    assert_eq!(v["model"]["constants"]["page_ns"], 99.0);
+    assert_eq!(v["files"][0]["estimate"]["model"]["page_ns"], 99.0);
+}

@@ -100,3 +100,57 @@ fn hostile_headers_are_reported_not_trusted() {
     ff[..4].copy_from_slice(b"\x7fELF");
     let _ = inspect_bytes("ff", &ff, &InspectOptions::default());
 }
+
+/// PE and Mach-O container fixtures: cut at every section's raw data, every segment's file
+/// range and evenly; and every 4-byte word of the first 4 KiB (headers, data directories,
+/// load commands, the fat header) overwritten with 0xffffffff and with 0x7fff_0000, one at a
+/// time: an error or a report, never a panic, hang or huge allocation.
+#[test]
+fn damaged_pe_and_macho_never_panic() {
+    let mut total = 0;
+    for f in common::containers() {
+        let data = f.bytes();
+        let opts = InspectOptions {
+            no_go: true,
+            ..Default::default()
+        };
+        let full = inspect_bytes(&f.name, &data, &opts);
+        assert!(full.ok, "{}", f.name);
+        let mut cuts: Vec<usize> = (0..64)
+            .chain((1..50).map(|i| data.len() / 50 * i))
+            .collect();
+        if let Some(pe) = &full.pe {
+            for s in &pe.sections {
+                cuts.push(s.pointer_to_raw_data as usize);
+                cuts.push((s.pointer_to_raw_data + s.size_of_raw_data / 2) as usize);
+            }
+        }
+        if let Some(m) = &full.macho {
+            for s in &m.slices {
+                for g in &s.segments {
+                    cuts.push((s.offset + g.fileoff) as usize);
+                    cuts.push((s.offset + g.fileoff + g.filesize / 2) as usize);
+                }
+            }
+        }
+        cuts.retain(|&c| c < data.len());
+        for cut in cuts {
+            let r = inspect_bytes(&f.name, &data[..cut], &opts);
+            assert!(r.ok || r.error.is_some(), "{} cut at {cut}", f.name);
+            let _ = goelf::init_order(&f.name, &data[..cut], &Default::default());
+            total += 1;
+        }
+        let mut bad = data.clone();
+        for off in (0..4096.min(data.len() - 4)).step_by(4) {
+            for v in [0xffff_ffffu32, 0x7fff_0000] {
+                let keep: [u8; 4] = bad[off..off + 4].try_into().unwrap();
+                bad[off..off + 4].copy_from_slice(&v.to_le_bytes());
+                let r = inspect_bytes(&f.name, &bad, &opts);
+                assert!(r.ok || r.error.is_some(), "{} word {off:#x}", f.name);
+                bad[off..off + 4].copy_from_slice(&keep);
+                total += 1;
+            }
+        }
+    }
+    assert!(total > 1000, "{total} damaged inputs");
+}

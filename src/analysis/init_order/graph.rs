@@ -10,22 +10,10 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
-/// `cmd/internal/objabi/path.go` `PathToPrefix`: control bytes, space, `%`, `"`, bytes ≥ 0x7f,
-/// and `.` in the last path element become `%xx` (lower-case hex).
+/// `cmd/internal/objabi/path.go` `PathToPrefix` (the one implementation is in
+/// `symbolize::names`).
 pub fn path_to_prefix(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let slash = bytes.iter().rposition(|&b| b == b'/');
-    let mut out = String::with_capacity(bytes.len());
-    for (i, &c) in bytes.iter().enumerate() {
-        let after_slash = slash.is_none_or(|s| i > s);
-        if c <= b' ' || (c == b'.' && after_slash) || c == b'%' || c == b'"' || c >= 0x7f {
-            out.push('%');
-            out.push_str(&format!("{c:02x}"));
-        } else {
-            out.push(char::from(c));
-        }
-    }
-    out
+    crate::symbolize::names::path_to_prefix(path).into_owned()
 }
 
 /// The inittask symbol name of a package: `<PathToPrefix(path)>..inittask`.

@@ -22,12 +22,14 @@ use crate::runner::{self, File};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files to analyse.
+    /// `-` reads standard input; a directory is walked recursively (its Go binaries, as `go version DIR`).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
-    /// Only functions of this package (exact import path, e.g. `net/http`).
+    /// Only functions of this package (exact import path, e.g. `net/http`; the linker's
+    /// escaped `gopkg.in/ini%2ev1` means `gopkg.in/ini.v1`).
     #[arg(long, value_name = "P")]
     package: Option<String>,
     /// Only functions whose name matches this regular expression.

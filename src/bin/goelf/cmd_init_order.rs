@@ -18,6 +18,7 @@ use crate::runner;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Go binaries to analyse (with --baseline: the NEW binary).
+    /// `-` reads standard input; a directory is walked recursively (its Go binaries, as `go version DIR`).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print one JSON document for all files (schema_version 1).
@@ -121,15 +122,15 @@ impl runner::Analyse for InitOrder {
         // Observed references read code from the file, not the map (flat peak memory).
         let code_file =
             file.input.is_mapped() && !opts.no_observed && matches!(opts.imports, Imports::None);
-        Ok(match code_file.then(|| std::fs::File::open(file.path)) {
-            Some(Ok(f)) => {
+        Ok(match code_file.then(|| file.input.file()).flatten() {
+            Some(f) => {
                 let opts = Options {
-                    code_source: Some(Arc::new(f)),
+                    code_source: Some(f),
                     ..opts.clone()
                 };
                 goelf::init_order(file.shown, file.data(), &opts)
             }
-            _ => goelf::init_order(file.shown, file.data(), opts),
+            None => goelf::init_order(file.shown, file.data(), opts),
         })
     }
 
@@ -211,7 +212,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
 
 /// `--why PKG`: the messages of every failed file first, then the answers.
 fn why(cmd: &InitOrder, paths: &[PathBuf], pkg: &str) -> anyhow::Result<u8> {
-    let (failed, out, missing) = runner::analyse_all(cmd, paths, |files| {
+    let files = runner::analyse_all(cmd, paths, |f| f);
+    let (failed, out, missing) = {
         let failed = files
             .iter()
             .any(|f| f.result.as_ref().map_or(true, |r| !r.ok));
@@ -241,7 +243,7 @@ fn why(cmd: &InitOrder, paths: &[PathBuf], pkg: &str) -> anyhow::Result<u8> {
             }
         }
         (failed, out, missing)
-    });
+    };
     common::print_text(&out)?;
     Ok(runner::exit_status(failed || missing))
 }
@@ -249,9 +251,8 @@ fn why(cmd: &InitOrder, paths: &[PathBuf], pkg: &str) -> anyhow::Result<u8> {
 /// The init order of the binary at `path`, or `None` when it could not be analysed (the
 /// message is printed).
 fn order_of(cmd: &InitOrder, path: &PathBuf) -> Option<Vec<String>> {
-    runner::analyse_all(cmd, std::slice::from_ref(path), |files| {
-        ok_reports(files).next().map(|r| r.order())
-    })
+    let files = runner::analyse_all(cmd, std::slice::from_ref(path), |f| f);
+    ok_reports(files).next().map(|r| r.order())
 }
 
 fn baseline(args: &Args, old: &PathBuf, cmd: &InitOrder) -> anyhow::Result<u8> {
@@ -330,7 +331,22 @@ fn render(out: &mut String, r: &InitOrderFile) {
         r.method.map_or("?", |m| m.as_str()),
         r.graph_source.map_or("?", GraphSource::as_str)
     );
-    if r.elf_constructors.is_empty() {
+    if let Some(list) = &r.constructors {
+        if list.is_empty() {
+            out.push_str("Constructors before Go: none\n");
+        } else {
+            out.push_str("Constructors before Go (in execution order):\n");
+            for c in list {
+                let _ = writeln!(
+                    out,
+                    "  {:<13} {} {}",
+                    c.kind.as_str(),
+                    hex(c.address),
+                    c.symbol.as_deref().unwrap_or("?")
+                );
+            }
+        }
+    } else if r.elf_constructors.is_empty() {
         out.push_str("ELF constructors before Go: none\n");
     } else {
         out.push_str("ELF constructors before Go (in execution order):\n");

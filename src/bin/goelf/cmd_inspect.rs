@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use goelf::elf::ElfReport;
+use goelf::elf::{ElfReport, Role, Severity, StartVerdict};
 use goelf::inspect::{inspect_bytes, InspectError, InspectFile, InspectOptions};
 
 use std::borrow::Cow;
@@ -13,8 +13,10 @@ use crate::runner;
 
 /// Arguments of `goelf inspect`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = INSPECT_AFTER_HELP)]
 pub struct Args {
     /// Files to inspect.
+    /// `-` reads standard input; a directory is walked recursively (its Go binaries, as `go version DIR`).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print one JSON document for all files (schema_version 1).
@@ -34,6 +36,29 @@ pub struct Args {
     #[arg(long)]
     dwarf: bool,
 }
+
+const INSPECT_AFTER_HELP: &str = "\
+Start verdict and loader checks: the output starts with the answer, \"will start: yes\" or
+\"will start: no\" with who refuses the file and how, for Linux 6.x and glibc 2.35+ ld.so. Each
+loader check then gets one line, in the order the kernel applies them: its severity, what
+happens when the rule is broken (runs; execve fails with an errno such as ENOEXEC, ENOENT, EIO,
+ELIBBAD; killed by SIGSEGV or SIGBUS before the program's first instruction; ld.so refuses it),
+who enforces it (the kernel, fs/binfmt_elf.c; ld.so, glibc elf/dl-load.c and elf/rtld.c; or
+only the ELF specification) and the detail. Severities: error = the system refuses the file
+or its headers claim bytes the file does not have (the file fails: exit 1, and
+`goelf: PATH: this binary will not start: ...` on stderr); warning = only the specification,
+another kernel/glibc version or `ld.so ./prog` is affected; note = a hardening finding (W+X,
+executable stack). Example, a binary whose PT_INTERP names a loader missing on this host:
+
+  will start: no, the kernel refuses it: execve fails with ENOENT
+    because: /lib64/ld-linux-x86-64.so.9: does not exist on this host [interp_loader]
+    as `ld.so FILE`: runs
+
+JSON: files[].elf.start (role, will_start, outcome, refused_by, check, reason, ld_so) and
+files[].elf.loader_checks[] (check, ok, detail, rule, enforcer, source, outcome, severity).
+
+Exit status: 0 every file analysed and no loader check is an error; 1 a file could not be
+analysed or a loader check is an error; 2 usage or hard error.";
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
     if args.modules && !args.json {
@@ -83,6 +108,7 @@ impl runner::Text for Inspect<'_> {
                 let mut out = String::new();
                 render(&mut out, r, self.args);
                 w.write_all(out.as_bytes())?;
+                return Ok(loader_failed(r));
             }
         }
         Ok(false)
@@ -105,6 +131,22 @@ impl runner::Json for Inspect<'_> {
             )),
         }
     }
+
+    fn entry_failed(&self, entry: &Cow<'_, InspectFile>) -> bool {
+        entry.ok && loader_failed(entry)
+    }
+}
+
+/// A loader check is an error (the system refuses the file, or it is damaged): the file
+/// fails, with `goelf: PATH: …` on stderr.
+fn loader_failed(r: &InspectFile) -> bool {
+    match r.elf.as_ref().and_then(|e| e.loader_failure()) {
+        Some(msg) => {
+            eprintln!("goelf: {}: {msg}", r.path);
+            true
+        }
+        None => false,
+    }
 }
 
 fn render(out: &mut String, r: &InspectFile, args: &Args) {
@@ -116,7 +158,16 @@ fn render(out: &mut String, r: &InspectFile, args: &Args) {
         r.arch.as_deref().unwrap_or("?")
     );
     if let Some(elf) = &r.elf {
+        render_start(out, &elf.start);
+    }
+    if let Some(elf) = &r.elf {
         render_elf(out, elf, args);
+    }
+    if let Some(pe) = &r.pe {
+        crate::render_pe::render(out, pe, !args.no_sections);
+    }
+    if let Some(m) = &r.macho {
+        crate::render_macho::render(out, m, !args.no_sections);
     }
     match &r.go {
         Some(go) => crate::render_go::render(out, go),
@@ -169,15 +220,7 @@ fn render_elf(out: &mut String, e: &ElfReport, args: &Args) {
         let _ = writeln!(out, "  interpreter: {i}");
     }
 
-    let mut t = table(&["Check", "Result", "Detail"]);
-    for c in &e.loader_checks {
-        t.add_row(vec![
-            c.check.name().to_string(),
-            if c.ok { "pass".into() } else { "FAIL".into() },
-            c.detail.clone(),
-        ]);
-    }
-    let _ = writeln!(out, "\nLoader checks:\n{t}");
+    render_checks(out, e);
 
     if !args.no_sections && !e.sections.is_empty() {
         let mut t = table(&[
@@ -308,5 +351,71 @@ impl runner::Text for Modules {
             w.write_all(text.as_bytes())?;
         }
         Ok(false)
+    }
+}
+
+/// The answer first: will it start, and if not, who refuses it and how.
+fn render_start(out: &mut String, s: &StartVerdict) {
+    let answer = match (s.role, s.will_start) {
+        (Role::Program, Some(true)) => "will start: yes".to_string(),
+        (Role::Program, _) => format!(
+            "will start: no, {}: {}",
+            s.refused_by.map_or("refused", goelf::elf::refused_by_words),
+            s.outcome.describe()
+        ),
+        (Role::SharedLibrary, _) if s.refused_by.is_some() => {
+            format!(
+                "shared library; ld.so loads it: no, {}",
+                s.outcome.describe()
+            )
+        }
+        (Role::SharedLibrary, _) => "shared library; ld.so loads it: yes".to_string(),
+        (Role::NotLoadable, _) => format!(
+            "not a program or a shared library: {}",
+            s.outcome.describe()
+        ),
+    };
+    let _ = writeln!(out, "{answer}");
+    if let (Some(reason), Some(check)) = (&s.reason, s.check) {
+        let _ = writeln!(out, "  because: {reason} [{check}]");
+    }
+    if s.role == Role::Program {
+        let _ = writeln!(out, "  as `ld.so FILE`: {}", s.ld_so.describe());
+    }
+}
+
+/// One short line per check, in the kernel's order: severity, name, outcome, enforcer, detail.
+fn render_checks(out: &mut String, e: &ElfReport) {
+    let _ = writeln!(
+        out,
+        "\nLoader checks: in the kernel's order; rules of {}",
+        goelf::elf::RULES
+    );
+    let width = e
+        .loader_checks
+        .iter()
+        .map(|c| c.check.name().len())
+        .max()
+        .unwrap_or(0);
+    for c in &e.loader_checks {
+        let tag = match c.severity {
+            None => "ok",
+            Some(Severity::Error) => "ERROR",
+            Some(Severity::Warning) => "warning",
+            Some(Severity::Note) => "note",
+        };
+        let name = c.check.name();
+        if c.ok {
+            let _ = writeln!(out, "  {tag:<7} {name:<width$}  {}", c.detail);
+        } else {
+            let _ = writeln!(
+                out,
+                "  {tag:<7} {name:<width$}  {}; enforced by {} ({}): {}",
+                c.outcome.describe(),
+                c.enforcer.display(),
+                c.source,
+                c.detail
+            );
+        }
     }
 }

@@ -1,30 +1,44 @@
 //! `goelf reloc-cost FILE...`: dynamic relocations and what they cost the loader, one column
-//! per file, differences from the first; `--measure` runs each file under
-//! `LD_DEBUG=statistics`; `--build DIR` builds a Go package in four variants first.
+//! per file, differences from the first; `--measure` starts each file under
+//! `LD_DEBUG=statistics` and stops it at its entry point (`--measure=run`: runs it to the
+//! end); `--build DIR` builds a Go package in four variants first.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use goelf::reloc::cost::{self, CostModel, RelocCostError, RelocCostFile, DEFAULT_MODEL};
-use goelf::reloc::measure::{self, MeasureOptions};
+use goelf::reloc::cost::{
+    self, CostModel, ModelInfo, ModelSource, RelocCostError, RelocCostFile, DEFAULT_MODEL,
+};
+use goelf::reloc::measure::{self, MeasureMode, MeasureOptions};
 
+use crate::calibrate;
 use crate::common::{self, align_right, table};
+use crate::entry_stop;
 use crate::runner;
 
 /// Arguments of `goelf reloc-cost`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files to compare; the first is the baseline.
+    /// `-` reads standard input; a directory is walked recursively (its Go binaries, as `go version DIR`).
     #[arg(value_name = "FILE", required_unless_present = "build")]
     files: Vec<PathBuf>,
     /// Print one JSON document (schema_version 1).
     #[arg(long)]
     json: bool,
-    /// Run each file (no arguments, stdin closed, output discarded) under
-    /// LD_DEBUG=statistics and report the loader's median relocation time.
-    #[arg(long)]
-    measure: bool,
+    /// Start each file under LD_DEBUG=statistics and report the loader's median relocation
+    /// time. `entry` (the default): stop it at its entry point and kill it, so that none of
+    /// the file's own code runs (x86-64 Linux; the loader and its libraries' constructors do
+    /// run); `run`: run it to the end (no arguments, stdin closed, output discarded).
+    #[arg(
+        long,
+        value_name = "HOW",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "entry"
+    )]
+    measure: Option<MeasureHow>,
     /// Runs per file for --measure.
     #[arg(long, default_value_t = 7, value_name = "N")]
     runs: u32,
@@ -43,18 +57,107 @@ pub struct Args {
     /// Keep the --build binaries in this directory (default: a temporary one, removed).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Model: ns per relocation without a symbol.
-    #[arg(long, value_name = "NS", default_value_t = DEFAULT_MODEL.relative_ns)]
-    relative_ns: f64,
-    /// Model: ns per DT_RELR relocation.
-    #[arg(long, value_name = "NS", default_value_t = DEFAULT_MODEL.relr_ns)]
-    relr_ns: f64,
-    /// Model: ns per symbol lookup.
-    #[arg(long, value_name = "NS", default_value_t = DEFAULT_MODEL.lookup_ns)]
-    lookup_ns: f64,
-    /// Model: ns per dirtied 4 KiB page.
-    #[arg(long, value_name = "NS", default_value_t = DEFAULT_MODEL.page_ns)]
-    page_ns: f64,
+    /// The model's constants: `host` (default) calibrates them on this machine with a short
+    /// measurement (a few ms: copy-on-write page faults, relocations applied, GNU-hash
+    /// lookups in libc.so.6) scaled against the machine the published constants were fitted
+    /// on; `fixed` uses the published constants (bench/reloc-cost-model.md), comparable
+    /// across machines.
+    #[arg(long, value_name = "MODEL", default_value = "host")]
+    model: ModelChoice,
+    /// Model: ns per relocation without a symbol (overrides --model).
+    #[arg(long, value_name = "NS")]
+    relative_ns: Option<f64>,
+    /// Model: ns per DT_RELR relocation (overrides --model).
+    #[arg(long, value_name = "NS")]
+    relr_ns: Option<f64>,
+    /// Model: ns per symbol lookup (overrides --model).
+    #[arg(long, value_name = "NS")]
+    lookup_ns: Option<f64>,
+    /// Model: ns per dirtied 4 KiB page (overrides --model).
+    #[arg(long, value_name = "NS")]
+    page_ns: Option<f64>,
+}
+
+/// `--model`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ModelChoice {
+    /// Calibrated on this host.
+    Host,
+    /// The published constants.
+    Fixed,
+}
+
+/// The model: calibrated, published, or with flags over either.
+fn choose_model(args: &Args) -> ModelInfo {
+    let (mut constants, mut source, mut note) = match args.model {
+        ModelChoice::Fixed => (
+            DEFAULT_MODEL,
+            ModelSource::Fixed,
+            "the published constants (bench/reloc-cost-model.md)".to_string(),
+        ),
+        ModelChoice::Host => match calibrate::calibrate() {
+            Ok(c) => {
+                let h = c.host;
+                let r = c.reference;
+                let mut note = format!(
+                    "calibrated on this host in {:.1} ms: copy-on-write page {:.0} ns \
+                     (reference machine {:.0}), RELA {:.2} ns ({:.2}), RELR {:.2} ns ({:.2}), \
+                     GNU-hash lookup {:.1} ns ({:.1}); the published constants scaled by \
+                     these ratios",
+                    c.took_ms,
+                    h.page_ns,
+                    r.page_ns,
+                    h.rela_ns,
+                    r.rela_ns,
+                    h.relr_ns,
+                    r.relr_ns,
+                    h.lookup_ns,
+                    r.lookup_ns
+                );
+                if let Some(n) = c.note {
+                    note.push_str("; ");
+                    note.push_str(&n);
+                }
+                (c.model, ModelSource::Host, note)
+            }
+            Err(why) => (
+                DEFAULT_MODEL,
+                ModelSource::Fixed,
+                format!("the published constants: calibration failed ({why})"),
+            ),
+        },
+    };
+    let given = [
+        (&mut constants.relative_ns, args.relative_ns),
+        (&mut constants.relr_ns, args.relr_ns),
+        (&mut constants.lookup_ns, args.lookup_ns),
+        (&mut constants.page_ns, args.page_ns),
+    ];
+    let mut any = false;
+    for (slot, v) in given {
+        if let Some(v) = v {
+            *slot = v;
+            any = true;
+        }
+    }
+    if any {
+        source = ModelSource::Given;
+        note = format!("given on the command line, the rest: {note}");
+    }
+    ModelInfo {
+        source,
+        constants,
+        note,
+    }
+}
+
+/// `--measure[=HOW]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MeasureHow {
+    /// Stop at the entry point.
+    Entry,
+    /// Run to the end.
+    Run,
 }
 
 /// The four `--build` variants: label and extra `go build` arguments.
@@ -66,12 +169,7 @@ const VARIANTS: &[(&str, &[&str])] = &[
 ];
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let model = CostModel {
-        relative_ns: args.relative_ns,
-        relr_ns: args.relr_ns,
-        lookup_ns: args.lookup_ns,
-        page_ns: args.page_ns,
-    };
+    let info = choose_model(&args);
     let mut temp: Option<PathBuf> = None;
     let (paths, labels, build_errors) = match &args.build {
         Some(dir) => {
@@ -99,7 +197,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         }
         None => (args.files.clone(), vec![None; args.files.len()], Vec::new()),
     };
-    let result = run_on(&args, &model, &paths, &labels, &build_errors);
+    let result = run_on(&args, &info, &paths, &labels, &build_errors);
     if let Some(t) = &temp {
         let _ = std::fs::remove_dir_all(t);
     }
@@ -125,20 +223,17 @@ impl runner::Analyse for RelocCost {
 
 fn run_on(
     args: &Args,
-    model: &CostModel,
+    info: &ModelInfo,
     paths: &[PathBuf],
     labels: &[Option<String>],
     build_errors: &[Option<String>],
 ) -> anyhow::Result<u8> {
-    let cmd = RelocCost { model: *model };
-    let mut files: Vec<RelocCostFile> = runner::analyse_all(&cmd, paths, |files| {
-        files
-            .into_iter()
-            .map(|f| match f.result {
-                Ok(r) => r,
-                Err(e) => RelocCostFile::failed(&f.shown, RelocCostError::Open(e)),
-            })
-            .collect()
+    let cmd = RelocCost {
+        model: info.constants,
+    };
+    let mut files: Vec<RelocCostFile> = runner::analyse_all(&cmd, paths, |f| match f.result {
+        Ok(r) => r,
+        Err(e) => RelocCostFile::failed(&f.shown, RelocCostError::Open(e)),
     });
     for (i, f) in files.iter_mut().enumerate() {
         f.label = labels.get(i).cloned().flatten();
@@ -147,12 +242,40 @@ fn run_on(
             f.error = Some(RelocCostError::Build(err.clone()));
         }
     }
-    if args.measure {
+    if let Some(how) = args.measure {
+        let mode = match how {
+            MeasureHow::Entry => MeasureMode::Entry,
+            MeasureHow::Run => MeasureMode::Run,
+        };
         let opts = MeasureOptions {
             runs: args.runs.max(1),
             timeout_secs: args.timeout,
+            mode,
         };
-        measure::measure_all(&mut files, paths, &opts, &measure::cycle_rate(args.tsc_mhz));
+        // The files as analysed (a directory argument stands for the files found in it).
+        let analysed: Vec<PathBuf> = files.iter().map(|f| PathBuf::from(&f.path)).collect();
+        let rate = measure::cycle_rate(args.tsc_mhz);
+        match (mode, entry_stop::supported()) {
+            (MeasureMode::Run, _) => measure::measure_all(
+                &mut files,
+                &analysed,
+                &opts,
+                &rate,
+                &mut measure::run_to_end,
+            ),
+            (MeasureMode::Entry, Ok(())) => measure::measure_all(
+                &mut files,
+                &analysed,
+                &opts,
+                &rate,
+                &mut entry_stop::run_to_entry,
+            ),
+            (MeasureMode::Entry, Err(why)) => {
+                for f in &mut files {
+                    f.measured_reason = Some(why.clone());
+                }
+            }
+        }
     }
     let failed = files.iter().any(|f| !f.ok);
     for f in files.iter().filter(|f| !f.ok) {
@@ -161,11 +284,16 @@ fn run_on(
             None => eprintln!("goelf: {}: failed", f.path),
         }
     }
-    let report = cost::report(files);
+    let mut report = cost::report(files);
+    report.model = Some(info.clone());
     if args.json {
         common::print_json(&report)?;
     } else {
-        common::print_text(&render(&report.envelope.files, args.measure))?;
+        let mut text = render(&report.envelope.files, args.measure.is_some());
+        if !text.is_empty() {
+            let _ = writeln!(text, "Model: {}.", info.note);
+        }
+        common::print_text(&text)?;
     }
     Ok(runner::exit_status(failed))
 }
@@ -407,8 +535,13 @@ fn render(files: &[RelocCostFile], measure: bool) -> String {
                         .unwrap_or(&m.note);
                     let _ = writeln!(
                         out,
-                        "{name}: measured over {} runs; cycle rate: {}.{own}",
-                        m.runs, m.cycle_rate_source
+                        "{name}: measured over {} runs ({}); cycle rate: {}.{own}",
+                        m.runs,
+                        match m.mode {
+                            Some(MeasureMode::Run) => "each run to the end",
+                            _ => "each stopped at its entry point",
+                        },
+                        m.cycle_rate_source
                     );
                 }
                 (None, Some(why)) => {

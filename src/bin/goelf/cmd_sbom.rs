@@ -83,18 +83,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     };
     let many = args.files.len() > 1;
     let mut out = common::stdout();
-    let failed = runner::analyse_all(&cmd, &args.files, |files| -> anyhow::Result<bool> {
-        let docs: Vec<&serde_json::Value> = files
-            .iter()
-            .filter_map(|f| f.result.as_ref().ok())
-            .collect();
-        if many {
-            common::write_json(&mut out, &docs)?;
-        } else if let Some(d) = docs.first() {
-            common::write_json(&mut out, d)?;
-        }
-        Ok(files.iter().any(|f| f.result.is_err()))
-    })?;
+    let files = runner::analyse_all(&cmd, &args.files, |f| f.result);
+    let docs: Vec<&serde_json::Value> = files.iter().filter_map(|r| r.as_ref().ok()).collect();
+    if many {
+        common::write_json(&mut out, &docs)?;
+    } else if let Some(d) = docs.first() {
+        common::write_json(&mut out, d)?;
+    }
+    let failed = files.iter().any(|r| r.is_err());
     out.flush()?;
     let _ = sbom::SbomFormat::Spdx;
     Ok(runner::exit_status(failed))

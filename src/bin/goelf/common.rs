@@ -1,10 +1,8 @@
-//! Shared CLI plumbing: opening files (memory-mapped), JSON printing (serde_json's pretty
-//! layout, written faster), tables and exit codes. Running per-file work is the
-//! [`runner`](crate::runner)'s.
+//! Shared CLI plumbing: JSON printing (serde_json's pretty
+//! layout, written faster), tables and exit codes. Opening files is [`input`](crate::input)'s,
+//! running per-file work the [`runner`](crate::runner)'s.
 
-use std::fs::File;
 use std::io::Write;
-use std::path::Path;
 
 use serde::Serialize;
 
@@ -14,62 +12,6 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Exit status: usage or hard error.
 pub const EXIT_USAGE: u8 = 2;
-
-/// The bytes of one input file: a read-only memory map, or owned bytes for special files.
-pub enum Input {
-    Mapped(memmap2::Mmap),
-    Owned(Vec<u8>),
-}
-
-impl Input {
-    /// True when the bytes are a map of the file (not a copy).
-    pub fn is_mapped(&self) -> bool {
-        matches!(self, Input::Mapped(_))
-    }
-}
-
-impl std::ops::Deref for Input {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Input::Mapped(m) => m,
-            Input::Owned(v) => v,
-        }
-    }
-}
-
-/// Open a file for analysis; the error names what is wrong with the path.
-///
-/// Only regular files are analysed: a directory, FIFO, socket or device gets a clear error
-/// instead of a read that could block or never end.
-pub fn open(path: &Path) -> anyhow::Result<Input> {
-    let meta = std::fs::metadata(path)?;
-    let ft = meta.file_type();
-    if !ft.is_file() {
-        use std::os::unix::fs::FileTypeExt;
-        let what = if ft.is_dir() {
-            "is a directory"
-        } else if ft.is_fifo() {
-            "is a FIFO (named pipe), not a file"
-        } else if ft.is_socket() {
-            "is a socket, not a file"
-        } else if ft.is_char_device() || ft.is_block_device() {
-            "is a device, not a file"
-        } else {
-            "is not a regular file"
-        };
-        anyhow::bail!("{what}");
-    }
-    let file = File::open(path)?;
-    if meta.len() == 0 {
-        return Ok(Input::Owned(Vec::new()));
-    }
-    // SAFETY: the map is read-only and never handed out mutably. The one hazard is another
-    // process truncating the file while we read it, which raises SIGBUS; that is the same
-    // contract ripgrep and other mmap-based readers accept for the speed it gives.
-    let map = unsafe { memmap2::Mmap::map(&file)? };
-    Ok(Input::Mapped(map))
-}
 
 /// Buffered standard output: stdout is line-buffered, so unbuffered JSON would cost one
 /// system call per line. Call `flush` at the end; errors (a closed pipe) surface there.

@@ -1,5 +1,7 @@
 //! The `goelf` command: parses flags, calls the library, renders tables or JSON.
 
+mod args;
+mod calibrate;
 mod cmd_funcs;
 mod cmd_generate;
 mod cmd_init_order;
@@ -7,8 +9,13 @@ mod cmd_inspect;
 mod cmd_reloc_cost;
 mod cmd_sbom;
 mod cmd_size;
+mod cmd_startup;
 mod common;
+mod entry_stop;
+mod input;
 mod render_go;
+mod render_macho;
+mod render_pe;
 mod runner;
 
 use std::process::ExitCode;
@@ -45,6 +52,8 @@ enum Command {
     Size(cmd_size::Args),
     /// A CycloneDX 1.6 or SPDX 2.3 SBOM from the build info.
     Sbom(cmd_sbom::Args),
+    /// The path from execve to main.main, step by step, with addresses; --gdb to confirm it.
+    Startup(cmd_startup::Args),
     /// Generate the man page or shell completions.
     #[command(hide = true)]
     Generate(cmd_generate::Args),
@@ -70,6 +79,7 @@ fn main() -> ExitCode {
         Command::RelocCost(a) => cmd_reloc_cost::run(a),
         Command::Size(a) => cmd_size::run(a),
         Command::Sbom(a) => cmd_sbom::run(a),
+        Command::Startup(a) => cmd_startup::run(a),
         Command::Generate(a) => cmd_generate::run(a),
     };
     match result {

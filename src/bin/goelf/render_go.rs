@@ -18,6 +18,50 @@ pub fn render(out: &mut String, go: &GoReport) {
         "\nGo: version {}{source}",
         go.version.as_deref().unwrap_or("unknown")
     );
+    if let Some(e) = &go.version_evidence {
+        let _ = writeln!(
+            out,
+            "  version string: runtime.buildVersion at {} -> {} bytes at {}, read by {} at {}; \
+             pclntab era {}, moduledata layout {}",
+            hex(e.header),
+            e.len,
+            hex(e.data),
+            e.anchor,
+            hex(e.anchor_entry),
+            e.pclntab_era,
+            e.moduledata_layout.as_deref().unwrap_or("(no moduledata)")
+        );
+    }
+    if let Some(c) = &go.crypto {
+        let name = match c.module {
+            goelf::go::crypto::CryptoModule::Boringcrypto => "BoringCrypto",
+            goelf::go::crypto::CryptoModule::Fips140 => "Go FIPS 140-3 module",
+            goelf::go::crypto::CryptoModule::Standard => "Go standard crypto",
+            goelf::go::crypto::CryptoModule::None => "none",
+        };
+        let mut extra = Vec::new();
+        if let Some(v) = &c.fips140_version {
+            extra.push(format!("GOFIPS140 {v}"));
+        }
+        if let Some(v) = &c.fips140_godebug {
+            extra.push(format!("fips140={v} by default"));
+        }
+        let extra = if extra.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", extra.join(", "))
+        };
+        let evidence: Vec<&str> = c.evidence.iter().map(|e| e.what.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "  crypto: {name}{extra}{}",
+            if evidence.is_empty() {
+                String::new()
+            } else {
+                format!("; evidence: {}", evidence.join("; "))
+            }
+        );
+    }
     if let Some(p) = &go.packer {
         let _ = writeln!(
             out,

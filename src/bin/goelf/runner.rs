@@ -1,6 +1,7 @@
-//! The one runner for per-file commands: open every file (memory-mapped), analyse the files
-//! in parallel, write the output in argument order, report a failed file without stopping
-//! the others, and decide the exit status.
+//! The one runner for per-file commands: expand the arguments (`-` is standard input, a
+//! directory is walked: [`args`]), open and analyse the files in parallel a bounded window
+//! at a time ([`window`]), write the output in argument order, report a failed file without
+//! stopping the others, and decide the exit status.
 //!
 //! A command implements [`Analyse`] (one file's report), and [`Text`] and [`Json`] (one
 //! file's output) when the runner writes its output, then calls [`run`] or [`run_text`]:
@@ -8,12 +9,17 @@
 //! - text: each file is analysed and rendered by [`Text::render_text`]; one file is written
 //!   straight to stdout (a large report is never held in memory), several are analysed in
 //!   parallel, each into its own buffer, and written (with their messages) in argument order;
-//! - JSON: every file is analysed in parallel, then [`Json::json_entry`] makes one entry per
-//!   file and the whole [`Envelope`] goes through `serde_json::to_writer_pretty`, so entries
-//!   that stream (e.g. `funcs`' rows) are decoded while they are written;
-//! - a file that cannot be opened or analysed ([`Analyse::analyse`] returns `Err`) becomes a
-//!   [`File`] whose `result` is the message (`{:#}` of the error); with
-//!   [`Analyse::ERRORS_TO_STDERR`] the message is also printed as `goelf: PATH: message`;
+//! - JSON: the files of a window are analysed in parallel, then [`Json::json_entry`] makes
+//!   one entry per file, written in order as an element of the envelope's `files` while the
+//!   envelope goes through the serializer, so entries that stream (e.g. `funcs`' rows) are
+//!   decoded while they are written;
+//! - at most [`window`] files are open (one descriptor and one map or buffer each) at once,
+//!   whatever the number of arguments: thousands of files run under `ulimit -n 64`, with the
+//!   memory of a window of files;
+//! - a file that cannot be opened or analysed ([`Analyse::analyse`] returns `Err`), or that
+//!   changed while it was read ([`Input::check`]), becomes a [`File`] whose `result` is the
+//!   message (`{:#}` of the error); with [`Analyse::ERRORS_TO_STDERR`] the message is also
+//!   printed as `goelf: PATH: message`;
 //! - exit status: [`EXIT_OK`](common::EXIT_OK) when no file failed,
 //!   [`EXIT_FAILED`](common::EXIT_FAILED) when one did (an error, [`Analyse::report_error`],
 //!   or what the renderer / [`Json::entry_failed`] says, e.g. a file with problems);
@@ -21,25 +27,24 @@
 //!   [`EXIT_USAGE`](common::EXIT_USAGE).
 //!
 //! A command whose output is not one piece per file (`reloc-cost`'s table across all files,
-//! `init-order --why` and `--baseline`) renders what [`analyse_all`] hands it, which needs
-//! only [`Analyse`].
+//! `init-order --why` and `--baseline`) gets what [`analyse_all`] keeps of each file.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use goelf::report::Envelope;
 
-use crate::common::{self, Input};
+use crate::args::{self, Arg};
+use crate::common;
+use crate::input::Input;
 
 /// One opened input file, as [`Analyse::analyse`] gets it; a report may borrow the bytes
 /// (`'a`), not the names (`'s`).
 #[derive(Clone, Copy)]
 pub struct Opened<'s, 'a> {
-    /// The path as given (to open the file again).
-    pub path: &'s Path,
     /// The path as shown in the output.
     pub shown: &'s str,
     /// The file's bytes and how they are held.
@@ -139,90 +144,234 @@ pub fn run_text<C: Text>(cmd: &C, paths: &[PathBuf]) -> anyhow::Result<u8> {
 /// Run `cmd` over `paths`, writing one JSON document to stdout; the exit status.
 fn run_json<C: Json>(cmd: &C, paths: &[PathBuf]) -> anyhow::Result<u8> {
     let mut out = common::stdout();
-    let failed = analyse_all(cmd, paths, |files| -> anyhow::Result<bool> {
-        let entries: Vec<C::Entry<'_, '_>> = files.iter().map(|f| cmd.json_entry(f)).collect();
-        common::write_json(&mut out, &Envelope::new(C::NAME, entries.iter().collect()))?;
-        let failed = files.iter().any(|f| is_error(cmd, f));
-        Ok(failed || entries.iter().any(|e| cmd.entry_failed(e)))
-    })?;
+    let args = args::expand(paths);
+    let entries = Entries {
+        cmd,
+        args: &args,
+        failed: std::cell::Cell::new(false),
+    };
+    let head = Envelope::<()>::new(C::NAME, Vec::new());
+    let envelope = StreamedEnvelope {
+        schema_version: head.schema_version,
+        tool: &head.tool,
+        version: &head.version,
+        command: &head.command,
+        files: &entries,
+    };
+    common::write_json(&mut out, &envelope)?;
     out.flush()?;
-    Ok(exit_status(failed))
+    Ok(exit_status(entries.failed.get()))
 }
 
-/// Open and analyse every path in parallel, print the messages of failed files (in argument
-/// order, when the command does so), then hand the files to `then`, in argument order. The
-/// inputs stay mapped while `then` runs, so reports may borrow them.
-pub fn analyse_all<C: Analyse, T>(
+/// [`Envelope`] with `files` written as they are analysed: the same keys in the same order.
+#[derive(Serialize)]
+struct StreamedEnvelope<'e, F> {
+    schema_version: u32,
+    tool: &'e str,
+    version: &'e str,
+    command: &'e str,
+    files: F,
+}
+
+/// The `files` of a JSON envelope: every argument analysed a window at a time while the
+/// envelope is serialized, each entry written in argument order. Whether a file failed is
+/// noted in `failed`.
+struct Entries<'c, C> {
+    cmd: &'c C,
+    args: &'c [Arg],
+    failed: std::cell::Cell<bool>,
+}
+
+impl<C: Json> Serialize for Entries<'_, C> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let cmd = self.cmd;
+        let mut seq = s.serialize_seq(None)?;
+        for chunk in self.args.chunks(window(self.args.len())) {
+            let inputs: Vec<Opening> = par_map(chunk, open_arg);
+            let files: Vec<Option<File<C::Report<'_>>>> =
+                par_map_zip(chunk, &inputs, |arg, input| analyse_arg(cmd, arg, input));
+            for (file, input) in files.iter().zip(&inputs) {
+                let Some(file) = file else { continue };
+                if let Some(msg) = failure_message(cmd, file) {
+                    eprintln!("{msg}");
+                }
+                let entry = cmd.json_entry(file);
+                seq.serialize_element(&entry)?;
+                let mut failed = is_error(cmd, file) || cmd.entry_failed(&entry);
+                // Entries that stream (funcs' rows) read the file while they are written: a
+                // change found only now cannot be taken back from the output; it fails the
+                // file with its message.
+                if file.result.is_ok() {
+                    if let Err(e) = check(input) {
+                        eprintln!("goelf: {}: {e}", file.shown);
+                        failed = true;
+                    }
+                }
+                self.failed.set(self.failed.get() || failed);
+            }
+            drop(files);
+            drop(inputs);
+        }
+        seq.end()
+    }
+}
+
+/// Files opened and analysed at once: enough to keep every thread busy, few enough that
+/// descriptors (one per open file) and memory (one file's map or buffer and report each)
+/// stay bounded whatever the number of files (`ulimit -n 64` leaves room for 32).
+pub fn window(files: usize) -> usize {
+    if files <= 1 {
+        // Not a question for the thread pool: asking would start it.
+        return 1;
+    }
+    (rayon::current_num_threads() * 4).clamp(2, 32).min(files)
+}
+
+/// An argument opened: its bytes, why it has none, or nothing to report (a file of a
+/// directory walk that is not a Go binary is skipped, as `go version DIR` does).
+type Opening = anyhow::Result<Input>;
+
+/// Open one argument.
+fn open_arg(arg: &Arg) -> Opening {
+    arg.open()
+}
+
+/// Analyse one argument (opened as `input`), then check that the file did not change while
+/// it was analysed; `None` when the argument is skipped.
+fn analyse_arg<'a, C: Analyse>(
     cmd: &C,
-    paths: &[PathBuf],
-    then: impl FnOnce(Vec<File<C::Report<'_>>>) -> T,
-) -> T {
-    let inputs: Vec<anyhow::Result<Input>> = par_map(paths, |p| common::open(p));
-    let files: Vec<File<C::Report<'_>>> =
-        par_map_zip(paths, &inputs, |path, input| analyse_one(cmd, path, input));
-    for f in &files {
-        if let Some(msg) = failure_message(cmd, f) {
-            eprintln!("{msg}");
+    arg: &'a Arg,
+    input: &'a Opening,
+) -> Option<File<C::Report<'a>>> {
+    if let Ok(input) = input {
+        if arg.walked && !args::is_go(input) {
+            return None;
         }
     }
-    then(files)
+    let mut file = analyse_one(cmd, &arg.shown, input);
+    if file.result.is_ok() {
+        if let Err(e) = check(input) {
+            file.result = Err(e);
+        }
+    }
+    Some(file)
+}
+
+/// [`Input::check`] of an opened input (an input that failed to open is not checked).
+fn check(input: &Opening) -> Result<(), String> {
+    match input {
+        Ok(i) => i.check(),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Open and analyse every path, a [`window`] at a time in parallel, print the messages of
+/// failed files (in argument order, when the command does so), and return what `keep` makes
+/// of each file, in argument order. The inputs of a window are released before the next is
+/// opened, so `keep` must not keep what borrows them.
+pub fn analyse_all<C: Analyse, T: Send>(
+    cmd: &C,
+    paths: &[PathBuf],
+    keep: impl for<'a> Fn(File<C::Report<'a>>) -> T + Sync,
+) -> Vec<T> {
+    let args = args::expand(paths);
+    let mut kept = Vec::new();
+    for chunk in args.chunks(window(args.len())) {
+        let inputs: Vec<Opening> = par_map(chunk, open_arg);
+        let files: Vec<Option<File<C::Report<'_>>>> =
+            par_map_zip(chunk, &inputs, |arg, input| analyse_arg(cmd, arg, input));
+        for f in files.into_iter().flatten() {
+            if let Some(msg) = failure_message(cmd, &f) {
+                eprintln!("{msg}");
+            }
+            kept.push(keep(f));
+        }
+    }
+    kept
 }
 
 /// Analyse one file (opened as `input`).
 fn analyse_one<'a, C: Analyse>(
     cmd: &C,
-    path: &'a Path,
+    shown: &str,
     input: &'a anyhow::Result<Input>,
 ) -> File<C::Report<'a>> {
-    let shown = path.display().to_string();
     let result = match input {
         Ok(input) => cmd
-            .analyse(Opened {
-                path,
-                shown: &shown,
-                input,
-            })
+            .analyse(Opened { shown, input })
             .map_err(|e| format!("{e:#}")),
         Err(e) => Err(format!("{e:#}")),
     };
-    File { shown, result }
+    File {
+        shown: shown.to_string(),
+        result,
+    }
 }
 
 /// Write the text of every file to `out`; true when a file failed.
 fn write_text<C: Text>(cmd: &C, paths: &[PathBuf], out: &mut dyn Write) -> anyhow::Result<bool> {
-    let many = paths.len() > 1;
+    let args = args::expand(paths);
+    let many = args.len() > 1;
     // One file: its message, then its text, written as it is rendered.
-    if let [path] = paths {
-        let input = common::open(path);
-        let file = analyse_one(cmd, path, &input);
+    if let [arg] = args.as_slice() {
+        let input = open_arg(arg);
+        let Some(file) = analyse_arg(cmd, arg, &input) else {
+            return Ok(false);
+        };
         if let Some(msg) = failure_message(cmd, &file) {
             eprintln!("{msg}");
         }
-        let failed = cmd.render_text(out, &file, many)?;
-        return Ok(failed || is_error(cmd, &file));
-    }
-    // Several: each rendered into its own buffer in parallel, then written in order.
-    let done: Vec<std::io::Result<Rendered>> = par_map(paths, |path| {
-        let input = common::open(path);
-        let file = analyse_one(cmd, path, &input);
-        let mut text = Vec::new();
-        let failed = cmd.render_text(&mut text, &file, many)?;
-        Ok(Rendered {
-            failed: failed || is_error(cmd, &file),
-            message: failure_message(cmd, &file),
-            text,
-        })
-    });
-    let mut failed = false;
-    for r in done {
-        let r = r?;
-        if let Some(msg) = r.message {
-            eprintln!("{msg}");
+        let mut failed = cmd.render_text(out, &file, many)? || is_error(cmd, &file);
+        // A report that reads the file while it is rendered (funcs' rows): a change found
+        // only now fails the file.
+        if file.result.is_ok() {
+            if let Err(e) = check(&input) {
+                eprintln!("goelf: {}: {e}", file.shown);
+                failed = true;
+            }
         }
-        out.write_all(&r.text)?;
-        failed |= r.failed;
+        return Ok(failed);
+    }
+    // Several: each rendered into its own buffer in parallel, then written in order, a
+    // window at a time.
+    let mut failed = false;
+    for chunk in args.chunks(window(args.len())) {
+        let done: Vec<std::io::Result<Option<Rendered>>> =
+            par_map(chunk, |arg| render_one(cmd, arg, many));
+        for r in done {
+            let Some(r) = r? else { continue };
+            if let Some(msg) = r.message {
+                eprintln!("{msg}");
+            }
+            out.write_all(&r.text)?;
+            failed |= r.failed;
+        }
     }
     Ok(failed)
+}
+
+/// Open, analyse and render one file into a buffer; a change found after rendering replaces
+/// the text with that of the failure.
+fn render_one<C: Text>(cmd: &C, arg: &Arg, many: bool) -> std::io::Result<Option<Rendered>> {
+    let input = open_arg(arg);
+    let Some(mut file) = analyse_arg(cmd, arg, &input) else {
+        return Ok(None);
+    };
+    let mut text = Vec::new();
+    let mut failed = cmd.render_text(&mut text, &file, many)?;
+    if file.result.is_ok() {
+        if let Err(e) = check(&input) {
+            file.result = Err(e);
+            text.clear();
+            failed = cmd.render_text(&mut text, &file, many)?;
+        }
+    }
+    Ok(Some(Rendered {
+        failed: failed || is_error(cmd, &file),
+        message: failure_message(cmd, &file),
+        text,
+    }))
 }
 
 /// One file's text output, made in parallel with the others.

@@ -66,6 +66,9 @@ type Func struct {
 	Name  string `json:"name"`
 	Entry uint64 `json:"entry"`
 	End   uint64 `json:"end"`
+	// Package is gosym's Sym.PackageName: the linker's (escaped) form, "" for names it
+	// takes as compiler-generated.
+	Package string `json:"package"`
 }
 
 // Sample is gosym's answer for one pc. File indexes Output.Files and Func
@@ -406,7 +409,7 @@ func dumpPcln(x exe, out *Output, errf func(string, ...interface{})) {
 	for i := range tab.Funcs {
 		fn := &tab.Funcs[i]
 		funcIndex[fn] = i
-		out.Funcs = append(out.Funcs, Func{Name: fn.Name, Entry: fn.Entry, End: fn.End})
+		out.Funcs = append(out.Funcs, Func{Name: fn.Name, Entry: fn.Entry, End: fn.End, Package: fn.PackageName()})
 	}
 	fileIndex := map[string]int{}
 

@@ -1,0 +1,3 @@
+module example.com/cryptohash
+
+go 1.19

@@ -1,0 +1,3 @@
+module go.example.org/lib
+
+go 1.19

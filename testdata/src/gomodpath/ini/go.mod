@@ -1,0 +1,3 @@
+module example.org/ini.v1
+
+go 1.19

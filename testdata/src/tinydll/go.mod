@@ -1,0 +1,3 @@
+module example.com/tinydll
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/touchfile
+
+go 1.19
