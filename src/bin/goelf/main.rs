@@ -2,6 +2,8 @@
 
 mod args;
 mod calibrate;
+mod cmd_check;
+mod cmd_diff;
 mod cmd_funcs;
 mod cmd_generate;
 mod cmd_init_order;
@@ -54,6 +56,10 @@ enum Command {
     Sbom(cmd_sbom::Args),
     /// The path from execve to main.main, step by step, with addresses; --gdb to confirm it.
     Startup(cmd_startup::Args),
+    /// What changed between two builds: versions, modules, settings, hardening, sizes, code.
+    Diff(cmd_diff::Args),
+    /// Check binaries against a policy (TOML): PIE, RELRO, Go version, modules, cgo, sizes, …
+    Check(cmd_check::Args),
     /// Generate the man page or shell completions.
     #[command(hide = true)]
     Generate(cmd_generate::Args),
@@ -80,6 +86,8 @@ fn main() -> ExitCode {
         Command::Size(a) => cmd_size::run(a),
         Command::Sbom(a) => cmd_sbom::run(a),
         Command::Startup(a) => cmd_startup::run(a),
+        Command::Diff(a) => cmd_diff::run(a),
+        Command::Check(a) => cmd_check::run(a),
         Command::Generate(a) => cmd_generate::run(a),
     };
     match result {
