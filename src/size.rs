@@ -334,11 +334,10 @@ pub fn size(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Result<SizeReport
         b.pclntab += pcl;
     }
     if let Some(e) = first_bad {
-        problems.push(Problem {
-            code: "size.functions".into(),
-            message: format!("{bad} function(s) only partly counted; the first: {e}"),
-            offset: None,
-        });
+        problems.push(Problem::new(
+            "size.functions",
+            format!("{bad} function(s) only partly counted; the first: {e}"),
+        ));
     }
     text.span = first_entry.map_or(0, |e| last_end.saturating_sub(e));
     let all: Bytes = pkgs.values().fold(Bytes::default(), |mut a, b| {

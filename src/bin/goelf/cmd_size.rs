@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use goelf::error::Problem;
 use goelf::size::{size_bytes, SizeFile, SizeReport};
 
-use crate::common::{align_right, table};
 use crate::runner;
+use crate::table::Table;
 
 /// Arguments of `goelf size`.
 #[derive(Debug, clap::Args)]
@@ -122,15 +122,15 @@ impl runner::Json for Size {
 
 fn render(out: &mut String, r: &SizeReport, args: &Size) {
     let head = [
-        "funcs", "text", "padding", "pclntab", "data", "rodata", "bss", "total",
+        "FUNCS", "TEXT", "PADDING", "PCLNTAB", "DATA", "RODATA", "BSS", "TOTAL",
     ];
     let take = if args.top == 0 { usize::MAX } else { args.top };
     let mut shown = 0usize;
     let t = match args.by {
         By::Package => {
-            let mut h = vec!["package", "module"];
+            let mut h = vec!["PACKAGE", "MODULE"];
             h.extend(head);
-            let mut t = table(&h);
+            let mut t = Table::new(&h);
             for p in r.packages.iter().take(take) {
                 shown += 1;
                 let mut row = vec![
@@ -138,15 +138,15 @@ fn render(out: &mut String, r: &SizeReport, args: &Size) {
                     p.module.clone().unwrap_or_else(|| "?".into()),
                 ];
                 row.extend(cells(&p.bytes));
-                t.add_row(row);
+                t.row(row);
             }
-            align_right(&mut t, &[2, 3, 4, 5, 6, 7, 8, 9]);
+            t.align_right(&[2, 3, 4, 5, 6, 7, 8, 9]);
             t
         }
         By::Module => {
-            let mut h = vec!["module", "version", "pkgs"];
+            let mut h = vec!["MODULE", "VERSION", "PKGS"];
             h.extend(head);
-            let mut t = table(&h);
+            let mut t = Table::new(&h);
             for m in r.modules.iter().take(take) {
                 shown += 1;
                 let mut row = vec![
@@ -155,9 +155,9 @@ fn render(out: &mut String, r: &SizeReport, args: &Size) {
                     m.packages.to_string(),
                 ];
                 row.extend(cells(&m.bytes));
-                t.add_row(row);
+                t.row(row);
             }
-            align_right(&mut t, &[2, 3, 4, 5, 6, 7, 8, 9, 10]);
+            t.align_right(&[2, 3, 4, 5, 6, 7, 8, 9, 10]);
             t
         }
     };
@@ -212,16 +212,16 @@ fn render(out: &mut String, r: &SizeReport, args: &Size) {
         );
     }
     if args.sections {
-        let mut t = table(&[
-            "section",
-            "class",
-            "size",
-            "packages",
-            "no package",
-            "unattributed",
+        let mut t = Table::new(&[
+            "SECTION",
+            "CLASS",
+            "SIZE",
+            "PACKAGES",
+            "NO PACKAGE",
+            "UNATTRIBUTED",
         ]);
         for s in &r.sections {
-            t.add_row(vec![
+            t.row(vec![
                 s.name.clone(),
                 format!("{:?}", s.class).to_lowercase(),
                 s.size.to_string(),
@@ -230,7 +230,7 @@ fn render(out: &mut String, r: &SizeReport, args: &Size) {
                 s.unattributed.to_string(),
             ]);
         }
-        align_right(&mut t, &[2, 3, 4, 5]);
+        t.align_right(&[2, 3, 4, 5]);
         let _ = writeln!(out, "{t}");
     }
     let mem: u64 = r.segments.iter().map(|s| s.memsz).sum();
