@@ -244,9 +244,10 @@ pub fn check(path: &str, s: &Snapshot, policy: &Policy, baselines: &Baselines) -
     let unknown = |why: &str| format!("unknown ({why})");
     if let Some(want) = policy.require_pie {
         match &s.hardening {
+            // `false` requires nothing (it does not forbid PIE).
             Some(h) => push(
                 "require_pie",
-                h.pie == want,
+                h.pie || !want,
                 want.to_string(),
                 h.pie.to_string(),
             ),
