@@ -30,7 +30,9 @@
 
 pub(crate) mod analysis;
 pub(crate) mod bytes;
+pub mod check;
 pub(crate) mod code;
+pub mod diff;
 pub mod elf;
 pub mod error;
 pub mod funcs;

@@ -3,6 +3,7 @@
 mod buildinfo;
 mod cli;
 mod crypto;
+mod diff_check;
 mod dwarf_line;
 mod elf_readelf;
 mod fixtures_integrity;

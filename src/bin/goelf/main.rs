@@ -2,6 +2,8 @@
 
 mod args;
 mod calibrate;
+mod cmd_check;
+mod cmd_diff;
 mod cmd_funcs;
 mod cmd_generate;
 mod cmd_init_order;
@@ -66,6 +68,10 @@ enum Command {
     Startup(cmd_startup::Args),
     /// Symbolize a Go traceback, crash log or address list: function, file:line, inlined calls.
     Symbolize(cmd_symbolize::Args),
+    /// What changed between two builds: versions, modules, settings, hardening, sizes, code.
+    Diff(cmd_diff::Args),
+    /// Check binaries against a policy (TOML): PIE, RELRO, Go version, modules, cgo, sizes, …
+    Check(cmd_check::Args),
     /// Generate the man page or shell completions.
     #[command(hide = true)]
     Generate(cmd_generate::Args),
@@ -97,6 +103,8 @@ fn main() -> ExitCode {
         Command::Sbom(a) => cmd_sbom::run(a),
         Command::Startup(a) => cmd_startup::run(a),
         Command::Symbolize(a) => cmd_symbolize::run(a),
+        Command::Diff(a) => cmd_diff::run(a),
+        Command::Check(a) => cmd_check::run(a),
         Command::Generate(a) => cmd_generate::run(a),
     };
     match result {
