@@ -47,8 +47,9 @@ use crate::limits::MAX_TRACE_FRAMES;
 #[derive(Debug, Clone, Default)]
 pub struct SymbolizeOptions {
     /// Load bias: what was added to every link-time address when the program ran (a PIE's
-    /// load address minus the first `PT_LOAD`'s `p_vaddr`; `/proc/PID/maps`' start of the
-    /// executable's first mapping for a Go PIE).
+    /// load address minus the first `PT_LOAD`'s `p_vaddr`: for a Go PIE, whose first
+    /// `PT_LOAD` is at 0x400000, the start of its first mapping in `/proc/PID/maps` minus
+    /// 0x400000).
     pub base: Option<u64>,
 }
 

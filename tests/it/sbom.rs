@@ -52,6 +52,9 @@ fn assert_valid(v: &jsonschema::Validator, doc: &serde_json::Value, what: &str) 
     assert!(errors.is_empty(), "{what}: {}", errors.join("\n"));
 }
 
+/// A module line of `go version -m`: path, version, sum.
+type ModLine = (String, String, String);
+
 /// What `go version -m` says about a binary.
 #[derive(Debug, Default)]
 struct GoVersionM {
@@ -59,7 +62,7 @@ struct GoVersionM {
     path: String,
     main: Option<(String, String)>,
     /// (path, version, sum, replacement (path, version, sum))
-    deps: Vec<(String, String, String, Option<(String, String, String)>)>,
+    deps: Vec<(String, String, String, Option<ModLine>)>,
     settings: Vec<(String, String)>,
 }
 

@@ -23,7 +23,8 @@ pub struct Args {
     /// reads standard input.
     #[arg(value_name = "TRACE")]
     trace: Option<PathBuf>,
-    /// Load base of a PIE (the start of the executable's first mapping in /proc/PID/maps):
+    /// Load bias of a PIE (its first mapping's start in /proc/PID/maps minus the first
+    /// PT_LOAD's p_vaddr, which is 0x400000 for Go):
     /// subtracted from runtime addresses (pc=, bare addresses, registers). Default: what the
     /// trace's frames imply (pc= against function+offset), else 0.
     #[arg(long, value_name = "ADDR", value_parser = parse_hex)]
