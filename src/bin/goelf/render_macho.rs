@@ -5,8 +5,7 @@ use std::fmt::Write as _;
 use goelf::macho::{MachoReport, MachoSlice};
 
 use crate::common::hex;
-use crate::table::{Cell, Table};
-use crate::term::Style;
+use crate::table::Table;
 
 fn yes(b: bool) -> &'static str {
     if b {
@@ -119,19 +118,12 @@ fn slice(out: &mut String, s: &MachoSlice, sections: bool, fat: bool) {
     t.align_right(&[1, 2, 3, 4, 7]);
     let _ = writeln!(out, "\nSegments:\n{t}");
 
-    let mut t = Table::new(&["CHECK", "RESULT", "DETAIL"]).indent(2);
-    for c in &s.loader_checks {
-        t.row([
-            Cell::from(c.check.name()),
-            if c.ok {
-                Cell::styled("pass", Some(Style::Good))
-            } else {
-                Cell::styled("FAIL", Some(Style::Bad))
-            },
-            Cell::from(c.detail.clone()),
-        ]);
-    }
-    let _ = writeln!(out, "\nLoader checks:\n{t}");
+    crate::render_pe::checks_table(
+        out,
+        s.loader_checks
+            .iter()
+            .map(|c| (c.check.name(), c.ok, c.detail.as_str())),
+    );
 
     if sections {
         let mut t = Table::new(&[

@@ -85,19 +85,12 @@ pub fn render(out: &mut String, p: &PeReport, sections: bool) {
     t.align_right(&[0, 2, 3]);
     let _ = writeln!(out, "\nData directories (non-empty):\n{t}");
 
-    let mut t = Table::new(&["CHECK", "RESULT", "DETAIL"]).indent(2);
-    for c in &p.loader_checks {
-        t.row([
-            Cell::from(c.check.name()),
-            if c.ok {
-                Cell::styled("pass", Some(Style::Good))
-            } else {
-                Cell::styled("FAIL", Some(Style::Bad))
-            },
-            Cell::from(c.detail.clone()),
-        ]);
-    }
-    let _ = writeln!(out, "\nLoader checks:\n{t}");
+    checks_table(
+        out,
+        p.loader_checks
+            .iter()
+            .map(|c| (c.check.name(), c.ok, c.detail.as_str())),
+    );
 
     if sections && !p.sections.is_empty() {
         let mut t = Table::new(&[
@@ -289,4 +282,24 @@ pub fn render(out: &mut String, p: &PeReport, sections: bool) {
     t.row(["W+X section".to_string(), yes(h.wx_section).to_string()]);
     t.row(["TLS callbacks".to_string(), h.tls_callbacks.to_string()]);
     let _ = writeln!(out, "\n{t}");
+}
+
+/// The "Loader checks" table of a PE or Mach-O container: check, pass/FAIL, detail.
+pub(crate) fn checks_table<'c>(
+    out: &mut String,
+    checks: impl Iterator<Item = (&'static str, bool, &'c str)>,
+) {
+    let mut t = Table::new(&["CHECK", "RESULT", "DETAIL"]).indent(2);
+    for (name, ok, detail) in checks {
+        t.row([
+            Cell::from(name),
+            if ok {
+                Cell::styled("pass", Some(Style::Good))
+            } else {
+                Cell::styled("FAIL", Some(Style::Bad))
+            },
+            Cell::from(detail),
+        ]);
+    }
+    let _ = writeln!(out, "\nLoader checks:\n{t}");
 }
