@@ -539,7 +539,7 @@ fn read_slice<'data, Mach: MachHeader<Endian = Endianness>>(
                     let _ = s;
                 }
                 Ok(LoadCommandVariant::Dysymtab(d)) => {
-                    defined_syms = Some(d.nlocalsym.get(e) + d.nextdefsym.get(e));
+                    defined_syms = Some(d.nlocalsym.get(e).saturating_add(d.nextdefsym.get(e)));
                 }
                 Ok(LoadCommandVariant::LinkeditData(l)) => {
                     if cmd == macho::LC_CODE_SIGNATURE {
