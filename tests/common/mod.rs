@@ -57,7 +57,13 @@ pub fn fixtures() -> Vec<Fixture> {
 /// The container fixtures under `testdata/containers` (small PE and Mach-O files with
 /// llvm-readobj goldens; kept apart from the Go-metadata fixtures), sorted by name.
 pub fn containers() -> Vec<Fixture> {
-    let root = repo().join("testdata/containers");
+    fixtures_in("testdata/containers")
+}
+
+/// The fixtures (directories with a `meta.json`) under `sub` of the repository, sorted by
+/// name; none when `sub` does not exist.
+pub fn fixtures_in(sub: &str) -> Vec<Fixture> {
+    let root = repo().join(sub);
     let mut out = Vec::new();
     let Ok(dirs) = std::fs::read_dir(&root) else {
         return out;

@@ -14,20 +14,7 @@ use std::path::{Path, PathBuf};
 const TRACES: &[&str] = &["panic", "segv", "system", "deadlock", "quit"];
 
 fn crashes() -> Vec<Fixture> {
-    let root = common::repo().join("testdata/crash");
-    let mut out = Vec::new();
-    for d in std::fs::read_dir(&root).expect("testdata/crash").flatten() {
-        let dir = d.path();
-        let Ok(meta) = std::fs::read_to_string(dir.join("meta.json")) else {
-            continue;
-        };
-        out.push(Fixture {
-            name: d.file_name().to_string_lossy().into_owned(),
-            dir,
-            meta: serde_json::from_str(&meta).expect("meta.json parses"),
-        });
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+    let out = common::fixtures_in("testdata/crash");
     assert_eq!(out.len(), 2, "two crash fixtures (ET_EXEC and PIE)");
     out
 }

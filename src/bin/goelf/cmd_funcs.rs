@@ -84,7 +84,8 @@ fn addresses(addrs: &[Addr], files: &[PathBuf]) -> anyhow::Result<Vec<u64>> {
     Ok(out)
 }
 
-fn parse_hex(s: &str) -> Result<u64, String> {
+/// A hex address, with or without `0x` (clap value parser; `symbolize --base` uses it too).
+pub(crate) fn parse_hex(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let t = t
         .strip_prefix("0x")

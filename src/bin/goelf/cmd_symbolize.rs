@@ -27,20 +27,11 @@ pub struct Args {
     /// PT_LOAD's p_vaddr, which is 0x400000 for Go):
     /// subtracted from runtime addresses (pc=, bare addresses, registers). Default: what the
     /// trace's frames imply (pc= against function+offset), else 0.
-    #[arg(long, value_name = "ADDR", value_parser = parse_hex)]
+    #[arg(long, value_name = "ADDR", value_parser = crate::cmd_funcs::parse_hex)]
     base: Option<u64>,
     /// Print JSON (schema_version 1).
     #[arg(long)]
     json: bool,
-}
-
-fn parse_hex(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let t = t
-        .strip_prefix("0x")
-        .or_else(|| t.strip_prefix("0X"))
-        .unwrap_or(t);
-    u64::from_str_radix(t, 16).map_err(|e| format!("not a hex address: {s:?} ({e})"))
 }
 
 /// Run `goelf symbolize`.
