@@ -43,6 +43,8 @@ use crate::init_order::{init_order_go, InitOrderFile, Options as InitOptions};
 use crate::reloc::cost::{analyze_elf, CostModel, RelocCostFile};
 use crate::symbolize::{Source, Symbolizer};
 
+pub mod measure;
+
 /// The page size mappings are rounded to (4 KiB: x86 and the usual arm/arm64 kernels; an
 /// arm64 kernel with 16 or 64 KiB pages rounds to its own page).
 pub const PAGE: u64 = 4096;
@@ -174,6 +176,13 @@ pub struct StartupFile {
     pub steps: Vec<Step>,
     /// Findings that did not stop the analysis (a step whose function is missing, …).
     pub problems: Vec<Problem>,
+    /// `--measure`: how long the steps took on this machine; null when not asked or not
+    /// measured (then `measured_reason` says why).
+    #[serde(default)]
+    pub measured: Option<measure::StartupMeasurement>,
+    /// Why `--measure` gave no measurement; null otherwise.
+    #[serde(default)]
+    pub measured_reason: Option<String>,
 }
 
 impl StartupFile {
@@ -193,6 +202,8 @@ impl StartupFile {
             mappings_at_entry: Vec::new(),
             steps: Vec::new(),
             problems: Vec::new(),
+            measured: None,
+            measured_reason: None,
         }
     }
 

@@ -24,6 +24,7 @@ mod reloc_cost_containers;
 mod sbom;
 mod size;
 mod startup;
+mod startup_measure;
 mod symbolize;
 mod truncation;
 mod version_without_buildinfo;

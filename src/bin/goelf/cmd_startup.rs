@@ -1,14 +1,18 @@
 //! `goelf startup FILE...`: the path from execve to main.main, step by step, as text or
-//! JSON; `--gdb` prints a gdb command file that stops at every step.
+//! JSON; `--gdb` prints a gdb command file that stops at every step; `--measure` runs each
+//! file to `main.main` and times the steps (`startup_trace`).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use goelf::startup::measure::{self, RunTrace, StartupMeasurement};
 use goelf::startup::{gdb_script, startup, Backing, StartupError, StartupFile};
 
 use crate::common;
 use crate::runner;
+use crate::startup_trace;
+use crate::table::Table;
 
 /// Arguments of `goelf startup`.
 #[derive(Debug, clap::Args)]
@@ -23,13 +27,115 @@ pub struct Args {
     /// hit (run it with `gdb -nx -batch -x SCRIPT FILE`; that runs FILE).
     #[arg(long)]
     gdb: bool,
+    /// Run each file (x86-64 Linux) to main.main and time every step: the kernel's execve,
+    /// the dynamic loader (LD_DEBUG=statistics), the entry code and constructors, the
+    /// runtime bootstrap, each package's init (GODEBUG=inittrace=1); the program is killed
+    /// at main.main, before it runs. This RUNS the file: only for files you trust.
+    #[arg(long, conflicts_with = "gdb")]
+    measure: bool,
+    /// Runs per file for --measure (medians are printed).
+    #[arg(long, default_value_t = 5, value_name = "N", requires = "measure")]
+    runs: u32,
+    /// Seconds before a --measure run is killed.
+    #[arg(long, default_value_t = 10, value_name = "SECS", requires = "measure")]
+    timeout: u64,
+    /// The loader timer's rate in MHz for --measure (default: read from the host).
+    #[arg(long, value_name = "MHZ", requires = "measure")]
+    tsc_mhz: Option<f64>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
     if args.gdb {
         return run_gdb(&args);
     }
+    if args.measure {
+        return run_measure(&args);
+    }
     runner::run(&Startup, &args.files, args.json)
+}
+
+/// `--measure`: analyse every file, then run them one at a time (runs in parallel would
+/// disturb each other's times), then print.
+fn run_measure(args: &Args) -> anyhow::Result<u8> {
+    let mut files: Vec<StartupFile> =
+        runner::analyse_all(&Startup, &args.files, |f| match f.result {
+            Ok(r) => r,
+            Err(e) => StartupFile::failed(&f.shown, StartupError::Open(e)),
+        });
+    let rate = goelf::reloc::measure::cycle_rate(args.tsc_mhz);
+    for f in &mut files {
+        match measure_file(f, args, &rate) {
+            Ok(m) => f.measured = Some(m),
+            Err(why) => f.measured_reason = Some(why),
+        }
+    }
+    let failed = files.iter().any(|f| !f.ok);
+    for f in files.iter().filter(|f| !f.ok) {
+        match &f.error {
+            Some(e) => eprintln!("goelf: {}: {e}", f.path),
+            None => eprintln!("goelf: {}: failed", f.path),
+        }
+    }
+    if args.json {
+        common::print_json(&goelf::report::Envelope::new("startup", files))?;
+    } else {
+        let mut text = String::new();
+        for f in files.iter().filter(|f| f.ok || !f.steps.is_empty()) {
+            text.push_str(&render(f));
+        }
+        common::print_text(&text)?;
+    }
+    Ok(runner::exit_status(failed))
+}
+
+/// Run one analysed file `args.runs` times to main.main; why not, when it cannot be.
+fn measure_file(
+    f: &StartupFile,
+    args: &Args,
+    rate: &Result<(f64, String), String>,
+) -> Result<StartupMeasurement, String> {
+    if !f.ok {
+        return Err("the file could not be analysed".into());
+    }
+    startup_trace::supported()?;
+    if f.arch.as_deref() != Some("x86_64") {
+        return Err(format!(
+            "a {} file: only x86-64 files are run here",
+            f.arch.as_deref().unwrap_or("?")
+        ));
+    }
+    if let Some(interp) = &f.interp {
+        if !std::path::Path::new(interp).exists() {
+            return Err(format!(
+                "its loader {interp} is not on this system: not run"
+            ));
+        }
+    }
+    let Some(entry) = f.entry else {
+        return Err("no entry point".into());
+    };
+    let bps = measure::breakpoints(f);
+    if bps.is_empty() {
+        return Err("no main.main address to stop at: not run".into());
+    }
+    // A bare file name would be looked up on PATH: run exactly the file analysed.
+    let exe = std::path::absolute(&f.path).map_err(|e| format!("cannot resolve the path: {e}"))?;
+    let godebug = match std::env::var("GODEBUG") {
+        Ok(g) if !g.is_empty() => format!("{g},inittrace=1"),
+        _ => "inittrace=1".into(),
+    };
+    let mut env = vec![("GODEBUG", godebug)];
+    if f.interp.is_some() {
+        env.push(("LD_DEBUG", "statistics".into()));
+    }
+    let timeout = std::time::Duration::from_secs(args.timeout);
+    let mut runs: Vec<RunTrace> = Vec::new();
+    for i in 0..args.runs.max(1) {
+        let r = startup_trace::run(&exe, entry, &bps, &env, timeout)
+            .map_err(|e| format!("run {}: {e}", i + 1))?;
+        runs.push(r);
+    }
+    measure::assemble(f, &bps, &runs, rate.clone())
 }
 
 fn run_gdb(args: &Args) -> anyhow::Result<u8> {
@@ -172,9 +278,107 @@ fn render(r: &StartupFile) -> String {
             let _ = writeln!(out, "  [{}] {}", p.code, p.message);
         }
     }
+    if let Some(m) = &r.measured {
+        render_measured(&mut out, r, m);
+    } else if let Some(why) = &r.measured_reason {
+        let _ = writeln!(out, "\nNot measured: {why}");
+    }
     if let Some(e) = &r.error {
         let _ = writeln!(out, "\nError: {e}");
     }
     out.push('\n');
     out
+}
+
+/// ns as µs with one decimal.
+fn us(ns: u64) -> String {
+    format!("{}.{}", ns / 1000, (ns % 1000) / 100)
+}
+
+fn render_measured(out: &mut String, r: &StartupFile, m: &StartupMeasurement) {
+    let _ = writeln!(
+        out,
+        "\nMeasured on this machine: {} µs from fork to main.main (median of {} runs; \
+         stopped at main.main before it ran; {} breakpoint stops per run, each adding a \
+         tracer round trip)",
+        us(m.to_main_ns),
+        m.runs,
+        m.stops_per_run
+    );
+    let mut t = Table::new(&["PHASE", "µs", "SHARE", "HOW"])
+        .right(&[1, 2])
+        .indent(2);
+    for p in &m.phases {
+        let share =
+            p.ns.saturating_mul(100)
+                .checked_div(m.to_main_ns)
+                .map_or_else(|| "-".into(), |s| format!("{s}%"));
+        t.row([
+            p.phase.name().to_string(),
+            us(p.ns),
+            share,
+            p.source.clone(),
+        ]);
+    }
+    t.render(out);
+    if let Some(l) = &m.loader {
+        let cyc = |c: Option<u64>| match (c, l.cycles_per_us) {
+            (Some(c), Some(rate)) => format!("{c} cycles ≈ {:.1} µs", c as f64 / rate),
+            (Some(c), None) => format!("{c} cycles"),
+            (None, _) => "-".into(),
+        };
+        let _ = writeln!(
+            out,
+            "\nThe loader's own timing (LD_DEBUG=statistics; cycle rate: {}):\n  in ld.so: {}\n  \
+             loading objects: {}\n  relocating: {}",
+            l.cycle_rate_source,
+            cyc(l.startup_cycles),
+            cyc(l.load_objects_cycles),
+            cyc(l.relocation_cycles)
+        );
+    }
+    out.push_str("\nEach measured step, to the next one:\n");
+    let mut t = Table::new(&["STEP", "PHASE", "AT µs", "TO NEXT µs", "SYMBOL"])
+        .right(&[0, 2, 3])
+        .indent(2);
+    for s in &m.steps {
+        t.row([
+            s.step.to_string(),
+            s.phase.name().to_string(),
+            us(s.at_ns),
+            s.until_next_ns.map_or_else(|| "-".into(), us),
+            s.symbol.clone().unwrap_or_default(),
+        ]);
+    }
+    t.render(out);
+    if m.inits.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNo package init was traced (GODEBUG=inittrace=1 needs Go 1.16 or later; {})",
+            r.go_version.as_deref().unwrap_or("Go version unknown")
+        );
+        return;
+    }
+    let total: u64 = m.inits.iter().map(|i| i.clock_ns).sum();
+    let _ = writeln!(
+        out,
+        "\nPackage inits, slowest first (GODEBUG=inittrace=1): {} packages, {} µs in their init functions",
+        m.inits.len(),
+        us(total)
+    );
+    let mut order: Vec<_> = m.inits.iter().enumerate().collect();
+    order.sort_by(|a, b| b.1.clock_ns.cmp(&a.1.clock_ns).then(a.0.cmp(&b.0)));
+    let mut t = Table::new(&["µs", "START µs", "BYTES", "ALLOCS", "PACKAGE"])
+        .right(&[0, 1, 2, 3])
+        .indent(2);
+    for (_, i) in order {
+        t.row([
+            us(i.clock_ns),
+            us(i.start_ns),
+            i.bytes.to_string(),
+            i.allocs.to_string(),
+            i.package.clone(),
+        ]);
+    }
+    t.render(out);
 }

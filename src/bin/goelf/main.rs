@@ -20,6 +20,7 @@ mod render_go;
 mod render_macho;
 mod render_pe;
 mod runner;
+mod startup_trace;
 mod table;
 mod term;
 
