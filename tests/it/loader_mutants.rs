@@ -1,6 +1,6 @@
 //! Ground truth for the loader checks (#17): mutants of real Go fixtures, each with one
 //! program-header field changed, are started on this machine — with `execve`, and for the
-//! 64-bit ones also as `ld.so ./mutant` — and what the system did (execve errno, killed by a
+//! 64-bit ones also as `ld.so ./mutant` (and a small C library as `dlopen(mutant)`) — and what the system did (execve errno, killed by a
 //! signal, ran as the original did) must be what `goelf inspect` predicted in `start.outcome`
 //! and `start.ld_so`; `goelf` exits 1 exactly when a check is an error.
 //!
@@ -268,7 +268,7 @@ fn mutants(e: &Elf) -> Vec<(String, Vec<u8>)> {
     );
     add(
         "p_memsz = p_filesz - 0x1000",
-        e.with_ph(l0, "memsz", e.ph(l0, "filesz") - 0x1000),
+        e.with_ph(l0, "memsz", e.ph(l0, "filesz").saturating_sub(0x1000)),
     );
     add(
         "p_memsz +0x3000 (overlaps the next PT_LOAD)",
@@ -488,6 +488,128 @@ fn goelf_predicts_what_the_kernel_and_ld_so_do_with_mutated_binaries() {
     assert!(
         bad.is_empty(),
         "goelf disagrees with the system:\n{}",
+        bad.join("\n")
+    );
+}
+
+/// Build `testdata/src/dlopen` with the C compiler into `dir`: (lib.so, host), or why not.
+fn build_dlopen(dir: &Path) -> Result<(PathBuf, PathBuf), String> {
+    let src = common::repo().join("testdata/src/dlopen");
+    let (lib, host) = (dir.join("lib.so"), dir.join("host"));
+    let cc = |args: &[&std::ffi::OsStr]| {
+        Command::new("cc")
+            .args(args)
+            .output()
+            .map_err(|e| format!("no C compiler (cc): {e}"))
+            .and_then(|o| {
+                o.status
+                    .success()
+                    .then_some(())
+                    .ok_or_else(|| String::from_utf8_lossy(&o.stderr).into_owned())
+            })
+    };
+    cc(&[
+        "-shared".as_ref(),
+        "-fPIC".as_ref(),
+        "-O2".as_ref(),
+        "-o".as_ref(),
+        lib.as_os_str(),
+        src.join("lib.c").as_os_str(),
+    ])?;
+    cc(&[
+        "-O2".as_ref(),
+        "-o".as_ref(),
+        host.as_os_str(),
+        src.join("host.c").as_os_str(),
+        "-ldl".as_ref(),
+    ])?;
+    Ok((lib, host))
+}
+
+/// The ld.so rules for a shared library (#17 item 2: "for ET_DYN, the ld.so rules when it
+/// maps the object itself"): the same one-field mutants of a small C library, each loaded
+/// with `dlopen` by a host program (testdata/src/dlopen), must do what `goelf inspect`
+/// predicts in `start.ld_so`; a refusal must carry the message goelf names (dlerror()), and
+/// `goelf` exits 1 exactly when a check is an error. Needs a C compiler (`cc`).
+#[test]
+fn goelf_predicts_what_dlopen_does_with_mutated_libraries() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (lib, host) = match build_dlopen(dir.path()) {
+        Ok(x) => x,
+        Err(why) => {
+            assert!(
+                std::env::var_os("GOELF_REQUIRE_CC").is_none(),
+                "cannot build the dlopen test: {why}"
+            );
+            println!("skipped: cannot build the dlopen test: {why}");
+            return;
+        }
+    };
+    let original = run(&[&host, &lib]);
+    assert!(
+        matches!(&original, Seen::Exit(0, out) if out == b"42\n"),
+        "the unmodified library does not load: {original}"
+    );
+    let e = Elf::new(std::fs::read(&lib).expect("read lib.so"));
+    let (v, code) =
+        common::goelf_json(&["inspect", "--json", "--no-go", lib.to_str().expect("utf-8")]);
+    assert_eq!(code, 0, "the unmodified library");
+    assert_eq!(v["files"][0]["elf"]["start"]["role"], "shared_library");
+    let mut bad = Vec::new();
+    println!(
+        "\nlib.so (dlopen)\n  {:<44} {:<16} {:<16} {:<14} exit",
+        "mutant", "dlopen: system", "goelf", "check"
+    );
+    let mut rows = 0;
+    for (i, (mname, bytes)) in mutants(&e).into_iter().enumerate() {
+        let p: PathBuf = dir.path().join(format!("lib.{i}.so"));
+        std::fs::write(&p, &bytes).expect("write mutant");
+        let out = common::goelf(&["inspect", "--json", "--no-go", p.to_str().expect("utf-8")]);
+        let v = common::stdout_json(&out);
+        let elf = &v["files"][0]["elf"];
+        let start = &elf["start"];
+        let seen = run(&[&host, &p]);
+        let pred = &start["ld_so"];
+        let mut ok = agrees(pred, &seen, &original);
+        if pred["kind"] == "ld_so_refuses" {
+            let said = match &seen {
+                Seen::Exit(_, o) => String::from_utf8_lossy(o).into_owned(),
+                _ => String::new(),
+            };
+            let msg = pred["message"].as_str().unwrap_or("?");
+            ok &= said.contains(msg);
+        }
+        let errors = elf["loader_checks"].as_array().map_or(0, |cs| {
+            cs.iter().filter(|c| c["severity"] == "error").count()
+        });
+        let code = out.status.code().unwrap_or(-1);
+        ok &= code == if errors > 0 { 1 } else { 0 };
+        let failing = elf["loader_checks"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["severity"] == "error"))
+            .and_then(|c| c["check"].as_str())
+            .unwrap_or("-");
+        println!(
+            "  {:<44} {:<16} {:<16} {:<14} {code}{}",
+            mname,
+            seen.to_string(),
+            kind(pred),
+            failing,
+            if ok { "" } else { "  <-- DISAGREES" }
+        );
+        rows += 1;
+        if !ok {
+            bad.push(format!(
+                "{mname}: dlopen {seen}, goelf {pred}, role {}, exit {code}",
+                start["role"]
+            ));
+        }
+    }
+    println!("\n{rows} library mutants");
+    assert!(rows >= 15, "only {rows} mutants");
+    assert!(
+        bad.is_empty(),
+        "goelf disagrees with dlopen:\n{}",
         bad.join("\n")
     );
 }
