@@ -236,6 +236,6 @@ mod tests {
         assert_eq!(out.replace(['\n', ' '], ""), long);
         let tabs = format!("\tbuild\t{}", "z".repeat(60));
         let out = fit_line(tabs.as_bytes(), Some(40)).unwrap();
-        assert!(out.starts_with("        build   zz"), "{out:?}");
+        assert!(out.starts_with("        build\n          zz"), "{out:?}");
     }
 }
