@@ -27,3 +27,4 @@ mod startup;
 mod symbolize;
 mod truncation;
 mod version_without_buildinfo;
+mod width_sweep;
