@@ -26,5 +26,6 @@ mod size;
 mod startup;
 mod symbolize;
 mod truncation;
+mod truncation_sweep;
 mod version_without_buildinfo;
 mod width_sweep;

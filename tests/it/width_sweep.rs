@@ -243,7 +243,10 @@ fn violations(text: &str, limit: usize, pipe: bool) -> Vec<String> {
     let mut bad = Vec::new();
     for line in text.lines() {
         let plain = strip_ansi(line);
-        if plain.chars().any(|c| ('\u{2500}'..='\u{257f}').contains(&c)) {
+        if plain
+            .chars()
+            .any(|c| ('\u{2500}'..='\u{257f}').contains(&c))
+        {
             bad.push(format!("box-drawing: {plain}"));
             continue;
         }
@@ -252,7 +255,11 @@ fn violations(text: &str, limit: usize, pipe: bool) -> Vec<String> {
         if w <= limit {
             continue;
         }
-        if pipe && checked.split_whitespace().any(|f| width(f) > limit - MARGIN) {
+        if pipe
+            && checked
+                .split_whitespace()
+                .any(|f| width(f) > limit - MARGIN)
+        {
             continue;
         }
         bad.push(format!("{w} columns: {checked}"));
@@ -272,8 +279,14 @@ fn every_command_fits_pipes_and_a_100_column_terminal() {
     let dir = links.path();
     // The pseudo-terminal is one: goelf colours its headers there (and only there).
     let probe = vec!["inspect".to_string(), fixtures[0].0.clone()];
-    assert!(run_tty(dir, &probe).1.contains("\x1b["), "no colour on the pty");
-    assert!(!run_piped(dir, &probe).1.contains("\x1b["), "colour in a pipe");
+    assert!(
+        run_tty(dir, &probe).1.contains("\x1b["),
+        "no colour on the pty"
+    );
+    assert!(
+        !run_piped(dir, &probe).1.contains("\x1b["),
+        "colour in a pipe"
+    );
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let started = std::time::Instant::now();
@@ -300,7 +313,8 @@ fn every_command_fits_pipes_and_a_100_column_terminal() {
                                 bad.push(format!("{mode}: exit {code:?}"));
                             }
                             lines += text.lines().count();
-                            let exempt = !check_width || (pipe && PIPED_WIDTH_EXEMPT.contains(&cmd));
+                            let exempt =
+                                !check_width || (pipe && PIPED_WIDTH_EXEMPT.contains(&cmd));
                             let limit = if exempt { usize::MAX } else { limit };
                             for v in violations(&text, limit, pipe) {
                                 bad.push(format!("{mode}: {v}"));
