@@ -11,9 +11,12 @@
 //!   written as it is. Only prose (words separated by single spaces) wider than
 //!   [`PIPE_MAX`] is wrapped, as on a terminal of that width.
 //!
+//! - `init-order --dot` is input for Graphviz: written as it is ([`leave_as_is`]).
+//!
 //! Widths are display widths (`unicode-width`), as a terminal shows the text.
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use unicode_width::UnicodeWidthStr;
 
@@ -26,11 +29,21 @@ const TAB: usize = 8;
 /// Continuation lines keep at least this many columns for text.
 const MIN_ROOM: usize = 20;
 
+/// Set by a command whose text is a program for another tool (`init-order --dot`).
+static AS_IS: AtomicBool = AtomicBool::new(false);
+
+/// Write this run's text as it is: it is input for another program (Graphviz), where a
+/// wrapped line would change its meaning.
+pub fn leave_as_is() {
+    AS_IS.store(true, Ordering::Relaxed);
+}
+
 /// A writer that fits each complete line (see the module documentation).
 pub struct Fit<W: Write> {
     inner: W,
     width: Option<usize>,
     pending: Vec<u8>,
+    as_is: bool,
 }
 
 impl<W: Write> Fit<W> {
@@ -40,10 +53,14 @@ impl<W: Write> Fit<W> {
             inner,
             width: t.width,
             pending: Vec::new(),
+            as_is: AS_IS.load(Ordering::Relaxed),
         }
     }
 
     fn emit(&mut self, lines: &[u8]) -> io::Result<()> {
+        if self.as_is {
+            return self.inner.write_all(lines);
+        }
         let mut out = Vec::with_capacity(lines.len() + 64);
         for line in lines.split_inclusive(|&b| b == b'\n') {
             let (body, nl) = match line.strip_suffix(b"\n") {
