@@ -118,6 +118,7 @@ pub(super) fn parse(data: &[u8]) -> Result<Image<'_>> {
     };
     Ok(Image {
         data,
+        file: data,
         format: Format::Elf,
         arch: target,
         image_base: 0,

@@ -7,6 +7,7 @@
 //! PE and Mach-O go through `object`'s unified reader.
 
 mod elf;
+mod extent;
 mod other;
 
 use std::sync::OnceLock;
@@ -259,6 +260,8 @@ pub struct Symbol<'a> {
 /// A parsed executable, borrowing the file's bytes.
 pub struct Image<'a> {
     data: &'a [u8],
+    /// The whole file: `data`, or for a universal Mach-O the file `data` is a slice of.
+    file: &'a [u8],
     format: Format,
     arch: Target,
     /// Preferred load address (PE ImageBase); 0 elsewhere.
@@ -351,7 +354,12 @@ impl<'a> Image<'a> {
             .map(|s| String::from_utf8_lossy(s.name).into_owned())
             .collect();
         if segs == 0 && secs.is_empty() {
-            return None;
+            // What the raw headers describe (load commands, section table, slices) that
+            // object's parse did not get to.
+            let message = extent::past_end(self.file)?;
+            let mut p = crate::error::Problem::at("file.truncated", message, Some(len));
+            p.severity = crate::error::Severity::Error;
+            return Some(p);
         }
         let mut p = crate::error::Problem::at(
             "file.truncated",

@@ -132,6 +132,7 @@ fn build<'a>(data: &'a [u8], file: object::File<'a>, format: Format) -> Image<'a
     }
     Image {
         data,
+        file: data,
         format,
         arch,
         image_base: file.relative_address_base(),
@@ -145,8 +146,18 @@ fn build<'a>(data: &'a [u8], file: object::File<'a>, format: Format) -> Image<'a
     }
 }
 
+/// object's error on `data`, or, when the headers describe bytes past its end, that the
+/// file is truncated (and then object's error).
+fn parse_error(data: &[u8], format: &'static str, e: object::read::Error) -> Error {
+    let e = Error::container(format, e);
+    match super::extent::past_end(data) {
+        Some(truncated) => Error::Damaged(format!("{truncated}; so: {e}")),
+        None => e,
+    }
+}
+
 pub(super) fn parse_pe(data: &[u8]) -> Result<Image<'_>> {
-    let file = object::File::parse(data).map_err(|e| Error::container("PE", e))?;
+    let file = object::File::parse(data).map_err(|e| parse_error(data, "PE", e))?;
     if !matches!(file, object::File::Pe32(_) | object::File::Pe64(_)) {
         return Err(Error::UnknownFormat("MZ header without a PE image"));
     }
@@ -160,15 +171,16 @@ pub(super) fn parse_macho(data: &[u8]) -> Result<Image<'_>> {
     ) {
         // A universal binary: analyse its first slice and say so.
         let fat = object::read::macho::MachOFatFile32::parse(data)
-            .map_err(|e| Error::container("Mach-O universal", e))?;
+            .map_err(|e| parse_error(data, "Mach-O universal", e))?;
         let arch = fat
             .arches()
             .first()
             .ok_or(Error::NotFound("slices in Mach-O universal binary"))?;
         let slice = object::read::macho::FatArch::data(arch, data)
-            .map_err(|e| Error::container("Mach-O universal", e))?;
-        let file = object::File::parse(slice).map_err(|e| Error::container("Mach-O", e))?;
+            .map_err(|e| parse_error(data, "Mach-O universal", e))?;
+        let file = object::File::parse(slice).map_err(|e| parse_error(data, "Mach-O", e))?;
         let mut image = build(slice, file, Format::Macho);
+        image.file = data;
         image.problems.push(Problem::new(
             "macho.universal",
             format!(
@@ -178,6 +190,6 @@ pub(super) fn parse_macho(data: &[u8]) -> Result<Image<'_>> {
         ));
         return Ok(image);
     }
-    let file = object::File::parse(data).map_err(|e| Error::container("Mach-O", e))?;
+    let file = object::File::parse(data).map_err(|e| parse_error(data, "Mach-O", e))?;
     Ok(build(data, file, Format::Macho))
 }

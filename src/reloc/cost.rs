@@ -332,6 +332,8 @@ impl std::fmt::Display for RelocCostError {
             | RelocCostError::Other(m)
             | RelocCostError::Damaged(m) => f.write_str(m),
             RelocCostError::NotElf(e) => write!(f, "not an ELF file reloc-cost can read: {e}"),
+            // A truncated file says so, as in every other command.
+            RelocCostError::Container(e @ Error::Damaged(_)) => write!(f, "{e}"),
             RelocCostError::Container(e) => {
                 write!(f, "not a PE or Mach-O file reloc-cost can read: {e}")
             }

@@ -27,4 +27,6 @@ mod startup;
 mod startup_measure;
 mod symbolize;
 mod truncation;
+mod truncation_sweep;
 mod version_without_buildinfo;
+mod width_sweep;

@@ -8,6 +8,7 @@ use goelf::check::{self, Baselines, CheckFile, Policy};
 
 use crate::common;
 use crate::runner;
+use crate::table;
 
 /// Arguments of `goelf check`.
 #[derive(Debug, clap::Args)]
@@ -88,15 +89,14 @@ impl runner::Text for Check {
         );
         let wr = r.rules.iter().map(|x| x.rule.len()).max().unwrap_or(0);
         for x in &r.rules {
-            let _ = writeln!(
-                out,
-                "  {}  {:<wr$}  {}  found: {}  (policy: {})",
+            let prefix = format!(
+                "  {}  {:<wr$}  {}  ",
                 if x.passed { "ok  " } else { "FAIL" },
                 x.rule,
                 r.path,
-                x.found,
-                x.required
             );
+            let detail = format!("found: {}  (policy: {})", x.found, x.required);
+            table::hang(&mut out, &prefix, &detail);
         }
         w.write_all(out.as_bytes())?;
         Ok(!r.passed)

@@ -106,7 +106,15 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     } else {
         let mut out = String::new();
         render(&mut out, &d, &args);
-        common::print_text(&out)?;
+        // In a pipe the answer line (`OLD -> NEW: changed: KINDS`) is a record scripts split
+        // on its kinds: never wrapped, however long the paths make it.
+        match out.split_once('\n') {
+            Some((answer, rest)) if crate::term::get().width.is_none() => {
+                common::print_raw(&format!("{answer}\n"))?;
+                common::print_text(rest)?;
+            }
+            _ => common::print_text(&out)?,
+        }
     }
     Ok(if changed {
         common::EXIT_FAILED

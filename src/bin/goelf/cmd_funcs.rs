@@ -465,6 +465,7 @@ fn write_table_generic(
     header.extend(HEADER);
     let off = usize::from(file.is_some());
     let mut t = Table::new(&header)
+        .one_line_rows()
         .right(&[off + 2])
         .cut(&[off, off + 1], Cut::Never)
         .cut(&[off + 4], Cut::Start)

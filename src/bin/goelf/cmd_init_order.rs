@@ -199,6 +199,9 @@ fn ok_reports(files: Vec<runner::File<InitOrderFile>>) -> impl Iterator<Item = I
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
+    if args.dot {
+        crate::fit::leave_as_is();
+    }
     let cmd = InitOrder {
         opts: options(&args)?,
         dot: args.dot,

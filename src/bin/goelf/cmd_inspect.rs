@@ -187,6 +187,9 @@ fn summary(r: &InspectFile) -> String {
             let damaged_go = r.problems.iter().any(|p| p.code == "go.damaged");
             parts.push(if damaged_go {
                 "damaged Go binary".into()
+            } else if truncated(r) {
+                // What is left cannot say whether it was Go (#11).
+                "truncated file, no Go metadata in what is left".into()
             } else {
                 "not a Go binary".into()
             });
@@ -207,6 +210,11 @@ fn summary(r: &InspectFile) -> String {
         }
     }
     format!("{}: {}", r.path, parts.join(", "))
+}
+
+/// The file is shorter than its headers describe (the `file.truncated` problem).
+fn truncated(r: &InspectFile) -> bool {
+    r.problems.iter().any(|p| p.code == "file.truncated")
 }
 
 fn render(out: &mut String, r: &InspectFile, args: &Args) {
@@ -253,6 +261,10 @@ fn render(out: &mut String, r: &InspectFile, args: &Args) {
             if r.problems.iter().any(|p| p.code == "go.damaged") {
                 out.push_str(
                     "\nGo: a Go binary, but its Go metadata cannot be read (see the problems)\n",
+                );
+            } else if truncated(r) {
+                out.push_str(
+                    "\nGo: none found in what is left of the file (it is truncated: see the problems)\n",
                 );
             } else {
                 out.push_str("\nGo: none (not a Go binary: no build info, no pclntab)\n");

@@ -12,7 +12,7 @@ use goelf::startup::{gdb_script, startup, Backing, StartupError, StartupFile};
 use crate::common;
 use crate::runner;
 use crate::startup_trace;
-use crate::table::Table;
+use crate::table::{self, Table};
 
 /// Arguments of `goelf startup`.
 #[derive(Debug, clap::Args)]
@@ -155,7 +155,7 @@ fn run_gdb(args: &Args) -> anyhow::Result<u8> {
         );
         return Ok(common::EXIT_FAILED);
     }
-    common::print_text(&gdb_script(&report))?;
+    common::print_raw(&gdb_script(&report))?;
     Ok(common::EXIT_OK)
 }
 
@@ -259,18 +259,20 @@ fn render(r: &StartupFile) -> String {
             },
             |a| format!("{a:#x}"),
         );
-        let _ = writeln!(
-            out,
-            "  {:>3}  {:<11} {:>18}  {}{}",
-            s.index,
-            s.phase.name(),
-            addr,
+        let what = format!(
+            "{}{}",
             s.symbol
                 .as_deref()
                 .map_or_else(String::new, |n| format!("{n}: ")),
             s.what
         );
-        let _ = writeln!(out, "  {:>3}  {:<11} {:>18}  ({})", "", "", "", s.evidence);
+        let prefix = format!("  {:>3}  {:<11} {:>18}  ", s.index, s.phase.name(), addr);
+        table::hang(&mut out, &prefix, &what);
+        table::hang(
+            &mut out,
+            &" ".repeat(prefix.len()),
+            &format!("({})", s.evidence),
+        );
     }
     if !r.problems.is_empty() {
         out.push_str("\nProblems:\n");

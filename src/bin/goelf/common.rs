@@ -155,8 +155,22 @@ impl serde_json::ser::Formatter for Pretty {
     }
 }
 
-/// Write text to stdout.
+/// Buffered standard output for text, each line fitted to the terminal or pipe
+/// ([`fit`](crate::fit)).
+pub fn text_stdout() -> crate::fit::Fit<std::io::BufWriter<std::io::StdoutLock<'static>>> {
+    crate::fit::Fit::new(stdout(), crate::term::get())
+}
+
+/// Write text to stdout, each line fitted ([`text_stdout`]).
 pub fn print_text(text: &str) -> anyhow::Result<()> {
+    let mut out = text_stdout();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Write text to stdout as it is (a script, not for reading).
+pub fn print_raw(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     Ok(())

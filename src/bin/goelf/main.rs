@@ -15,6 +15,7 @@ mod cmd_startup;
 mod cmd_symbolize;
 mod common;
 mod entry_stop;
+mod fit;
 mod input;
 mod render_go;
 mod render_macho;

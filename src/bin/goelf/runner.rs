@@ -135,7 +135,7 @@ pub fn run<C: Text + Json>(cmd: &C, paths: &[PathBuf], json: bool) -> anyhow::Re
 
 /// Run `cmd` over `paths`, writing its text to stdout; the exit status.
 pub fn run_text<C: Text>(cmd: &C, paths: &[PathBuf]) -> anyhow::Result<u8> {
-    let mut out = common::stdout();
+    let mut out = common::text_stdout();
     let failed = write_text(cmd, paths, &mut out)?;
     out.flush()?;
     Ok(exit_status(failed))

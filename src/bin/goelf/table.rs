@@ -75,6 +75,9 @@ pub struct Table {
     cols: Vec<Column>,
     rows: Vec<Vec<Cell>>,
     indent: usize,
+    /// In pipes, wrap a last cell with spaces that takes its row past
+    /// [`PIPE_MAX`](crate::fit::PIPE_MAX); off: every row one line, however long.
+    pipe_wrap: bool,
 }
 
 impl Table {
@@ -90,7 +93,15 @@ impl Table {
                 .collect(),
             rows: Vec::new(),
             indent: 0,
+            pipe_wrap: true,
         }
+    }
+
+    /// In pipes, keep every row on one line, also a row wider than
+    /// [`PIPE_MAX`](crate::fit::PIPE_MAX) (records for `awk`, as `go tool nm` prints them).
+    pub fn one_line_rows(mut self) -> Self {
+        self.pipe_wrap = false;
+        self
     }
 
     /// Right-align these columns (numbers); they are never cut.
@@ -196,6 +207,7 @@ impl Table {
         let n = self.cols.len();
         let mut s = " ".repeat(self.indent);
         let mut tail: Vec<String> = Vec::new();
+        let mut pipe_at = None;
         for (i, (cell, col)) in row.iter().zip(&self.cols).enumerate() {
             let w = widths[i];
             let last = i + 1 == n;
@@ -203,6 +215,29 @@ impl Table {
                 s.push_str("  ");
             }
             let mut text = cell.text.clone();
+            if last && wrap.is_none() && !cut && self.pipe_wrap {
+                // In a pipe, a list or sentence that would take the row past PIPE_MAX
+                // continues on lines of its own, under the column (or PIPE_INDENT).
+                let before = s.width();
+                if before + text.width() > crate::fit::PIPE_MAX && text.contains(' ') {
+                    let max = crate::fit::PIPE_MAX;
+                    let at = before.min(max - MIN_WRAP);
+                    let room = max.saturating_sub(before);
+                    let rest = if room >= MIN_WRAP {
+                        let mut parts = wrap_text(&text, room);
+                        text = parts.remove(0);
+                        parts.join(" ")
+                    } else {
+                        std::mem::take(&mut text)
+                    };
+                    for t in wrap_text(&rest, max - at) {
+                        if !t.is_empty() {
+                            tail.push(t);
+                        }
+                    }
+                    pipe_at = Some(at);
+                }
+            }
             if last && wrap.is_some() {
                 let mut parts = wrap_text(&text, w);
                 text = if parts.is_empty() {
@@ -227,7 +262,7 @@ impl Table {
             }
         }
         let _ = writeln!(out, "{}", s.trim_end());
-        if let Some(at) = wrap {
+        if let Some(at) = wrap.or(pipe_at) {
             for t in tail {
                 let _ = writeln!(out, "{}{}", " ".repeat(at), t);
             }
@@ -373,6 +408,32 @@ pub fn para(out: &mut String, first: &str, indent: usize) {
             out.push_str(&first);
             out.push('\n');
         }
+    }
+}
+
+/// Write `prefix` then `text`, `text` wrapped to the terminal (in pipes to
+/// [`PIPE_MAX`](crate::fit::PIPE_MAX)) with its continuation lines under its first column
+/// (or further left when the prefix leaves less than [`MIN_WRAP`] columns).
+pub fn hang(out: &mut String, prefix: &str, text: &str) {
+    let limit = term::get().width.unwrap_or(crate::fit::PIPE_MAX);
+    let text = clean(text);
+    let at = prefix.width();
+    if at + text.width() <= limit {
+        let _ = writeln!(out, "{prefix}{text}");
+        return;
+    }
+    let under = at.min(limit.saturating_sub(MIN_WRAP));
+    let first_room = limit.saturating_sub(at);
+    let rest = if first_room >= MIN_WRAP {
+        let mut parts = wrap_text(&text, first_room);
+        let _ = writeln!(out, "{prefix}{}", parts.remove(0));
+        parts.join(" ")
+    } else {
+        let _ = writeln!(out, "{}", prefix.trim_end());
+        text
+    };
+    for l in wrap_text(&rest, limit - under) {
+        let _ = writeln!(out, "{}{l}", " ".repeat(under));
     }
 }
 
