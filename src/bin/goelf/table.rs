@@ -75,6 +75,7 @@ pub struct Table {
     cols: Vec<Column>,
     rows: Vec<Vec<Cell>>,
     indent: usize,
+    no_header: bool,
 }
 
 impl Table {
@@ -90,7 +91,14 @@ impl Table {
                 .collect(),
             rows: Vec::new(),
             indent: 0,
+            no_header: false,
         }
+    }
+
+    /// Write the rows only (the columns are aligned as with the header).
+    pub fn no_header(mut self) -> Self {
+        self.no_header = true;
+        self
     }
 
     /// Right-align these columns (numbers); they are never cut.
@@ -179,7 +187,9 @@ impl Table {
             .iter()
             .map(|c| Cell::styled(c.name.clone(), Some(Style::Bold)))
             .collect();
-        self.line(out, &head, &widths, cut, wrap);
+        if !self.no_header {
+            self.line(out, &head, &widths, cut, wrap);
+        }
         for r in &self.rows {
             self.line(out, r, &widths, cut, wrap);
         }
