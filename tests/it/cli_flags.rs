@@ -354,7 +354,7 @@ fn no_progress_in_pipes() {
             "{args:?}: {:?}",
             String::from_utf8_lossy(&err)
         );
-        assert!(!out.stdout.iter().any(|&b| b == b'\r'), "{args:?}");
+        assert!(!out.stdout.contains(&b'\r'), "{args:?}");
     }
 }
 
