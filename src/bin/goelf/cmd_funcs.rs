@@ -1,7 +1,8 @@
 //! `goelf funcs`: flags and rendering over [`goelf::funcs`]: the functions table (decoded in
 //! parallel chunks, written without comfy-table when it can be), the `--addr` answers, and the
 //! JSON entry ([`goelf::funcs::FuncsFile`], its rows decoded a chunk ahead by
-//! [`ParallelRows`]) through the [`runner`](crate::runner).
+//! [`ParallelRows`]) through the [`runner`](crate::runner), and `--json-lines` (one object per
+//! line: [`write_json_lines`], its format in the long help).
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -68,6 +69,7 @@ and `path` (the file it belongs to), a file's lines together, files in argument 
   {\"schema_version\":1,\"kind\":\"lookup\",\"path\":P,\"pc\":N,...}   (with --addr: the keys of --json's lookups)
   {\"schema_version\":1,\"kind\":\"problem\",\"path\":P,\"code\":S,\"message\":S,\"offset\":N,\"severity\":S}
   {\"schema_version\":1,\"kind\":\"end\",\"path\":P,\"ok\":B,\"functions\":N,\"lookups\":N,\"problems\":N}
+
 A file that cannot be read has `error` set, `pclntab` and `moduledata` null, and no function \
 lines. The `function` and `lookup` lines have the keys of `--json`'s `functions` and \
 `lookups` entries; `end` counts the lines written (null for the kind not listed). Numbers \

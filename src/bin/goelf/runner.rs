@@ -13,6 +13,11 @@
 //!   one entry per file, written in order as an element of the envelope's `files` while the
 //!   envelope goes through the serializer, so entries that stream (e.g. `funcs`' rows) are
 //!   decoded while they are written;
+//! - JSON lines ([`JsonLines`], [`run_json_lines`]): a window of files analysed in parallel,
+//!   then each file's lines written in argument order as they are made;
+//! - progress ([`Progress`], indicatif): files done of the total and the file being read, on
+//!   stderr when it is a terminal and there are several files (not with `-q`, not for JSON to
+//!   a terminal or JSON lines to a pipe), taken off the screen while output is written;
 //! - at most [`window`] files are open (one descriptor and one map or buffer each) at once,
 //!   whatever the number of arguments: thousands of files run under `ulimit -n 64`, with the
 //!   memory of a window of files;
