@@ -38,13 +38,14 @@ use crate::symbolize::names;
 /// What [`funcs`] lists or looks up.
 #[derive(Debug, Clone)]
 pub struct FuncsOptions {
-    /// Only functions of this package (exact import path, e.g. `net/http`; the linker's
-    /// escaped form `gopkg.in/ini%2ev1`, as `GODEBUG=inittrace=1` prints it, is taken as the
-    /// import path `gopkg.in/ini.v1`).
-    pub package: Option<String>,
+    /// Only functions of the packages these patterns match (any of them; every package when
+    /// empty): `go list` patterns, see [`PackagePattern`].
+    pub packages: Vec<PackagePattern>,
     /// Only functions whose name matches this regular expression.
     pub pattern: Option<regex::Regex>,
-    /// Look these addresses up instead of listing functions (when not empty).
+    /// Look these addresses up instead of listing functions (when not empty). With
+    /// `packages` or `pattern`, every address is still looked up, and a lookup whose function
+    /// the filter drops is marked [`Lookup::filtered`].
     pub addrs: Vec<u64>,
     /// With `addrs`: cross-check the pclntab's file:line against the DWARF line table.
     pub dwarf_check: bool,
@@ -53,12 +54,125 @@ pub struct FuncsOptions {
 impl Default for FuncsOptions {
     fn default() -> Self {
         FuncsOptions {
-            package: None,
+            packages: Vec::new(),
             pattern: None,
             addrs: Vec::new(),
             dwarf_check: true,
         }
     }
+}
+
+/// A Go package pattern, matched as `go list` matches import paths (Go's
+/// `cmd/internal/pkgpattern.MatchPattern`, used by `cmd/go/internal/search`; `go help
+/// packages`):
+///
+/// - `...` matches any string, including `/` and the empty string: `net/.../internal`,
+///   `...http...`;
+/// - a trailing `/...` may also match nothing, so `net/...` matches `net` as well as
+///   `net/http`;
+/// - a wildcard never matches a `vendor` path element that is not the last one, so `...`
+///   and `net/...` leave out `vendor/golang.org/x/net/idna` while
+///   `vendor/golang.org/x/net/...` matches it (and, as in Go, `vendor/...` matches nothing);
+/// - without `...` the pattern is one import path, matched exactly.
+///
+/// The linker's escaped form of a path (`gopkg.in/ini%2ev1`, as `GODEBUG=inittrace=1` prints
+/// it) is taken as the import path it stands for (`gopkg.in/ini.v1`). Functions that belong
+/// to no package (linker-made, assembly, C) are matched only by the empty pattern.
+///
+/// Like Go, the pattern becomes a regular expression, so matching is linear in the length
+/// of the path whatever the pattern.
+#[derive(Debug, Clone)]
+pub struct PackagePattern {
+    text: String,
+    matcher: PatternMatcher,
+}
+
+#[derive(Debug, Clone)]
+enum PatternMatcher {
+    /// No wildcard: one import path.
+    Exact(String),
+    /// The pattern as an anchored regular expression over the path with its non-last
+    /// `vendor` elements replaced by [`VENDOR_MARK`].
+    Wildcard(regex::Regex),
+}
+
+/// What a non-last `vendor` path element is replaced by before matching: a character no
+/// import path holds, which `...` does not match (Go's `vendorChar`).
+const VENDOR_MARK: char = '\0';
+/// `...` in a pattern, once escaped for the regular expression.
+const WILDCARD_ESCAPED: &str = r"\.\.\.";
+/// What `...` becomes: anything but [`VENDOR_MARK`].
+const WILDCARD_RE: &str = r"[^\x00]*";
+
+impl PackagePattern {
+    /// Parse a pattern; fails only when its regular expression is too large.
+    pub fn new(pattern: &str) -> std::result::Result<PackagePattern, regex::Error> {
+        let path = names::prefix_to_path(pattern);
+        if !path.contains("...") {
+            return Ok(PackagePattern {
+                text: pattern.to_string(),
+                matcher: PatternMatcher::Exact(path),
+            });
+        }
+        let mut re = replace_vendor(&regex::escape(&path), r"\x00");
+        let vendor_tail = format!(r"/\x00/{WILDCARD_ESCAPED}");
+        let vendor_alone = format!(r"\x00/{WILDCARD_ESCAPED}");
+        let vendor_alt = format!(r"(/vendor|/\x00/{WILDCARD_ESCAPED})");
+        if let Some(head) = re.strip_suffix(vendor_tail.as_str()) {
+            re = format!("{head}{vendor_alt}");
+        } else if re == vendor_alone {
+            re = vendor_alt;
+        }
+        if let Some(head) = re.strip_suffix(&format!("/{WILDCARD_ESCAPED}")) {
+            re = format!("{head}(/{WILDCARD_ESCAPED})?");
+        }
+        let re = re.replace(WILDCARD_ESCAPED, WILDCARD_RE);
+        Ok(PackagePattern {
+            text: pattern.to_string(),
+            matcher: PatternMatcher::Wildcard(regex::Regex::new(&format!("^{re}$"))?),
+        })
+    }
+
+    /// The pattern as given.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// True when the import path `package` matches.
+    pub fn matches(&self, package: &str) -> bool {
+        match &self.matcher {
+            PatternMatcher::Exact(p) => p == package,
+            PatternMatcher::Wildcard(_) if package.is_empty() => false,
+            PatternMatcher::Wildcard(_) if package.contains(VENDOR_MARK) => false,
+            PatternMatcher::Wildcard(re) => {
+                if package.contains("vendor") {
+                    re.is_match(&replace_vendor(package, &VENDOR_MARK.to_string()))
+                } else {
+                    re.is_match(package)
+                }
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for PackagePattern {
+    type Err = regex::Error;
+    fn from_str(s: &str) -> std::result::Result<Self, regex::Error> {
+        PackagePattern::new(s)
+    }
+}
+
+/// `path` with every `vendor` element but the last replaced by `mark` (Go's
+/// `replaceVendor`).
+fn replace_vendor(path: &str, mark: &str) -> String {
+    let elems: Vec<&str> = path.split('/').collect();
+    let last = elems.len().saturating_sub(1);
+    elems
+        .iter()
+        .enumerate()
+        .map(|(i, e)| if i < last && *e == "vendor" { mark } else { e })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// One function of the pclntab, borrowing from the file (the keys of `functions[]` in JSON,
@@ -101,6 +215,10 @@ pub struct Lookup {
     pub dwarf: Option<DwarfPosition>,
     /// DWARF and the pclntab give the same file:line; `None` when either has none.
     pub dwarf_agrees: Option<bool>,
+    /// The `--package`/`--match` filter drops this address's function (or the address is in
+    /// no function while a filter is set): a front end leaves it out of what it prints. The
+    /// lookup is kept, so the answers stay in the order asked.
+    pub filtered: bool,
 }
 
 /// Decode the functions of one file.
@@ -112,7 +230,7 @@ pub struct Lookup {
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let data = std::fs::read("testdata/example/hello")?;
 /// let options = goelf::FuncsOptions {
-///     package: Some("main".into()),
+///     packages: vec!["main".parse()?],
 ///     ..Default::default()
 /// };
 /// let report = goelf::funcs(&data, &options)?;
@@ -156,6 +274,10 @@ pub fn funcs<'a>(data: &'a [u8], options: &FuncsOptions) -> Result<FuncsReport<'
             None
         }
     };
+    let filter = Filter {
+        packages: options.packages.clone(),
+        pattern: options.pattern.clone(),
+    };
     let mut dwarf_line_table = false;
     let lookups = if options.addrs.is_empty() {
         None
@@ -165,6 +287,9 @@ pub fn funcs<'a>(data: &'a [u8], options: &FuncsOptions) -> Result<FuncsReport<'
             .iter()
             .map(|&pc| lookup(tab, go.image(), pc))
             .collect();
+        for l in &mut lookups {
+            l.filtered = !filter.keeps_lookup(l);
+        }
         dwarf_line_table =
             options.dwarf_check && dwarf_check(go.image(), &mut lookups, &mut problems);
         Some(lookups)
@@ -173,10 +298,7 @@ pub fn funcs<'a>(data: &'a [u8], options: &FuncsOptions) -> Result<FuncsReport<'
         pclntab: tab.info(),
         go,
         moduledata,
-        filter: Filter {
-            package: options.package.as_deref().map(names::prefix_to_path),
-            pattern: options.pattern.clone(),
-        },
+        filter,
         lookups,
         dwarf_line_table,
         problems,
@@ -247,8 +369,36 @@ impl<'a> FuncsReport<'a> {
 /// What rows are kept.
 #[derive(Debug, Clone)]
 struct Filter {
-    package: Option<String>,
+    packages: Vec<PackagePattern>,
     pattern: Option<regex::Regex>,
+}
+
+impl Filter {
+    fn is_set(&self) -> bool {
+        !self.packages.is_empty() || self.pattern.is_some()
+    }
+
+    /// A function of this package is kept.
+    fn keeps_package(&self, package: &str) -> bool {
+        self.packages.is_empty() || self.packages.iter().any(|p| p.matches(package))
+    }
+
+    /// A function of this name is kept.
+    fn keeps_name(&self, name: &str) -> bool {
+        self.pattern.as_ref().is_none_or(|re| re.is_match(name))
+    }
+
+    /// A lookup is kept when its (physical) function is, as a listing would keep it; an
+    /// address in no function is kept only without a filter.
+    fn keeps_lookup(&self, l: &Lookup) -> bool {
+        match &l.function {
+            None => !self.is_set(),
+            Some(name) => {
+                let package = names::package_of(name).unwrap_or(Cow::Borrowed(""));
+                self.keeps_package(&package) && self.keeps_name(name)
+            }
+        }
+    }
 }
 
 /// The function rows of a [`FuncsReport`]: a table to iterate, whole or by index range.
@@ -351,14 +501,7 @@ fn row<'a>(
         Cow::Borrowed(n) => names::package_of(n).unwrap_or(Cow::Borrowed("")),
         Cow::Owned(n) => Cow::Owned(names::funcpkgpath(n).unwrap_or_default()),
     };
-    if filter.package.as_ref().is_some_and(|p| *p != package) {
-        return Ok(None);
-    }
-    if filter
-        .pattern
-        .as_ref()
-        .is_some_and(|re| !re.is_match(&name))
-    {
+    if !filter.keeps_package(&package) || !filter.keeps_name(&name) {
         return Ok(None);
     }
     let (file, line) = match tab
@@ -452,6 +595,7 @@ fn lookup(tab: &Pclntab<'_>, image: &Image<'_>, pc: u64) -> Lookup {
         frames: Vec::new(),
         dwarf: None,
         dwarf_agrees: None,
+        filtered: false,
     };
     let Some(f) = tab.find_func(pc).and_then(|i| tab.func(i).ok()) else {
         return l;
@@ -635,5 +779,96 @@ struct Problems<'x>(&'x [Problem], Option<&'x Problem>);
 impl Serialize for Problems<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_seq(self.0.iter().chain(self.1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PackagePattern;
+
+    /// Go's own table for `MatchPattern` (`src/cmd/internal/pkgpattern/pat_test.go`,
+    /// go1.27.3), in its format: `pattern P`, then `match` and `not` lists.
+    const GO_MATCH_PATTERN_TESTS: &str = "
+        pattern ...
+        match foo
+
+        pattern net
+        match net
+        not net/http
+
+        pattern net/http
+        match net/http
+        not net
+
+        pattern net...
+        match net net/http netchan
+        not not/http not/net/http
+
+        pattern net/...
+        match net net/http
+        not not/http not/net/http netchan
+
+        pattern ./...
+        match ./vendor ./mycode/vendor
+        not ./vendor/foo ./mycode/vendor/foo
+
+        pattern ./vendor/...
+        match ./vendor/foo ./vendor/foo/vendor
+        not ./vendor/foo/vendor/bar
+
+        pattern mycode/vendor/...
+        match mycode/vendor mycode/vendor/foo mycode/vendor/foo/vendor
+        not mycode/vendor/foo/vendor/bar
+
+        pattern x/vendor/y
+        match x/vendor/y
+        not x/vendor
+
+        pattern x/vendor/y/...
+        match x/vendor/y x/vendor/y/z x/vendor/y/vendor x/vendor/y/z/vendor
+        not x/vendor/y/vendor/z
+
+        pattern .../vendor/...
+        match x/vendor/y x/vendor/y/z x/vendor/y/vendor x/vendor/y/z/vendor
+    ";
+
+    #[test]
+    fn go_match_pattern_table() {
+        let mut pattern = None;
+        let mut checked = 0;
+        for line in GO_MATCH_PATTERN_TESTS.lines().map(str::trim) {
+            let mut words = line.split_whitespace();
+            match words.next() {
+                Some("pattern") => {
+                    pattern = Some(PackagePattern::new(words.next().unwrap()).unwrap())
+                }
+                Some(kind @ ("match" | "not")) => {
+                    let p = pattern.as_ref().unwrap();
+                    for name in words {
+                        assert_eq!(p.matches(name), kind == "match", "{} {name}", p.as_str());
+                        checked += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(checked, 37);
+    }
+
+    #[test]
+    fn escaped_and_empty() {
+        let p = PackagePattern::new("gopkg.in/ini%2ev1").unwrap();
+        assert!(p.matches("gopkg.in/ini.v1"));
+        let p = PackagePattern::new("gopkg.in/...").unwrap();
+        assert!(p.matches("gopkg.in/ini.v1"));
+        assert!(!PackagePattern::new("...").unwrap().matches(""));
+        assert!(PackagePattern::new("").unwrap().matches(""));
+        assert!(!PackagePattern::new("vendor/...")
+            .unwrap()
+            .matches("vendor/golang.org/x/net/idna"));
+        assert!(!PackagePattern::new("...").unwrap().matches("a/\0/b"));
+        // Regular-expression characters in a path are literal.
+        assert!(!PackagePattern::new("a+b/...").unwrap().matches("aab"));
+        assert!(PackagePattern::new("a+b/...").unwrap().matches("a+b/c"));
     }
 }

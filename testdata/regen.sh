@@ -13,6 +13,8 @@
 #   testdata/regen.sh budget       only apply the size budget (drop fixtures in DROP_ORDER)
 #   testdata/regen.sh check        check that every regen.sh fixture dir is complete
 #   testdata/regen.sh derived      rebuild testdata/derived/ (build info removed/zeroed) from fixtures
+#   testdata/regen.sh golist-patterns  write golist-patterns.txt (go list PATTERN goldens) into
+#                                  the fixtures that `funcs --package` tests use
 #
 # Environment:
 #   GOELF_CACHE       toolchains, Go build cache, build dirs (default ~/.cache/goelf-fixtures)
@@ -791,6 +793,34 @@ print(m["go_version"] or "-", m["goos"], m["goarch"], str(m["stripped"]).lower()
   ((bad == 0)) && log "check: all fixture directories complete" || die "check failed"
 }
 
+# golist-patterns: for a few fixtures, which of the build's packages `go list` says each
+# package pattern matches (`go list -f {{.ImportPath}} PATTERN` restricted to `go list -deps .`),
+# the golden of `funcs --package PATTERN` (tests/it/cli_flags.rs).
+PATTERN_FIXTURES="nethttp-go1.27.3-linux-amd64-default gomodpath-go1.27.3-linux-amd64-default"
+PATTERNS_nethttp="net/http/... net/... ... crypto/.../internal/... ...http... internal/... vendor/... vendor/golang.org/x/net/... net/http"
+PATTERNS_gomodpath="example.org/... go.example.org/... ...ini... ...lib example.org/ini.v1 ...v1/..."
+build_golist_patterns() {
+  local g; g=$(gobin $NEWEST)
+  local name prog pat
+  for name in $PATTERN_FIXTURES; do
+    prog=${name%%-go*}
+    local pats_var=PATTERNS_$prog
+    sync_src "$prog"
+    local out=$FIX/$name/golist-patterns.txt deps
+    deps=$(cd "$CACHE/src/$prog" && goenv CGO_ENABLED=0 GOOS=linux GOARCH=amd64 "$g" list -deps -f '{{.ImportPath}}' .)
+    {
+      echo "# go$NEWEST list -f {{.ImportPath}} PATTERN (GOOS=linux GOARCH=amd64 CGO_ENABLED=0), in"
+      echo "# testdata/src/$prog, restricted to the packages of its build (go list -deps .)."
+      for pat in ${!pats_var}; do
+        echo "pattern $pat"
+        (cd "$CACHE/src/$prog" && goenv CGO_ENABLED=0 GOOS=linux GOARCH=amd64 "$g" list -f '{{.ImportPath}}' "$pat" 2>/dev/null || true) \
+          | grep -Fx -f <(echo "$deps") || true
+      done
+    } >"$out"
+    log "wrote $out"
+  done
+}
+
 case ${1:-all} in
   all) run_all ;;
   only) shift; run_all "$@" ;;
@@ -802,6 +832,7 @@ case ${1:-all} in
   gobin) gobin "${2:-$NEWEST}" ;;
   check) check ;;
   derived) build_derived ;;
+  golist-patterns) build_golist_patterns ;;
   budget) enforce_budget; log "testdata size: $(du -sh "$HERE" | cut -f1)" ;;
   size) du -sh "$HERE"; du -sh "$FIX"/* | sort -h | tail -n 15 ;;
   *) die "unknown command ${1}" ;;

@@ -16,6 +16,12 @@ _goelf() {
             ",$1")
                 cmd="goelf"
                 ;;
+            goelf,check)
+                cmd="goelf__subcmd__check"
+                ;;
+            goelf,diff)
+                cmd="goelf__subcmd__diff"
+                ;;
             goelf,funcs)
                 cmd="goelf__subcmd__funcs"
                 ;;
@@ -33,6 +39,12 @@ _goelf() {
                 ;;
             goelf,reloc-cost)
                 cmd="goelf__subcmd__reloc__subcmd__cost"
+                ;;
+            goelf,sbom)
+                cmd="goelf__subcmd__sbom"
+                ;;
+            goelf,size)
+                cmd="goelf__subcmd__size"
                 ;;
             goelf,startup)
                 cmd="goelf__subcmd__startup"
@@ -58,6 +70,12 @@ _goelf() {
             goelf__subcmd__generate__subcmd__help,man)
                 cmd="goelf__subcmd__generate__subcmd__help__subcmd__man"
                 ;;
+            goelf__subcmd__help,check)
+                cmd="goelf__subcmd__help__subcmd__check"
+                ;;
+            goelf__subcmd__help,diff)
+                cmd="goelf__subcmd__help__subcmd__diff"
+                ;;
             goelf__subcmd__help,funcs)
                 cmd="goelf__subcmd__help__subcmd__funcs"
                 ;;
@@ -75,6 +93,12 @@ _goelf() {
                 ;;
             goelf__subcmd__help,reloc-cost)
                 cmd="goelf__subcmd__help__subcmd__reloc__subcmd__cost"
+                ;;
+            goelf__subcmd__help,sbom)
+                cmd="goelf__subcmd__help__subcmd__sbom"
+                ;;
+            goelf__subcmd__help,size)
+                cmd="goelf__subcmd__help__subcmd__size"
                 ;;
             goelf__subcmd__help,startup)
                 cmd="goelf__subcmd__help__subcmd__startup"
@@ -95,12 +119,64 @@ _goelf() {
 
     case "${cmd}" in
         goelf)
-            opts="-h -V --help --version inspect funcs init-order reloc-cost startup symbolize generate help"
+            opts="-q -h -V --quiet --color --help --version inspect funcs init-order reloc-cost size sbom startup symbolize diff check generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        goelf__subcmd__check)
+            opts="-q -h --policy --json --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        goelf__subcmd__diff)
+            opts="-q -h --json --functions --ignore --top --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ignore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -109,7 +185,7 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__funcs)
-            opts="-h --json --package --match --addr --no-dwarf-check --help"
+            opts="-q -h --json --json-lines --package --match --addr --no-dwarf-check --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -127,6 +203,10 @@ _goelf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -135,12 +215,16 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__generate)
-            opts="-h --help man completions help"
+            opts="-q -h --quiet --color --help man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -149,12 +233,16 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__generate__subcmd__completions)
-            opts="-h --help bash elvish fish powershell zsh"
+            opts="-q -h --quiet --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -219,7 +307,39 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__generate__subcmd__man)
-            opts="-h --help"
+            opts="-q -h --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        goelf__subcmd__help)
+            opts="inspect funcs init-order reloc-cost size sbom startup symbolize diff check generate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        goelf__subcmd__help__subcmd__check)
+            opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -232,9 +352,9 @@ _goelf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        goelf__subcmd__help)
-            opts="inspect funcs init-order reloc-cost startup symbolize generate help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+        goelf__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -358,6 +478,34 @@ _goelf() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        goelf__subcmd__help__subcmd__sbom)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        goelf__subcmd__help__subcmd__size)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         goelf__subcmd__help__subcmd__startup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -387,7 +535,7 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__init__subcmd__order)
-            opts="-h --json --dot --why --baseline --src --imports --go --no-observed --all-observed --help"
+            opts="-q -h --json --dot --why --baseline --src --imports --go --no-observed --all-observed --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -413,6 +561,10 @@ _goelf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -421,12 +573,16 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__inspect)
-            opts="-h --json --modules --no-sections --no-go --dwarf --help"
+            opts="-q -h --json --modules --no-sections --no-go --dwarf --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -435,7 +591,7 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__reloc__subcmd__cost)
-            opts="-h --json --measure --runs --timeout --tsc-mhz --build --go --out --model --relative-ns --relr-ns --lookup-ns --page-ns --help"
+            opts="-q -h --json --measure --runs --timeout --tsc-mhz --build --go --out --model --relative-ns --relr-ns --lookup-ns --page-ns --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -489,6 +645,58 @@ _goelf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        goelf__subcmd__sbom)
+            opts="-q -h --format --timestamp --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "cyclonedx spdx" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        goelf__subcmd__size)
+            opts="-q -h --by --top --sections --json --quiet --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --by)
+                    COMPREPLY=($(compgen -W "package module" -- "${cur}"))
+                    return 0
+                    ;;
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -497,12 +705,16 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__startup)
-            opts="-h --json --gdb --help"
+            opts="-q -h --json --gdb --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -511,7 +723,7 @@ _goelf() {
             return 0
             ;;
         goelf__subcmd__symbolize)
-            opts="-h --base --json --help"
+            opts="-q -h --base --json --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,6 +731,10 @@ _goelf() {
             case "${prev}" in
                 --base)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

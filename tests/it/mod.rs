@@ -2,6 +2,7 @@
 
 mod buildinfo;
 mod cli;
+mod cli_flags;
 mod crypto;
 mod diff_check;
 mod dwarf_line;

@@ -111,7 +111,7 @@ fn refused_combinations_and_quiet() {
     let f = common::fixture("initgraph-go1.27.3-linux-amd64-default");
     let p = f.path();
     let p = p.to_str().unwrap();
-    let out = goelf(&["funcs", p, "--addr", "0x401000", "--match", "main"]);
+    let out = goelf(&["funcs", p, "--json", "--json-lines"]);
     assert_eq!(out.status.code(), Some(2));
     let out = goelf(&["-q", "inspect", p]);
     assert_eq!(out.status.code(), Some(0));

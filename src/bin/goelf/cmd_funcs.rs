@@ -1,7 +1,8 @@
 //! `goelf funcs`: flags and rendering over [`goelf::funcs`]: the functions table (decoded in
 //! parallel chunks, written without comfy-table when it can be), the `--addr` answers, and the
 //! JSON entry ([`goelf::funcs::FuncsFile`], its rows decoded a chunk ahead by
-//! [`ParallelRows`]) through the [`runner`](crate::runner).
+//! [`ParallelRows`]) through the [`runner`](crate::runner), and `--json-lines` (one object per
+//! line: [`write_json_lines`], its format in the long help).
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -21,29 +22,60 @@ use crate::table::{self, Cut, Table};
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = AFTER_LONG_HELP)]
 pub struct Args {
     /// Files to analyse.
     /// `-` reads standard input; a directory is walked recursively (its Go binaries, as `go version DIR`).
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print JSON.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "json_lines")]
     json: bool,
-    /// Only functions of this package (exact import path, e.g. `net/http`; the linker's
-    /// escaped `gopkg.in/ini%2ev1` means `gopkg.in/ini.v1`).
-    #[arg(long, value_name = "P")]
-    package: Option<String>,
+    /// Print JSON lines: one object per line, per file a `file` line, then one line per
+    /// function (or lookup), per problem, and an `end` line (see below); streamed.
+    #[arg(long)]
+    json_lines: bool,
+    /// Only functions of the packages matching this `go list` pattern: an import path
+    /// (`net/http`), or with `...` (`net/http/...` is net/http and everything below it).
+    /// Repeatable: the union. The linker's escaped `gopkg.in/ini%2ev1` means
+    /// `gopkg.in/ini.v1`.
+    #[arg(long, value_name = "PATTERN")]
+    package: Vec<goelf::funcs::PackagePattern>,
     /// Only functions whose name matches this regular expression.
     #[arg(long = "match", value_name = "REGEX")]
     pattern: Option<String>,
     /// Look up these addresses (hex, with or without 0x) instead of listing functions; `-`
-    /// reads them from standard input, one a line.
+    /// reads them from standard input, one a line. With --match or --package only the
+    /// addresses in matching functions are printed.
     #[arg(long = "addr", value_name = "PC", value_parser = parse_addr)]
     addrs: Vec<Addr>,
     /// With --addr: do not cross-check the pclntab's file:line against the DWARF line table.
     #[arg(long)]
     no_dwarf_check: bool,
 }
+
+/// The long help's tail: the filters with --addr, and the JSON lines format.
+const AFTER_LONG_HELP: &str = "\
+--addr with --match or --package: every address is looked up; only those whose function \
+(the physical one, as the listing shows it) matches are printed. In text, the others are \
+counted on stderr (`goelf: FILE: note: N of M addresses filtered out by --match/--package`); \
+in JSON they keep their place in `lookups` with `\"filtered\": true`. An address in no \
+function matches no filter.
+
+--json-lines writes one JSON object per line, every line with `schema_version` (1), `kind` \
+and `path` (the file it belongs to), a file's lines together, files in argument order:
+  {\"schema_version\":1,\"kind\":\"file\",\"path\":P,\"tool\":\"goelf\",\"version\":V,\"command\":\"funcs\",\"error\":null,\"pclntab\":{...},\"moduledata\":{...}}
+  {\"schema_version\":1,\"kind\":\"function\",\"path\":P,\"entry\":N,\"end\":N,\"size\":N,\"name\":S,\"package\":S,\"file\":S,\"line\":N}
+  {\"schema_version\":1,\"kind\":\"lookup\",\"path\":P,\"pc\":N,...}   (with --addr: the keys of --json's lookups)
+  {\"schema_version\":1,\"kind\":\"problem\",\"path\":P,\"code\":S,\"message\":S,\"offset\":N,\"severity\":S}
+  {\"schema_version\":1,\"kind\":\"end\",\"path\":P,\"ok\":B,\"functions\":N,\"lookups\":N,\"problems\":N}
+
+A file that cannot be read has `error` set, `pclntab` and `moduledata` null, and no function \
+lines. The `function` and `lookup` lines have the keys of `--json`'s `functions` and \
+`lookups` entries; `end` counts the lines written (null for the kind not listed). Numbers \
+are integers.
+
+Example: goelf funcs --json-lines BIN | jq -r 'select(.kind == \"function\") | [.size, .name] | @tsv'";
 
 /// An `--addr` argument: an address, or `-` for a list on standard input.
 #[derive(Debug, Clone, Copy)]
@@ -102,21 +134,21 @@ const BATCH_PER_THREAD: usize = 2;
 
 /// Run `goelf funcs`.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    if !args.addrs.is_empty() && (args.pattern.is_some() || args.package.is_some()) {
-        eprintln!("goelf: funcs: --addr looks addresses up; it cannot be combined with --match or --package");
-        return Ok(common::EXIT_USAGE);
-    }
     let pattern = match &args.pattern {
         Some(p) => Some(regex::Regex::new(p).with_context(|| format!("--match {p:?}"))?),
         None => None,
     };
     let options = FuncsOptions {
-        package: args.package,
+        packages: args.package,
         pattern,
         addrs: addresses(&args.addrs, &args.files)?,
         dwarf_check: !args.no_dwarf_check,
     };
-    runner::run(&Funcs { options }, &args.files, args.json)
+    let cmd = Funcs { options };
+    if args.json_lines {
+        return runner::run_json_lines(&cmd, &args.files);
+    }
+    runner::run(&cmd, &args.files, args.json)
 }
 
 /// `funcs` for the runner.
@@ -163,6 +195,157 @@ impl runner::Json for Funcs {
     }
 }
 
+impl runner::JsonLines for Funcs {
+    fn write_lines(
+        &self,
+        w: &mut dyn Write,
+        file: &File<FuncsReport<'_>>,
+    ) -> std::io::Result<bool> {
+        write_json_lines(w, &file.shown, file.as_result())
+    }
+}
+
+/// The first line of a file in `--json-lines`.
+#[derive(serde::Serialize)]
+struct FileLine<'x> {
+    schema_version: u32,
+    kind: &'static str,
+    path: &'x str,
+    tool: &'static str,
+    version: &'static str,
+    command: &'static str,
+    error: Option<&'x str>,
+    pclntab: Option<&'x goelf::go::pclntab::PclntabInfo>,
+    moduledata: Option<&'x goelf::go::moduledata::ModuledataInfo>,
+}
+
+/// The last line of a file in `--json-lines`.
+#[derive(serde::Serialize)]
+struct EndLine<'x> {
+    schema_version: u32,
+    kind: &'static str,
+    path: &'x str,
+    ok: bool,
+    functions: Option<usize>,
+    lookups: Option<usize>,
+    problems: usize,
+}
+
+/// `{"schema_version":1,"kind":KIND,"path":PATH` without the closing brace: a record's keys
+/// follow (its own serialization, whose `{` is replaced by `,`).
+fn line_head(kind: &str, path: &str) -> Vec<u8> {
+    let mut head = format!(
+        "{{\"schema_version\":{},\"kind\":\"{kind}\",\"path\":",
+        goelf::report::SCHEMA_VERSION
+    )
+    .into_bytes();
+    // A string always serializes.
+    let _ = serde_json::to_writer(&mut head, path);
+    head
+}
+
+/// Append `head` and then `record`'s keys, closing the line.
+fn push_record<T: serde::Serialize>(buf: &mut Vec<u8>, head: &[u8], record: &T) {
+    buf.extend_from_slice(head);
+    let at = buf.len();
+    if serde_json::to_writer(&mut *buf, record).is_ok() && buf.get(at) == Some(&b'{') {
+        if buf.get(at + 1) == Some(&b'}') {
+            // No keys: just close.
+            buf.truncate(at);
+            buf.push(b'}');
+        } else if let Some(b) = buf.get_mut(at) {
+            *b = b',';
+        }
+    } else {
+        buf.truncate(at);
+        buf.push(b'}');
+    }
+    buf.push(b'\n');
+}
+
+/// One file's JSON lines: `file`, then its functions (decoded and written in parallel
+/// chunks, in functab order) or lookups, its problems and `end`. True when it failed.
+fn write_json_lines(
+    w: &mut dyn Write,
+    path: &str,
+    report: Result<&FuncsReport<'_>, &str>,
+) -> std::io::Result<bool> {
+    let mut first = Vec::new();
+    let file_line = |error, pclntab, moduledata| FileLine {
+        schema_version: goelf::report::SCHEMA_VERSION,
+        kind: "file",
+        path,
+        tool: "goelf",
+        version: env!("CARGO_PKG_VERSION"),
+        command: "funcs",
+        error,
+        pclntab,
+        moduledata,
+    };
+    let end = |ok, functions, lookups, problems| EndLine {
+        schema_version: goelf::report::SCHEMA_VERSION,
+        kind: "end",
+        path,
+        ok,
+        functions,
+        lookups,
+        problems,
+    };
+    let r = match report {
+        Err(e) => {
+            serde_json::to_writer(&mut first, &file_line(Some(e), None, None))?;
+            first.push(b'\n');
+            serde_json::to_writer(&mut first, &end(false, None, None, 0))?;
+            first.push(b'\n');
+            w.write_all(&first)?;
+            return Ok(true);
+        }
+        Ok(r) => r,
+    };
+    serde_json::to_writer(
+        &mut first,
+        &file_line(None, Some(r.pclntab()), r.moduledata()),
+    )?;
+    first.push(b'\n');
+    w.write_all(&first)?;
+    let mut problems = r.problems().to_vec();
+    let (mut functions, mut lookups) = (None, None);
+    if let Some(fs) = r.functions() {
+        let head = line_head("function", path);
+        let mut failures = DecodeFailures::default();
+        let mut count = 0usize;
+        // One line at a time through a small buffer (patched, then copied into `w`'s).
+        let mut line = Vec::with_capacity(512);
+        rows_decoded_ahead(fs, &mut failures, |row| {
+            line.clear();
+            push_record(&mut line, &head, row);
+            count += 1;
+            w.write_all(&line)
+        })?;
+        problems.extend(failures.problem());
+        functions = Some(count);
+    } else {
+        let head = line_head("lookup", path);
+        let mut buf = Vec::new();
+        let all = r.lookups().unwrap_or_default();
+        for l in all {
+            push_record(&mut buf, &head, l);
+        }
+        w.write_all(&buf)?;
+        lookups = Some(all.len());
+    }
+    let head = line_head("problem", path);
+    let mut buf = Vec::new();
+    for p in &problems {
+        push_record(&mut buf, &head, p);
+    }
+    let ok = !problems.iter().any(goelf::error::Problem::is_error);
+    serde_json::to_writer(&mut buf, &end(ok, functions, lookups, problems.len()))?;
+    buf.push(b'\n');
+    w.write_all(&buf)?;
+    Ok(!problems.is_empty())
+}
+
 /// The `functions` array of `funcs --json`, decoded ahead in parallel: while this thread
 /// writes one chunk of rows through the serializer, a pool thread decodes the next. The rows
 /// and their order are those of [`goelf::funcs::StreamRows`].
@@ -176,31 +359,43 @@ impl WriteRows for ParallelRows {
         failures: &mut DecodeFailures,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        let decode = |c: usize| {
-            let mut it = functions.rows_in(c * CHUNK..(c + 1) * CHUNK);
-            let rows: Vec<FuncRow<'_>> = it.by_ref().collect();
-            (rows, it.into_failures())
-        };
-        let chunks = functions.table_len().div_ceil(CHUNK);
         let mut seq = s.serialize_seq(None)?;
-        let mut current = (chunks > 0).then(|| decode(0));
-        for c in 1..=chunks {
-            let Some((rows, f)) = current.take() else {
-                break;
-            };
-            failures.merge(f);
-            let mut next = None;
-            let written = rayon::in_place_scope(|scope| {
-                if c < chunks {
-                    scope.spawn(|_| next = Some(decode(c)));
-                }
-                rows.iter().try_for_each(|r| seq.serialize_element(r))
-            });
-            written?;
-            current = next;
-        }
+        rows_decoded_ahead(functions, failures, |r| seq.serialize_element(r))?;
         seq.end()
     }
+}
+
+/// Hand every row of `functions` to `each`, in functab order, on this thread, while a pool
+/// thread decodes the next chunk of rows; the functions that fail to decode are added to
+/// `failures`. Stops at the first error of `each`.
+fn rows_decoded_ahead<E>(
+    functions: Functions<'_, '_>,
+    failures: &mut DecodeFailures,
+    mut each: impl FnMut(&FuncRow<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    let decode = |c: usize| {
+        let mut it = functions.rows_in(c * CHUNK..(c + 1) * CHUNK);
+        let rows: Vec<FuncRow<'_>> = it.by_ref().collect();
+        (rows, it.into_failures())
+    };
+    let chunks = functions.table_len().div_ceil(CHUNK);
+    let mut current = (chunks > 0).then(|| decode(0));
+    for c in 1..=chunks {
+        let Some((rows, f)) = current.take() else {
+            break;
+        };
+        failures.merge(f);
+        let mut next = None;
+        let written = rayon::in_place_scope(|scope| {
+            if c < chunks {
+                scope.spawn(|_| next = Some(decode(c)));
+            }
+            rows.iter().try_for_each(&mut each)
+        });
+        written?;
+        current = next;
+    }
+    Ok(())
 }
 
 /// Run `work` over every chunk of function indexes, in parallel when there is more than one
@@ -314,7 +509,8 @@ fn write_text_file(
         write_table(w, &rows, file, crate::term::get().width)?;
     } else {
         let mut out = String::new();
-        for l in r.lookups().unwrap_or_default() {
+        let lookups = r.lookups().unwrap_or_default();
+        for l in lookups.iter().filter(|l| !l.filtered) {
             if let Some(f) = file {
                 out.push_str(&table::clean(f));
                 out.push_str(": ");
@@ -322,6 +518,14 @@ fn write_text_file(
             render_lookup(&mut out, l, r.dwarf_line_table());
         }
         w.write_all(out.as_bytes())?;
+        let dropped = lookups.iter().filter(|l| l.filtered).count();
+        if dropped > 0 {
+            eprintln!(
+                "goelf: {}: note: {dropped} of {} addresses filtered out by --match/--package",
+                table::clean(path),
+                lookups.len()
+            );
+        }
     }
     // Problems go to stderr, where they cannot be mistaken for rows.
     for p in &problems {

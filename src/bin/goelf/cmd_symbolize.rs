@@ -12,6 +12,7 @@ use goelf::symbolize::trace::{FrameKind, Item, SymFrame, SymbolizeFile};
 use goelf::symbolize::{symbolize, SymbolizeOptions};
 
 use crate::common;
+use crate::table::{Cut, Table};
 
 /// Arguments of `goelf symbolize`.
 #[derive(Debug, clap::Args)]
@@ -167,26 +168,24 @@ fn rows(f: &SymFrame, out: &mut Vec<[String; 4]>) {
     out.push([addr, function.clone(), pos, note]);
 }
 
+/// Write a run of frame rows as aligned columns without a header ([`Table`]: one line each
+/// in pipes; on a terminal fitted to its width, the function cut at its end, the position at
+/// its start, the note wrapped).
 fn flush(w: &mut dyn Write, block: &mut Vec<[String; 4]>) -> std::io::Result<()> {
-    let mut width = [0usize; 3];
-    for r in block.iter() {
-        for (wd, cell) in width.iter_mut().zip(r.iter()) {
-            *wd = (*wd).max(cell.chars().count());
-        }
+    if block.is_empty() {
+        return Ok(());
     }
+    let mut t = Table::new(&["ADDRESS", "FUNCTION", "FILE:LINE", "NOTE"])
+        .no_header()
+        .cut(&[0], Cut::Never)
+        .cut(&[2], Cut::Start)
+        // In pipes the columns are padded to their widest cell, as before.
+        .pipe_pad(1, usize::MAX)
+        .pipe_pad(2, usize::MAX);
     for r in block.drain(..) {
-        let [a, f, p, n] = r;
-        let line = if n.is_empty() {
-            format!("{a:<aw$}  {f:<fw$}  {p}", aw = width[0], fw = width[1])
-        } else {
-            format!(
-                "{a:<aw$}  {f:<fw$}  {p:<pw$}  {n}",
-                aw = width[0],
-                fw = width[1],
-                pw = width[2]
-            )
-        };
-        writeln!(w, "{}", line.trim_end())?;
+        t.row(r);
     }
-    Ok(())
+    let mut out = String::new();
+    t.render(&mut out);
+    w.write_all(out.as_bytes())
 }

@@ -93,6 +93,7 @@ fn main() -> ExitCode {
         }
     };
     term::init(cli.color, cli.quiet);
+    runner::set_quiet(cli.quiet);
     if cli.quiet {
         common::silence_stdout();
     }

@@ -13,6 +13,11 @@
 //!   one entry per file, written in order as an element of the envelope's `files` while the
 //!   envelope goes through the serializer, so entries that stream (e.g. `funcs`' rows) are
 //!   decoded while they are written;
+//! - JSON lines ([`JsonLines`], [`run_json_lines`]): a window of files analysed in parallel,
+//!   then each file's lines written in argument order as they are made;
+//! - progress ([`Progress`], indicatif): files done of the total and the file being read, on
+//!   stderr when it is a terminal and there are several files (not with `-q`, not for JSON to
+//!   a terminal or JSON lines to a pipe), taken off the screen while output is written;
 //! - at most [`window`] files are open (one descriptor and one map or buffer each) at once,
 //!   whatever the number of arguments: thousands of files run under `ulimit -n 64`, with the
 //!   memory of a window of files;
@@ -108,6 +113,17 @@ pub trait Json: Analyse {
     }
 }
 
+/// A command whose output can be JSON lines (`--json-lines`): one JSON object per record, a
+/// file's lines written together, files in argument order.
+pub trait JsonLines: Analyse {
+    /// Write the lines of one file; true when the file counts as failed.
+    fn write_lines(
+        &self,
+        w: &mut dyn Write,
+        file: &File<Self::Report<'_>>,
+    ) -> std::io::Result<bool>;
+}
+
 /// One input file and what became of it.
 #[derive(Debug)]
 pub struct File<R> {
@@ -131,6 +147,43 @@ pub fn run<C: Text + Json>(cmd: &C, paths: &[PathBuf], json: bool) -> anyhow::Re
     } else {
         run_text(cmd, paths)
     }
+}
+
+/// Run `cmd` over `paths`, writing JSON lines to stdout as each file is analysed (a window
+/// of files analysed in parallel, then written in order); the exit status.
+pub fn run_json_lines<C: JsonLines>(cmd: &C, paths: &[PathBuf]) -> anyhow::Result<u8> {
+    let mut out = common::stdout();
+    let args = args::expand(paths);
+    let progress = Progress::new(args.len(), Stream::JsonLines);
+    let mut failed = false;
+    for chunk in args.chunks(window(args.len())) {
+        let inputs: Vec<Opening> = par_map(chunk, open_arg);
+        let files: Vec<Option<File<C::Report<'_>>>> = par_map_zip(chunk, &inputs, |arg, input| {
+            analyse_tracked(cmd, arg, input, &progress)
+        });
+        progress.suspend(|| -> anyhow::Result<()> {
+            for (file, input) in files.iter().zip(&inputs) {
+                let Some(file) = file else { continue };
+                if let Some(msg) = failure_message(cmd, file) {
+                    eprintln!("{msg}");
+                }
+                let mut f = cmd.write_lines(&mut out, file)? || is_error(cmd, file);
+                // The lines read the file while they are written (as funcs' JSON does).
+                if file.result.is_ok() {
+                    if let Err(e) = check(input) {
+                        eprintln!("goelf: {}: {e}", file.shown);
+                        f = true;
+                    }
+                }
+                failed |= f;
+            }
+            out.flush()?;
+            Ok(())
+        })?;
+    }
+    progress.finish();
+    out.flush()?;
+    Ok(exit_status(failed))
 }
 
 /// Run `cmd` over `paths`, writing its text to stdout; the exit status.
@@ -187,14 +240,17 @@ impl<C: Json> Serialize for Entries<'_, C> {
         use serde::ser::SerializeSeq;
         let cmd = self.cmd;
         let mut seq = s.serialize_seq(None)?;
+        let progress = Progress::new(self.args.len(), Stream::Json);
         for chunk in self.args.chunks(window(self.args.len())) {
             let inputs: Vec<Opening> = par_map(chunk, open_arg);
             let files: Vec<Option<File<C::Report<'_>>>> =
-                par_map_zip(chunk, &inputs, |arg, input| analyse_arg(cmd, arg, input));
+                par_map_zip(chunk, &inputs, |arg, input| {
+                    analyse_tracked(cmd, arg, input, &progress)
+                });
             for (file, input) in files.iter().zip(&inputs) {
                 let Some(file) = file else { continue };
                 if let Some(msg) = failure_message(cmd, file) {
-                    eprintln!("{msg}");
+                    progress.suspend(|| eprintln!("{msg}"));
                 }
                 let entry = cmd.json_entry(file);
                 seq.serialize_element(&entry)?;
@@ -204,7 +260,7 @@ impl<C: Json> Serialize for Entries<'_, C> {
                 // file with its message.
                 if file.result.is_ok() {
                     if let Err(e) = check(input) {
-                        eprintln!("goelf: {}: {e}", file.shown);
+                        progress.suspend(|| eprintln!("goelf: {}: {e}", file.shown));
                         failed = true;
                     }
                 }
@@ -213,6 +269,7 @@ impl<C: Json> Serialize for Entries<'_, C> {
             drop(files);
             drop(inputs);
         }
+        progress.finish();
         seq.end()
     }
 }
@@ -258,6 +315,19 @@ fn analyse_arg<'a, C: Analyse>(
     Some(file)
 }
 
+/// [`analyse_arg`], shown in `progress`.
+fn analyse_tracked<'a, C: Analyse>(
+    cmd: &C,
+    arg: &'a Arg,
+    input: &'a Opening,
+    progress: &Progress,
+) -> Option<File<C::Report<'a>>> {
+    progress.start(arg);
+    let file = analyse_arg(cmd, arg, input);
+    progress.done();
+    file
+}
+
 /// [`Input::check`] of an opened input (an input that failed to open is not checked).
 fn check(input: &Opening) -> Result<(), String> {
     match input {
@@ -277,17 +347,21 @@ pub fn analyse_all<C: Analyse, T: Send>(
 ) -> Vec<T> {
     let args = args::expand(paths);
     let mut kept = Vec::new();
+    // What is made of the files is written after all are read: a document of text.
+    let progress = Progress::new(args.len(), Stream::Text);
     for chunk in args.chunks(window(args.len())) {
         let inputs: Vec<Opening> = par_map(chunk, open_arg);
-        let files: Vec<Option<File<C::Report<'_>>>> =
-            par_map_zip(chunk, &inputs, |arg, input| analyse_arg(cmd, arg, input));
+        let files: Vec<Option<File<C::Report<'_>>>> = par_map_zip(chunk, &inputs, |arg, input| {
+            analyse_tracked(cmd, arg, input, &progress)
+        });
         for f in files.into_iter().flatten() {
             if let Some(msg) = failure_message(cmd, &f) {
-                eprintln!("{msg}");
+                progress.suspend(|| eprintln!("{msg}"));
             }
             kept.push(keep(f));
         }
     }
+    progress.finish();
     kept
 }
 
@@ -336,18 +410,28 @@ fn write_text<C: Text>(cmd: &C, paths: &[PathBuf], out: &mut dyn Write) -> anyho
     // Several: each rendered into its own buffer in parallel, then written in order, a
     // window at a time.
     let mut failed = false;
+    let progress = Progress::new(args.len(), Stream::Text);
     for chunk in args.chunks(window(args.len())) {
-        let done: Vec<std::io::Result<Option<Rendered>>> =
-            par_map(chunk, |arg| render_one(cmd, arg, many));
-        for r in done {
-            let Some(r) = r? else { continue };
-            if let Some(msg) = r.message {
-                eprintln!("{msg}");
+        let done: Vec<std::io::Result<Option<Rendered>>> = par_map(chunk, |arg| {
+            progress.start(arg);
+            let r = render_one(cmd, arg, many);
+            progress.done();
+            r
+        });
+        progress.suspend(|| -> std::io::Result<()> {
+            for r in done {
+                let Some(r) = r? else { continue };
+                if let Some(msg) = r.message {
+                    eprintln!("{msg}");
+                }
+                out.write_all(&r.text)?;
+                failed |= r.failed;
             }
-            out.write_all(&r.text)?;
-            failed |= r.failed;
-        }
+            // On a terminal the bar is drawn again below what was written.
+            out.flush()
+        })?;
     }
+    progress.finish();
     Ok(failed)
 }
 
@@ -432,4 +516,90 @@ fn par_map_zip<'x, A: Sync, B: Sync, T: Send>(
         return a.iter().zip(b).map(|(x, y)| work(x, y)).collect();
     }
     a.par_iter().zip(b).map(|(x, y)| work(x, y)).collect()
+}
+
+/// `-q` was given: no progress (set once by `main`).
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `-q`: no progress either.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Progress of a multi-file run on stderr (indicatif): files done of the total, and the file
+/// being analysed. Drawn only when there are several files, stderr is a terminal and `-q` is
+/// not given; not for JSON written to a terminal (the bar would tear the document) nor for
+/// JSON lines written to a pipe (a log pipeline). Never in pipes: indicatif draws nothing
+/// when stderr is not a terminal, and the bar is not even made then.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    /// The progress of `total` files; `stream` is the kind of output.
+    pub fn new(total: usize, stream: Stream) -> Progress {
+        use std::io::IsTerminal;
+        let stdout_tty = std::io::stdout().is_terminal();
+        let wanted = total > 1
+            && !QUIET.load(std::sync::atomic::Ordering::Relaxed)
+            && std::io::stderr().is_terminal()
+            && match stream {
+                Stream::Text => true,
+                Stream::Json => !stdout_tty,
+                Stream::JsonLines => stdout_tty,
+            };
+        let bar = wanted.then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total as u64),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{pos}/{len} files {wide_msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress { bar }
+    }
+
+    /// A file's analysis starts.
+    fn start(&self, arg: &Arg) {
+        if let Some(b) = &self.bar {
+            b.set_message(crate::table::clean(&arg.shown));
+        }
+    }
+
+    /// A file's analysis ended.
+    fn done(&self) {
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+    }
+
+    /// Run `f` (which writes output) with the bar off the screen.
+    fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(b) => b.suspend(f),
+            None => f(),
+        }
+    }
+
+    /// Remove the bar.
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// What a run writes to stdout, for [`Progress::new`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Text.
+    Text,
+    /// One JSON document.
+    Json,
+    /// JSON lines.
+    JsonLines,
 }

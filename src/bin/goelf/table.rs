@@ -78,6 +78,7 @@ pub struct Table {
     /// In pipes, wrap a last cell with spaces that takes its row past
     /// [`PIPE_MAX`](crate::fit::PIPE_MAX); off: every row one line, however long.
     pipe_wrap: bool,
+    no_header: bool,
 }
 
 impl Table {
@@ -94,6 +95,7 @@ impl Table {
             rows: Vec::new(),
             indent: 0,
             pipe_wrap: true,
+            no_header: false,
         }
     }
 
@@ -101,6 +103,12 @@ impl Table {
     /// [`PIPE_MAX`](crate::fit::PIPE_MAX) (records for `awk`, as `go tool nm` prints them).
     pub fn one_line_rows(mut self) -> Self {
         self.pipe_wrap = false;
+        self
+    }
+
+    /// Write the rows only (the columns are aligned as with the header).
+    pub fn no_header(mut self) -> Self {
+        self.no_header = true;
         self
     }
 
@@ -190,7 +198,9 @@ impl Table {
             .iter()
             .map(|c| Cell::styled(c.name.clone(), Some(Style::Bold)))
             .collect();
-        self.line(out, &head, &widths, cut, wrap);
+        if !self.no_header {
+            self.line(out, &head, &widths, cut, wrap);
+        }
         for r in &self.rows {
             self.line(out, r, &widths, cut, wrap);
         }
