@@ -266,6 +266,28 @@ pub fn size_bytes(data: &[u8]) -> Result<(SizeReport, Vec<Problem>), Error> {
 
 /// Size report of one Go binary; what could not be read is added to `problems`.
 pub fn size(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Result<SizeReport, Error> {
+    size_with(go, problems, TextDetail::PcTables)
+}
+
+/// How [`size_with`] splits each function's range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextDetail {
+    /// Code and padding from each function's `pcsp` table, and the pclntab bytes of each
+    /// function (its record, name and pc-value tables): `goelf size`.
+    PcTables,
+    /// Function ranges only: [`Bytes::text`] holds the whole range (code and padding),
+    /// [`Bytes::text_padding`] and [`Bytes::pclntab`] stay 0, and no pc-value table is read
+    /// (a fraction of the time on a large binary): what `goelf diff` compares.
+    Ranges,
+}
+
+/// [`size`] with the text split `detail` asks for; sections, segments and the data, rodata
+/// and bss per package are the same either way.
+pub fn size_with(
+    go: &GoBinary<'_>,
+    problems: &mut Vec<Problem>,
+    detail: TextDetail,
+) -> Result<SizeReport, Error> {
     let image = go.image();
     let tab = go.pclntab().map_err(Clone::clone)?;
     problems.extend(go.problems(GoPart::Pclntab).iter().cloned());
@@ -292,15 +314,14 @@ pub fn size(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Result<SizeReport
         last_end = last_end.max(f.end);
         fn_ranges.push((f.entry, f.end));
         let name = f.name_str();
-        let pkg = package_of(&name);
-        let b = if pkg.is_empty() {
-            &mut nopkg
-        } else {
-            pkgs.entry(pkg.into_owned()).or_default()
-        };
+        let b = package_bytes(&mut pkgs, &mut nopkg, &package_of(&name));
         b.functions += 1;
         text.functions += 1;
         let range = f.size();
+        if detail == TextDetail::Ranges {
+            b.text += range;
+            continue;
+        }
         let fp = match tab.footprint(&f) {
             Ok(fp) => fp,
             Err(e) => {
@@ -449,7 +470,7 @@ pub fn size(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Result<SizeReport
                 &mut nopkg
             } else {
                 sec.packages += n;
-                pkgs.entry(pkg.into_owned()).or_default()
+                package_bytes(&mut pkgs, &mut nopkg, &pkg)
             };
             match field {
                 Field::Data => b.data += n,
@@ -533,6 +554,25 @@ pub fn size(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Result<SizeReport
         segments,
         file_size: image.data().len() as u64,
     })
+}
+
+/// The bytes of package `pkg` in `pkgs` (`nopkg` for `""`), made on first use; the name is
+/// copied only then, not once per function.
+fn package_bytes<'m>(
+    pkgs: &'m mut HashMap<String, Bytes>,
+    nopkg: &'m mut Bytes,
+    pkg: &str,
+) -> &'m mut Bytes {
+    if pkg.is_empty() {
+        return nopkg;
+    }
+    if !pkgs.contains_key(pkg) {
+        pkgs.insert(pkg.to_owned(), Bytes::default());
+    }
+    match pkgs.get_mut(pkg) {
+        Some(b) => b,
+        None => nopkg,
+    }
 }
 
 /// The pclntab's parts with the bytes attributed in each.
