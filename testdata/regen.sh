@@ -8,6 +8,8 @@
 #   testdata/regen.sh gobin [VER]  print the path of Go VER's go binary (installing it)
 #   testdata/regen.sh containers   build testdata/containers/ (PE, Mach-O) and llvm-readobj goldens
 #   testdata/regen.sh pairs        build only the diff pairs (testdata/src/pairs; also in the default run)
+#   testdata/regen.sh sbom-validate  validate goelf sbom of every Go fixture with PyPI's
+#                                  cyclonedx-python-lib and spdx-tools (venv in $GOELF_CACHE)
 #   testdata/regen.sh big          build the benchmark binaries (NOT committed) into $GOELF_CACHE/big/
 #   testdata/regen.sh big-ext      only the externally linked -rdynamic one (big-ext)
 #   testdata/regen.sh size         print the size of testdata
@@ -747,6 +749,72 @@ build_crash() {
   log "crash: $(du -sh "$CRASHD" | cut -f1)"
 }
 
+# ------------------------------------------------------------ sbom-validate (#13)
+
+# sbom-validate: `goelf sbom` (CycloneDX 1.6 and SPDX 2.3) of every Go binary in fixtures/ and
+# containers/, validated with the validators people use: PyPI's cyclonedx-python-lib (strict
+# JSON validation against its bundled 1.6 schema) and spdx-tools' `pyspdxtools -i`, installed
+# into a venv under $GOELF_CACHE. goelf: $GOELF, else a release build of this checkout.
+SBOM_PY_PKGS=("cyclonedx-python-lib[json-validation]==11.12.0" "spdx-tools==0.8.5")
+sbom_validate() {
+  local venv=$CACHE/sbom-venv goelf=${GOELF:-}
+  if [[ -z $goelf ]]; then
+    (cd "$HERE/.." && cargo build --release --locked >&2)
+    goelf=${CARGO_TARGET_DIR:-$HERE/../target}/release/goelf
+  fi
+  [[ -x $goelf ]] || die "no goelf at $goelf"
+  if [[ ! -x $venv/bin/pyspdxtools ]]; then
+    log "venv $venv: ${SBOM_PY_PKGS[*]}"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "${SBOM_PY_PKGS[@]}" >&2
+  fi
+  local out=$CACHE/work/sbom-validate d n=0 skipped=() bad=0
+  rm -rf "$out"; mkdir -p "$out"
+  for d in "$FIX"/*/ "$HERE"/containers/*/; do
+    d=${d%/}
+    [[ -f $d/bin.zst ]] || continue
+    local name; name=$(basename "$d")
+    zstd -d -q --long=27 -f "$d/bin.zst" -o "$out/$name.bin"
+    # A file without build info (not Go, or its build info removed) has no SBOM: listed.
+    if ! "$goelf" sbom --format cyclonedx "$out/$name.bin" >"$out/$name.cdx.json" 2>/dev/null; then
+      skipped+=("$name"); rm -f "$out/$name".*; continue
+    fi
+    "$goelf" sbom --format spdx "$out/$name.bin" >"$out/$name.spdx.json"
+    rm -f "$out/$name.bin"
+    n=$((n + 1))
+  done
+  log "validating $n CycloneDX documents (cyclonedx-python-lib, strict)"
+  "$venv/bin/python" - "$out"/*.cdx.json <<'PY' || bad=1
+import sys
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+v = JsonStrictValidator(SchemaVersion.V1_6)
+bad = 0
+for path in sys.argv[1:]:
+    with open(path) as f:
+        err = v.validate_str(f.read())
+    if err is not None:
+        bad += 1
+        print(f"INVALID {path}: {err}", file=sys.stderr)
+print(f"cyclonedx: {len(sys.argv) - 1 - bad}/{len(sys.argv) - 1} valid", file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+  log "validating $n SPDX documents (pyspdxtools -i)"
+  local f msg ok=0
+  for f in "$out"/*.spdx.json; do
+    if msg=$("$venv/bin/pyspdxtools" -i "$f" 2>&1) && [[ -z $msg ]]; then
+      ok=$((ok + 1))
+    else
+      bad=1; log "INVALID $f: $msg"
+    fi
+  done
+  log "spdx: $ok/$n valid"
+  ((${#skipped[@]} == 0)) || log "no SBOM (no build info): ${skipped[*]}"
+  log "versions: $("$venv/bin/pip" list 2>/dev/null | grep -Ei '^(cyclonedx-python-lib|spdx-tools) ' | tr -s ' ' | tr '\n' ' ')"
+  ((bad == 0)) || die "sbom-validate: invalid documents (above)"
+  log "sbom-validate: all $n binaries valid in both formats"
+}
+
 # -------------------------------------------------------------------- main
 
 run_all() {
@@ -838,6 +906,7 @@ case ${1:-all} in
   list) matrix | awk '{print $1}'; echo notgo-c ;;
   big) build_big ;;
   pairs) run_all $(matrix | awk '$2 == "pairs" {print $1}') ;;
+  sbom-validate) sbom_validate ;;
   containers) build_containers ;;
   crash) build_crash ;;
   big-ext) build_big_ext ;;
