@@ -301,6 +301,7 @@ pub fn size_with(
     let mut first_bad = None;
     let mut fn_ranges: Vec<(u64, u64)> = Vec::with_capacity(tab.nfunc());
     let (mut in_names, mut in_pctab, mut in_functab) = (0u64, 0u64, 0u64);
+    let mut fn_pkgs = LastPackage::default();
     for f in tab.funcs() {
         let f = match f {
             Ok(f) => f,
@@ -314,7 +315,7 @@ pub fn size_with(
         last_end = last_end.max(f.end);
         fn_ranges.push((f.entry, f.end));
         let name = f.name_str();
-        let b = package_bytes(&mut pkgs, &mut nopkg, &package_of(&name));
+        let b = package_bytes(&mut pkgs, &mut nopkg, fn_pkgs.of(&name));
         b.functions += 1;
         text.functions += 1;
         let range = f.size();
@@ -442,6 +443,7 @@ pub fn size_with(
             .collect();
         syms.sort_by_key(|s| (s.vaddr, std::cmp::Reverse(s.size)));
         let mut covered_to = 0u64;
+        let mut sym_pkgs = LastPackage::default();
         for s in syms {
             let Some(idx) = section_of(s.vaddr) else {
                 continue;
@@ -464,13 +466,13 @@ pub fn size_with(
             covered_to = end;
             let n = end - start;
             let name = String::from_utf8_lossy(s.name);
-            let pkg = package_of(&name);
+            let pkg = sym_pkgs.of(&name);
             let b = if pkg.is_empty() {
                 sec.no_package += n;
                 &mut nopkg
             } else {
                 sec.packages += n;
-                package_bytes(&mut pkgs, &mut nopkg, &pkg)
+                package_bytes(&mut pkgs, &mut nopkg, pkg)
             };
             match field {
                 Field::Data => b.data += n,
@@ -554,6 +556,51 @@ pub fn size_with(
         segments,
         file_size: image.data().len() as u64,
     })
+}
+
+/// [`package_of`] remembering its last answer: functions in address order (and data symbols
+/// sorted by address) come package by package, and most names repeat the last one's prefix.
+#[derive(Default)]
+struct LastPackage {
+    /// The last name's import-path prefix (up to the first `.` after the last `/` before any
+    /// `[`), and its package.
+    key: String,
+    package: String,
+}
+
+impl LastPackage {
+    fn of(&mut self, name: &str) -> &str {
+        // `type:`, `type.`, `go:` and `go.` names have rules of their own (generated
+        // functions, toolchain families): never remembered. For every other name the package
+        // depends on the key alone.
+        let key = if ["type:", "type.", "go:", "go."]
+            .iter()
+            .any(|p| name.starts_with(p))
+        {
+            None
+        } else {
+            let head = name.find('[').map_or(name, |b| name.get(..b).unwrap_or(""));
+            let slash = head.rfind('/').map_or(0, |s| s + 1);
+            head.get(slash..)
+                .and_then(|t| t.find('.'))
+                .and_then(|d| head.get(..slash + d))
+        };
+        match key {
+            Some(k) if k == self.key => {}
+            Some(k) => {
+                self.key.clear();
+                self.key.push_str(k);
+                self.package.clear();
+                self.package.push_str(&package_of(name));
+            }
+            None => {
+                self.key.clear();
+                self.package.clear();
+                self.package.push_str(&package_of(name));
+            }
+        }
+        &self.package
+    }
 }
 
 /// The bytes of package `pkg` in `pkgs` (`nopkg` for `""`), made on first use; the name is
