@@ -759,6 +759,39 @@ mod tests {
     }
 
     #[test]
+    fn last_package_answers_as_package_of() {
+        let names = [
+            "runtime.main",
+            "runtime.gcStart",
+            "runtime/cgo.set_crosscall2",
+            "runtime.x",
+            "example.com/a.b/c.F",
+            "example.com/a.F",
+            "example.com/a.b/c.G",
+            "gopkg.in/ini%2ev1.F",
+            "gopkg.in/ini%2ev1.(*File).Section",
+            "type:.eq.main.T",
+            "type:.eq.example.com/a.T",
+            "go:string.x",
+            "go.shape.int",
+            "main.main",
+            "crypto/internal/fips140/v1%2e0%2e0.init",
+            "sync/atomic.(*Pointer[go.shape.int]).Load",
+            "sync/atomic.(*Pointer[example.com/a.T]).Store",
+            "$f64.3ff0000000000000",
+            "_cgo_panic",
+            "main",
+            "",
+        ];
+        let mut last = LastPackage::default();
+        for round in 0..2 {
+            for n in names.iter().chain(names.iter().rev()) {
+                assert_eq!(last.of(n), package_of(n), "{n} (round {round})");
+            }
+        }
+    }
+
+    #[test]
     fn modules() {
         let m = ModuleMap {
             main: Some("example.com/a"),
