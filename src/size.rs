@@ -266,6 +266,28 @@ pub fn size_bytes(data: &[u8]) -> Result<(SizeReport, Vec<Problem>), Error> {
 
 /// Size report of one Go binary; what could not be read is added to `problems`.
 pub fn size(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Result<SizeReport, Error> {
+    size_with(go, problems, TextDetail::PcTables)
+}
+
+/// How [`size_with`] splits each function's range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextDetail {
+    /// Code and padding from each function's `pcsp` table, and the pclntab bytes of each
+    /// function (its record, name and pc-value tables): `goelf size`.
+    PcTables,
+    /// Function ranges only: [`Bytes::text`] holds the whole range (code and padding),
+    /// [`Bytes::text_padding`] and [`Bytes::pclntab`] stay 0, and no pc-value table is read
+    /// (a fraction of the time on a large binary): what `goelf diff` compares.
+    Ranges,
+}
+
+/// [`size`] with the text split `detail` asks for; sections, segments and the data, rodata
+/// and bss per package are the same either way.
+pub fn size_with(
+    go: &GoBinary<'_>,
+    problems: &mut Vec<Problem>,
+    detail: TextDetail,
+) -> Result<SizeReport, Error> {
     let image = go.image();
     let tab = go.pclntab().map_err(Clone::clone)?;
     problems.extend(go.problems(GoPart::Pclntab).iter().cloned());
@@ -279,6 +301,7 @@ pub fn size(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Result<SizeReport
     let mut first_bad = None;
     let mut fn_ranges: Vec<(u64, u64)> = Vec::with_capacity(tab.nfunc());
     let (mut in_names, mut in_pctab, mut in_functab) = (0u64, 0u64, 0u64);
+    let mut fn_pkgs = LastPackage::default();
     for f in tab.funcs() {
         let f = match f {
             Ok(f) => f,
@@ -292,15 +315,14 @@ pub fn size(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Result<SizeReport
         last_end = last_end.max(f.end);
         fn_ranges.push((f.entry, f.end));
         let name = f.name_str();
-        let pkg = package_of(&name);
-        let b = if pkg.is_empty() {
-            &mut nopkg
-        } else {
-            pkgs.entry(pkg.into_owned()).or_default()
-        };
+        let b = package_bytes(&mut pkgs, &mut nopkg, fn_pkgs.of(&name));
         b.functions += 1;
         text.functions += 1;
         let range = f.size();
+        if detail == TextDetail::Ranges {
+            b.text += range;
+            continue;
+        }
         let fp = match tab.footprint(&f) {
             Ok(fp) => fp,
             Err(e) => {
@@ -421,6 +443,7 @@ pub fn size(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Result<SizeReport
             .collect();
         syms.sort_by_key(|s| (s.vaddr, std::cmp::Reverse(s.size)));
         let mut covered_to = 0u64;
+        let mut sym_pkgs = LastPackage::default();
         for s in syms {
             let Some(idx) = section_of(s.vaddr) else {
                 continue;
@@ -443,13 +466,13 @@ pub fn size(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Result<SizeReport
             covered_to = end;
             let n = end - start;
             let name = String::from_utf8_lossy(s.name);
-            let pkg = package_of(&name);
+            let pkg = sym_pkgs.of(&name);
             let b = if pkg.is_empty() {
                 sec.no_package += n;
                 &mut nopkg
             } else {
                 sec.packages += n;
-                pkgs.entry(pkg.into_owned()).or_default()
+                package_bytes(&mut pkgs, &mut nopkg, pkg)
             };
             match field {
                 Field::Data => b.data += n,
@@ -533,6 +556,70 @@ pub fn size(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Result<SizeReport
         segments,
         file_size: image.data().len() as u64,
     })
+}
+
+/// [`package_of`] remembering its last answer: functions in address order (and data symbols
+/// sorted by address) come package by package, and most names repeat the last one's prefix.
+#[derive(Default)]
+struct LastPackage {
+    /// The last name's import-path prefix (up to the first `.` after the last `/` before any
+    /// `[`), and its package.
+    key: String,
+    package: String,
+}
+
+impl LastPackage {
+    fn of(&mut self, name: &str) -> &str {
+        // `type:`, `type.`, `go:` and `go.` names have rules of their own (generated
+        // functions, toolchain families): never remembered. For every other name the package
+        // depends on the key alone.
+        let key = if ["type:", "type.", "go:", "go."]
+            .iter()
+            .any(|p| name.starts_with(p))
+        {
+            None
+        } else {
+            let head = name.find('[').map_or(name, |b| name.get(..b).unwrap_or(""));
+            let slash = head.rfind('/').map_or(0, |s| s + 1);
+            head.get(slash..)
+                .and_then(|t| t.find('.'))
+                .and_then(|d| head.get(..slash + d))
+        };
+        match key {
+            Some(k) if k == self.key => {}
+            Some(k) => {
+                self.key.clear();
+                self.key.push_str(k);
+                self.package.clear();
+                self.package.push_str(&package_of(name));
+            }
+            None => {
+                self.key.clear();
+                self.package.clear();
+                self.package.push_str(&package_of(name));
+            }
+        }
+        &self.package
+    }
+}
+
+/// The bytes of package `pkg` in `pkgs` (`nopkg` for `""`), made on first use; the name is
+/// copied only then, not once per function.
+fn package_bytes<'m>(
+    pkgs: &'m mut HashMap<String, Bytes>,
+    nopkg: &'m mut Bytes,
+    pkg: &str,
+) -> &'m mut Bytes {
+    if pkg.is_empty() {
+        return nopkg;
+    }
+    if !pkgs.contains_key(pkg) {
+        pkgs.insert(pkg.to_owned(), Bytes::default());
+    }
+    match pkgs.get_mut(pkg) {
+        Some(b) => b,
+        None => nopkg,
+    }
 }
 
 /// The pclntab's parts with the bytes attributed in each.
@@ -669,6 +756,39 @@ mod tests {
         assert_eq!(covered_bytes(&r, 0, 100), 30);
         assert_eq!(covered_bytes(&r, 15, 45), 20);
         assert_eq!(covered_bytes(&[], 0, 10), 0);
+    }
+
+    #[test]
+    fn last_package_answers_as_package_of() {
+        let names = [
+            "runtime.main",
+            "runtime.gcStart",
+            "runtime/cgo.set_crosscall2",
+            "runtime.x",
+            "example.com/a.b/c.F",
+            "example.com/a.F",
+            "example.com/a.b/c.G",
+            "gopkg.in/ini%2ev1.F",
+            "gopkg.in/ini%2ev1.(*File).Section",
+            "type:.eq.main.T",
+            "type:.eq.example.com/a.T",
+            "go:string.x",
+            "go.shape.int",
+            "main.main",
+            "crypto/internal/fips140/v1%2e0%2e0.init",
+            "sync/atomic.(*Pointer[go.shape.int]).Load",
+            "sync/atomic.(*Pointer[example.com/a.T]).Store",
+            "$f64.3ff0000000000000",
+            "_cgo_panic",
+            "main",
+            "",
+        ];
+        let mut last = LastPackage::default();
+        for round in 0..2 {
+            for n in names.iter().chain(names.iter().rev()) {
+                assert_eq!(last.of(n), package_of(n), "{n} (round {round})");
+            }
+        }
     }
 
     #[test]

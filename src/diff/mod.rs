@@ -1,4 +1,4 @@
-//! `goelf diff OLD NEW`: what changed between two builds, kind by kind (docs/FORMATS.md §14).
+//! `goelf diff OLD NEW`: what changed between two builds, kind by kind (docs/FORMATS.md §15).
 //!
 //! Each side is a [`Snapshot`]: made from a binary ([`snapshot_bytes`]) or read from a saved
 //! `goelf inspect --json` / `goelf diff --json` document ([`snapshot_from_json`]). [`diff`]

@@ -1,6 +1,7 @@
-//! Size kinds of `goelf diff`: bytes per package and per module (from [`crate::size`],
-//! docs/FORMATS.md §13), and the generic old/new/delta row that segments and sections use
-//! too. Rows are sorted by the size of the change, largest first.
+//! Size kinds of `goelf diff`: bytes per package and per module (from [`crate::size`]'s
+//! function ranges and symbols, docs/FORMATS.md §14 and §15.2), and the generic
+//! old/new/delta row that segments and sections use too. Rows are sorted by the size of the
+//! change, largest first.
 
 use std::collections::BTreeMap;
 
@@ -25,9 +26,11 @@ pub struct SizeChange {
 /// The per-package or per-module comparison.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SizeChanges {
-    /// Which of `goelf size`'s parts are summed: `text`, `text_padding`, `pclntab`, and `data`,
-    /// `rodata`, `bss` only when both files have a symbol table (a stripped file has no data
-    /// per package, which would otherwise read as a change).
+    /// Which of `goelf size`'s parts are summed: `text` and `text_padding` (together: the
+    /// function ranges), and `data`, `rodata`, `bss` only when both files have a symbol table
+    /// (a stripped file has no data per package, which would otherwise read as a change).
+    /// Not `pclntab`: its per-package bytes need every function's pc tables walked, and they
+    /// move with the code anyway (docs/FORMATS.md §15.2).
     pub parts: Vec<String>,
     /// OLD's sum over every name.
     pub old_total: u64,
@@ -95,9 +98,12 @@ pub fn per(
     let (o, n) = (old.as_ref()?, new.as_ref()?);
     let with_data = o.symbols && n.symbols;
     let sum = |b: &Bytes| {
-        let mut t = b.text + b.text_padding + b.pclntab;
+        let mut t = b.text.saturating_add(b.text_padding);
         if with_data {
-            t += b.data + b.rodata + b.bss;
+            t = t
+                .saturating_add(b.data)
+                .saturating_add(b.rodata)
+                .saturating_add(b.bss);
         }
         t
     };
@@ -117,7 +123,7 @@ pub fn per(
             .collect()
     };
     let (om, nm) = (flat(pick(o)), flat(pick(n)));
-    let mut parts: Vec<String> = ["text", "text_padding", "pclntab"].map(String::from).into();
+    let mut parts: Vec<String> = ["text", "text_padding"].map(String::from).into();
     if with_data {
         parts.extend(["data", "rodata", "bss"].map(String::from));
     }

@@ -31,7 +31,7 @@ pub struct Snapshot {
     pub segments: Option<Vec<SegmentFact>>,
     /// Section names and sizes, in file order (`#n` appended to a repeated name).
     pub sections: Option<Vec<SectionFact>>,
-    /// Bytes per package and module (`goelf size`).
+    /// Bytes per package and module (`goelf size`, from function ranges: see [`SizeFacts`]).
     pub sizes: Option<SizeFacts>,
     /// Function names of the pclntab, sorted, each once.
     pub functions: Option<Vec<String>>,
@@ -94,7 +94,11 @@ pub struct SectionFact {
     pub size: u64,
 }
 
-/// Bytes per package and per module.
+/// Bytes per package and per module. Made from a binary, each [`Bytes::text`] is the sum of
+/// the package's function ranges (code and padding; [`crate::size::TextDetail::Ranges`]) and
+/// `text_padding` and `pclntab` are 0; a snapshot saved by an earlier goelf
+/// splits the range into `text` and `text_padding` and has `pclntab` bytes. `diff` and
+/// `check` sum `text + text_padding`, which is the same in both, and leave `pclntab` out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SizeFacts {
     /// The binary has a symbol table (data, rodata and bss per package are known).
@@ -241,15 +245,23 @@ pub fn snapshot_bytes(data: &[u8], problems: &mut Vec<Problem>) -> Result<Snapsh
     }
     let pclntab = go.pclntab().ok();
     if let Some(tab) = pclntab {
-        let mut names: Vec<String> = tab
-            .funcs()
-            .filter_map(|f| f.ok().map(|f| f.name_str().into_owned()))
-            .collect();
+        // Sorted and deduplicated as bytes borrowed from the file; one String per distinct
+        // name at the end.
+        let mut names: Vec<&[u8]> = tab.funcs().filter_map(|f| f.ok().map(|f| f.name)).collect();
         names.sort_unstable();
         names.dedup();
-        s.functions = Some(names);
+        s.functions = Some(
+            names
+                .into_iter()
+                .map(|n| String::from_utf8_lossy(n).into_owned())
+                .collect(),
+        );
         let mut size_problems = Vec::new();
-        if let Ok(r) = crate::size::size(&go, &mut size_problems) {
+        // Function ranges, not pc tables: the per-package pclntab bytes of `goelf size` cost
+        // a walk of every function's tables, and diff does not compare them (§15.2).
+        if let Ok(r) =
+            crate::size::size_with(&go, &mut size_problems, crate::size::TextDetail::Ranges)
+        {
             s.sizes = Some(SizeFacts {
                 symbols: r.symbols,
                 packages: r

@@ -4,7 +4,9 @@
 //! retyped key fails here; a new key needs the list regenerated
 //! (`GOELF_UPDATE_KEYS=1 cargo test --test json_contract`).
 //!
-//! This pins the shape only; the values are checked against external tools elsewhere.
+//! This pins the shape only; the values are checked against external tools elsewhere. The
+//! SBOM documents (`sbom-cyclonedx`, `sbom-spdx`) are pinned too, though their shape is the
+//! CycloneDX and SPDX schemas' (tests/it/sbom.rs validates them).
 
 use crate::common;
 
@@ -41,6 +43,12 @@ fn paths(v: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
 }
 
 fn check(command: &str, args: &[&str]) {
+    check_keys(command, args, true)
+}
+
+/// [`check`]; `envelope` false for a document in someone else's format (an SBOM: CycloneDX or
+/// SPDX, without goelf's envelope and `schema_version`).
+fn check_keys(command: &str, args: &[&str], envelope: bool) {
     let out = common::goelf(args);
     assert!(
         out.status.code() == Some(0) || out.status.code() == Some(1),
@@ -49,7 +57,9 @@ fn check(command: &str, args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
     let v = common::stdout_json(&out);
-    assert_eq!(v["schema_version"], 1, "{command}: schema_version");
+    if envelope {
+        assert_eq!(v["schema_version"], 1, "{command}: schema_version");
+    }
     let mut got = BTreeSet::new();
     paths(&v, "$", &mut got);
     let file = common::repo().join(format!("tests/json_keys/{command}.txt"));
@@ -258,4 +268,49 @@ fn reloc_cost_macho_keys_are_stable() {
             b.to_str().unwrap(),
         ],
     );
+}
+
+#[test]
+fn size_keys_are_stable() {
+    let p = common::fixture("pairs-go1.27.3-linux-amd64-w").path();
+    check("size", &["size", "--json", p.to_str().unwrap()]);
+}
+
+#[test]
+fn diff_keys_are_stable() {
+    let a = common::fixture("pairs-go1.27.3-linux-amd64-w").path();
+    let b = common::fixture("pairs-go1.27.3-linux-amd64-w-dep110").path();
+    check(
+        "diff",
+        &["diff", "--json", a.to_str().unwrap(), b.to_str().unwrap()],
+    );
+}
+
+#[test]
+fn check_keys_are_stable() {
+    let policy = common::repo().join("examples/policy.toml");
+    let p = common::fixture("pairs-go1.27.3-linux-amd64-w").path();
+    check(
+        "check",
+        &[
+            "check",
+            "--json",
+            "--policy",
+            policy.to_str().unwrap(),
+            p.to_str().unwrap(),
+        ],
+    );
+}
+
+#[test]
+fn sbom_keys_are_stable() {
+    let p = common::fixture("pairs-go1.27.3-linux-amd64-w-dep110").path();
+    // Not goelf's envelope: the keys of the CycloneDX and SPDX documents goelf writes.
+    for format in ["cyclonedx", "spdx"] {
+        check_keys(
+            &format!("sbom-{format}"),
+            &["sbom", "--format", format, p.to_str().unwrap()],
+            false,
+        );
+    }
 }

@@ -25,8 +25,8 @@ use crate::table;
   max_size_bytes = N                largest file size
   [max_package_growth]              against a baseline binary or saved `goelf diff --json`:
   baseline = \"old\"                  path (relative to the policy file)
-  bytes = N  /  percent = P         most growth per package (text, padding, pclntab; data too
-                                    when both have symbols)
+  bytes = N  /  percent = P         most growth per package (function ranges: text and
+                                    padding; data too when both have symbols)
   init_order_baseline = \"init.json\" same init order as a saved `goelf init-order --json`, a
                                     saved `goelf diff --json` or a binary
   crypto = \"fips140\"|\"boringcrypto\"|\"standard\"   the crypto the binary was built with

@@ -18,8 +18,8 @@ use crate::input;
                         dynamic_relocations. Every kind both sides hold is compared; the others \
                         are listed as not compared, with the reason (a saved inspect document \
                         holds no sizes, functions, init order or relocations). Package and \
-                        module sizes sum text, padding and pclntab bytes, and data, rodata and \
-                        bss only when both files have symbols. Exit status: 0 nothing changed, \
+                        module sizes sum the function ranges (text and padding, not the \
+                        pclntab), and data, rodata and bss only when both files have symbols. Exit status: 0 nothing changed, \
                         1 something changed (outside --ignore), 2 error."
 )]
 pub struct Args {
