@@ -23,6 +23,7 @@ mod pe_readobj;
 mod reloc_cost;
 mod reloc_cost_containers;
 mod sbom;
+mod schemas;
 mod size;
 mod startup;
 mod startup_measure;
