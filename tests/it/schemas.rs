@@ -166,9 +166,13 @@ struct Case {
     args: Vec<String>,
 }
 
-fn case(schema: &'static str, args: &[&str], files: &[PathBuf]) -> Case {
+fn case<'p>(
+    schema: &'static str,
+    args: &[&str],
+    files: impl IntoIterator<Item = &'p PathBuf>,
+) -> Case {
     let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    args.extend(files.iter().map(|p| p.display().to_string()));
+    args.extend(files.into_iter().map(|p| p.display().to_string()));
     Case { schema, args }
 }
 
@@ -386,11 +390,7 @@ fn every_command_and_mode_validates_on_every_fixture() {
             &["reloc-cost", "--json", "--model", "fixed"],
             &every,
         ),
-        case(
-            "reloc-cost",
-            &["reloc-cost", "--json"],
-            &[a.clone(), pie.clone()],
-        ),
+        case("reloc-cost", &["reloc-cost", "--json"], [&a, &pie]),
         case(
             "reloc-cost",
             &[
@@ -405,7 +405,7 @@ fn every_command_and_mode_validates_on_every_fixture() {
                 "--page-ns",
                 "150",
             ],
-            &[pie.clone()],
+            [&pie],
         ),
         case("startup", &["startup", "--json"], &every),
         case("size", &["size", "--json", "--sections"], &every),
@@ -419,17 +419,17 @@ fn every_command_and_mode_validates_on_every_fixture() {
             &["check", "--json", "--policy", policy.to_str().unwrap()],
             &every,
         ),
-        case("diff", &["diff", "--json"], &[inspect_a.clone(), b.clone()]),
-        case("diff", &["diff", "--json"], &[diff_ab.clone(), pie.clone()]),
+        case("diff", &["diff", "--json"], [&inspect_a, &b]),
+        case("diff", &["diff", "--json"], [&diff_ab, &pie]),
         case(
             "init-order",
             &["init-order", "--json", "--baseline", sa],
-            &[b.clone()],
+            [&b],
         ),
         case(
             "init-order",
             &["init-order", "--json", "--baseline", sb],
-            &[b.clone()],
+            [&b],
         ),
         case(
             "init-order",
@@ -439,7 +439,7 @@ fn every_command_and_mode_validates_on_every_fixture() {
                 "--baseline",
                 order_b.to_str().unwrap(),
             ],
-            &[pie.clone()],
+            [&pie],
         ),
     ];
     // --addr: the text start of most fixtures, a PC inside a function, and misses.
@@ -467,7 +467,7 @@ fn every_command_and_mode_validates_on_every_fixture() {
         .zip(all.iter().flat_map(|p| [p, p, p]))
         .step_by(7)
     {
-        cases.push(case("diff", &["diff", "--json"], &[c.clone(), p.clone()]));
+        cases.push(case("diff", &["diff", "--json"], [c, p]));
     }
     // symbolize: every trace of the crash fixtures; an address list against every file.
     for f in common::fixtures_in("testdata/crash") {
@@ -478,25 +478,17 @@ fn every_command_and_mode_validates_on_every_fixture() {
             if (n.starts_with("trace-") || n.starts_with("pcs-") || n == "addresses.txt")
                 && n.ends_with(".txt")
             {
-                cases.push(case(
-                    "symbolize",
-                    &["symbolize", "--json"],
-                    &[bin.clone(), t],
-                ));
+                cases.push(case("symbolize", &["symbolize", "--json"], [&bin, &t]));
             }
         }
         cases.push(case(
             "symbolize",
             &["symbolize", "--json", "--base", "0x1000"],
-            &[bin.clone(), f.dir.join("trace-panic.txt")],
+            [&bin, &f.dir.join("trace-panic.txt")],
         ));
     }
     for p in all.iter().chain(cut.iter().step_by(3)) {
-        cases.push(case(
-            "symbolize",
-            &["symbolize", "--json"],
-            &[p.clone(), addresses.clone()],
-        ));
+        cases.push(case("symbolize", &["symbolize", "--json"], [p, &addresses]));
     }
 
     let validators: BTreeMap<&str, Validators> =
