@@ -121,12 +121,12 @@ impl<'i> jsonschema::Keyword<'i> for IntegerLiteral {
 }
 
 /// The shipped and the strict validator of one schema.
-struct Validators {
+pub(super) struct Validators {
     shipped: jsonschema::Validator,
     strict: jsonschema::Validator,
 }
 
-fn validators(name: &str) -> Validators {
+pub(super) fn validators(name: &str) -> Validators {
     let s = schema(name);
     let build = |s: &Value| {
         jsonschema::options()
@@ -142,7 +142,7 @@ fn validators(name: &str) -> Validators {
 
 /// The messages of a document's failures against both validators (at most [`ERRORS_SHOWN`]
 /// each), and how many there were.
-fn failures(v: &Validators, doc: &Value) -> (Vec<String>, usize) {
+pub(super) fn failures(v: &Validators, doc: &Value) -> (Vec<String>, usize) {
     let mut shown = Vec::new();
     let mut count = 0;
     for (which, validator) in [("shipped", &v.shipped), ("strict", &v.strict)] {

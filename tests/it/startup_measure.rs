@@ -41,6 +41,7 @@ fn measured_inits_and_steps_match_the_runtime() {
         eprintln!("skipped: startup --measure runs x86-64 Linux programs only");
         return;
     }
+    let schema = super::schemas::validators("startup");
     let mut ran = 0;
     for name in RUN {
         let Some(fx) = find_fixture(name) else {
@@ -55,6 +56,8 @@ fn measured_inits_and_steps_match_the_runtime() {
         let p = path.to_str().unwrap();
         let (v, code) = goelf_json(&["startup", "--measure", "--runs", "2", "--json", p]);
         assert_eq!(code, 0, "{name}: exit {code}");
+        let (errors, n) = super::schemas::failures(&schema, &v);
+        assert_eq!(n, 0, "{name}: the --measure document fails schemas/startup.schema.json: {errors:?}");
         let f = &v["files"][0];
         let m = &f["measured"];
         assert!(
