@@ -76,13 +76,27 @@ fn run(argv: &[&Path]) -> Seen {
     let Some((prog, args)) = argv.split_first() else {
         return Seen::Timeout;
     };
-    let child = Command::new(prog)
-        .args(args.iter())
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn();
+    // ETXTBSY: another test thread forked while this mutant's write descriptor was open,
+    // and its child still holds a copy until its own exec; try again shortly.
+    let spawn = || {
+        Command::new(prog)
+            .args(args.iter())
+            .env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+    };
+    let mut child = spawn();
+    for _ in 0..50 {
+        match &child {
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(Duration::from_millis(20));
+                child = spawn();
+            }
+            _ => break,
+        }
+    }
     let mut child = match child {
         Ok(c) => c,
         Err(e) => return Seen::Execve(e.raw_os_error().map_or(e.to_string(), errno_name)),
