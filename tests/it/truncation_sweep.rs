@@ -24,9 +24,9 @@
 //! files that are not Go (`notgo-c`, `chained-arm64-lld19`: nothing to list), and
 //! `init-order` of [`INIT_ORDER_GAP`]. Their cuts must still exit 1.
 //!
-//! Runtime: every cut runs all four commands through the binary, on all cores. The two
-//! biggest fixtures set the pace; CI (debug build, 2 cores) measured in the report of the
-//! session that added this test.
+//! Runtime: every cut runs all four commands through the binary, on all cores: 69 files,
+//! 495 cuts, 2,256 runs in 12.2 s with the debug build (`cargo test --locked`) on 2 shared
+//! cores, 11.9 s release.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
