@@ -115,11 +115,15 @@ never\t'Never colour'"
 complete -c goelf -n "__fish_goelf_using_subcommand sbom" -l timestamp -d 'Put the current time (or SOURCE_DATE_EPOCH) into a CycloneDX document'
 complete -c goelf -n "__fish_goelf_using_subcommand sbom" -s q -l quiet -d 'Print nothing on standard output: only the exit status, and errors on stderr'
 complete -c goelf -n "__fish_goelf_using_subcommand sbom" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c goelf -n "__fish_goelf_using_subcommand startup" -l runs -d 'Runs per file for --measure (medians are printed)' -r
+complete -c goelf -n "__fish_goelf_using_subcommand startup" -l timeout -d 'Seconds before a --measure run is killed' -r
+complete -c goelf -n "__fish_goelf_using_subcommand startup" -l tsc-mhz -d 'The loader timer\'s rate in MHz for --measure (default: read from the host)' -r
 complete -c goelf -n "__fish_goelf_using_subcommand startup" -l color -d 'Colour the output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'Colour when stdout is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always colour (also in pipes)'
 never\t'Never colour'"
 complete -c goelf -n "__fish_goelf_using_subcommand startup" -l json -d 'Print one JSON document for all files (schema_version 1)'
 complete -c goelf -n "__fish_goelf_using_subcommand startup" -l gdb -d 'Print a gdb command file that breaks at every step\'s address in order and logs each hit (run it with `gdb -nx -batch -x SCRIPT FILE`; that runs FILE)'
+complete -c goelf -n "__fish_goelf_using_subcommand startup" -l measure -d 'Run each file (x86-64 Linux) to main.main and time every step: the kernel\'s execve, the dynamic loader (LD_DEBUG=statistics), the entry code and constructors, the runtime bootstrap, each package\'s init (GODEBUG=inittrace=1); the program is killed at main.main, before it runs. This RUNS the file: only for files you trust'
 complete -c goelf -n "__fish_goelf_using_subcommand startup" -s q -l quiet -d 'Print nothing on standard output: only the exit status, and errors on stderr'
 complete -c goelf -n "__fish_goelf_using_subcommand startup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c goelf -n "__fish_goelf_using_subcommand symbolize" -l base -d 'Load bias of a PIE (its first mapping\'s start in /proc/PID/maps minus the first PT_LOAD\'s p_vaddr, which is 0x400000 for Go): subtracted from runtime addresses (pc=, bare addresses, registers). Default: what the trace\'s frames imply (pc= against function+offset), else 0' -r

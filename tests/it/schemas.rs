@@ -26,6 +26,7 @@ const SCHEMAS: &[&str] = &[
     "check",
     "diff",
     "funcs",
+    "funcs-lines",
     "init-order",
     "inspect",
     "inspect-modules",
@@ -540,5 +541,93 @@ fn every_command_and_mode_validates_on_every_fixture() {
         "{} runs, {} documents, {entries} file entries validated",
         cases.len(),
         documents.into_inner()
+    );
+}
+
+/// `funcs --json-lines`: every line of every fixture (and of its truncated copies, and with
+/// `--addr`) is one object that `schemas/funcs-lines.schema.json` describes, shipped and
+/// strict; each file's lines run `file`, records, `problem`s, `end`.
+#[test]
+fn every_json_line_validates() {
+    let v = validators("funcs-lines");
+    let all = inputs();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cut = truncated(&all, dir.path());
+    let mut cases: Vec<Vec<String>> = all
+        .iter()
+        .chain(&cut)
+        .map(|p| {
+            vec![
+                "funcs".into(),
+                "--json-lines".into(),
+                p.display().to_string(),
+            ]
+        })
+        .collect();
+    cases.push(
+        [
+            "funcs",
+            "--json-lines",
+            "--addr",
+            "0x401000",
+            "--addr",
+            "0x0",
+            "--package",
+            "main",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(all.iter().map(|p| p.display().to_string()))
+        .collect(),
+    );
+    let bad: Vec<String> = cases
+        .par_iter()
+        .flat_map_iter(|args| {
+            let a: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = common::goelf(&a);
+            let mut bad = Vec::new();
+            if !matches!(out.status.code(), Some(0 | 1)) {
+                bad.push(format!("{args:?}: exit {:?}", out.status.code()));
+            }
+            let mut last = "end";
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                let doc: Value = match serde_json::from_str(line) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        bad.push(format!("{args:?}: not JSON ({e}): {line}"));
+                        continue;
+                    }
+                };
+                let (errors, n) = failures(&v, &doc);
+                if n > 0 {
+                    bad.push(format!("{args:?}: {n} failures: {errors:?}"));
+                }
+                let kind = doc["kind"].as_str().unwrap_or("?");
+                let order_ok = match kind {
+                    "file" => last == "end",
+                    "function" | "lookup" => matches!(last, "file" | "function" | "lookup"),
+                    "problem" => last != "end",
+                    "end" => last != "end",
+                    _ => false,
+                };
+                if !order_ok {
+                    bad.push(format!("{args:?}: a {kind} line after a {last} line"));
+                }
+                last = match kind {
+                    "file" | "function" | "lookup" | "problem" | "end" => kind,
+                    _ => "?",
+                };
+            }
+            if last != "end" {
+                bad.push(format!("{args:?}: the last line is not an end line"));
+            }
+            bad
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{} problems:\n{}",
+        bad.len(),
+        bad.join("\n")
     );
 }

@@ -57,7 +57,10 @@ fn measured_inits_and_steps_match_the_runtime() {
         let (v, code) = goelf_json(&["startup", "--measure", "--runs", "2", "--json", p]);
         assert_eq!(code, 0, "{name}: exit {code}");
         let (errors, n) = super::schemas::failures(&schema, &v);
-        assert_eq!(n, 0, "{name}: the --measure document fails schemas/startup.schema.json: {errors:?}");
+        assert_eq!(
+            n, 0,
+            "{name}: the --measure document fails schemas/startup.schema.json: {errors:?}"
+        );
         let f = &v["files"][0];
         let m = &f["measured"];
         assert!(

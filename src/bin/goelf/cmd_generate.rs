@@ -272,7 +272,7 @@ const PAGES: &[Page] = &[
         ],
         exit_ok: "Every file was analysed (for comparisons: no difference; for check: every rule passed).",
         exit_failed: "A file failed or is damaged; for diff and init-order --baseline a difference was found; for check a rule was violated.",
-        json: "Every command but sbom prints, with --json, one document {\"schema_version\", \"tool\", \"version\", \"command\", \"files\": [...]}, described by schemas/COMMAND.schema.json in goelf's source repository (inspect, inspect-modules, funcs, init-order, reloc-cost, startup, symbolize, size, diff, check). funcs --json-lines streams one object per line instead. sbom writes CycloneDX 1.6 or SPDX 2.3 JSON, as their official schemas define.",
+        json: "Every command but sbom prints, with --json, one document {\"schema_version\", \"tool\", \"version\", \"command\", \"files\": [...]}, described by schemas/COMMAND.schema.json in goelf's source repository (inspect, inspect-modules, funcs, init-order, reloc-cost, startup, symbolize, size, diff, check). funcs --json-lines streams one object per line instead, each described by schemas/funcs-lines.schema.json. sbom writes CycloneDX 1.6 or SPDX 2.3 JSON, as their official schemas define.",
     },
     Page {
         command: "inspect",
@@ -320,7 +320,7 @@ const PAGES: &[Page] = &[
         ],
         exit_ok: "Every file was read and every function decoded.",
         exit_failed: FILE_FAILED,
-        json: concat!(json_schema!("funcs"), " --json-lines writes one object per line instead: a file line, one line per function or lookup, per problem, and an end line, each with schema_version, kind and path (see OPTIONS and EXTRA)."),
+        json: concat!(json_schema!("funcs"), " --json-lines writes one object per line instead: a file line, one line per function or lookup, per problem, and an end line, each with schema_version, kind and path (see OPTIONS and EXTRA); each line follows schemas/funcs-lines.schema.json."),
     },
     Page {
         command: "init-order",
@@ -405,6 +405,7 @@ const PAGES: &[Page] = &[
         examples: &[
             ("The path from execve to main.main.", "goelf startup ./server"),
             ("A gdb script that stops at each step.", "goelf startup --gdb ./server > steps.gdb && gdb -x steps.gdb ./server"),
+            ("Where start-up time goes (RUNS ./server up to main.main, then kills it; slowest package inits last).", "goelf startup --measure --runs 9 ./server"),
         ],
         exit_ok: "Every file was analysed.",
         exit_failed: FILE_FAILED,
