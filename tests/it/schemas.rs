@@ -387,6 +387,16 @@ fn every_command_and_mode_validates_on_every_fixture() {
             &all,
         ),
         case(
+            "init-order",
+            &["init-order", "--json", "--why", "os"],
+            &every,
+        ),
+        case(
+            "init-order",
+            &["init-order", "--json", "--why", "no/such/package"],
+            &all,
+        ),
+        case(
             "reloc-cost",
             &["reloc-cost", "--json", "--model", "fixed"],
             &every,
@@ -589,7 +599,7 @@ fn every_json_line_validates() {
             if !matches!(out.status.code(), Some(0 | 1)) {
                 bad.push(format!("{args:?}: exit {:?}", out.status.code()));
             }
-            let mut last = "end";
+            let mut last: &'static str = "end";
             for line in String::from_utf8_lossy(&out.stdout).lines() {
                 let doc: Value = match serde_json::from_str(line) {
                     Ok(d) => d,
@@ -614,7 +624,11 @@ fn every_json_line_validates() {
                     bad.push(format!("{args:?}: a {kind} line after a {last} line"));
                 }
                 last = match kind {
-                    "file" | "function" | "lookup" | "problem" | "end" => kind,
+                    "file" => "file",
+                    "function" => "function",
+                    "lookup" => "lookup",
+                    "problem" => "problem",
+                    "end" => "end",
                     _ => "?",
                 };
             }

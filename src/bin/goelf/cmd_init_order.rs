@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print one JSON document for all files (schema_version 1).
-    #[arg(long, conflicts_with_all = ["dot", "why"])]
+    #[arg(long, conflicts_with = "dot")]
     json: bool,
     /// Print the dependency graph as a Graphviz digraph, nodes labelled with their order.
     #[arg(long, conflicts_with = "why")]
@@ -210,9 +210,70 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         return baseline(&args, old, &cmd);
     }
     match &args.why {
+        Some(pkg) if args.json => why_json(&cmd, &args.files, pkg),
         Some(pkg) => why(&cmd, &args.files, pkg),
         None => runner::run(&cmd, &args.files, args.json),
     }
+}
+
+/// One file of `--why PKG --json`.
+#[derive(serde::Serialize)]
+struct WhyEntry {
+    path: String,
+    /// False when the file could not be analysed (then `error` says why).
+    ok: bool,
+    error: Option<String>,
+    /// The answer; null when the file failed or PKG is not in its init graph.
+    why: Option<goelf::init_order::Why>,
+}
+
+/// `--why PKG --json`: the envelope (command `init-order --why`), one entry per file; exit 1
+/// when a file failed or does not have PKG, as the text form.
+fn why_json(cmd: &InitOrder, paths: &[PathBuf], pkg: &str) -> anyhow::Result<u8> {
+    let files = runner::analyse_all(cmd, paths, |f| f);
+    let mut failed = false;
+    let entries: Vec<WhyEntry> = files
+        .into_iter()
+        .map(|f| match f.result {
+            Ok(r) if r.ok => {
+                let why = r.why(pkg);
+                if why.is_none() {
+                    failed = true;
+                    eprintln!("goelf: {}: {pkg} is not in the init graph", r.path);
+                }
+                WhyEntry {
+                    path: r.path,
+                    ok: true,
+                    error: None,
+                    why,
+                }
+            }
+            Ok(r) => {
+                failed = true;
+                WhyEntry {
+                    error: Some(
+                        r.error
+                            .as_ref()
+                            .map_or_else(|| "failed".into(), ToString::to_string),
+                    ),
+                    path: r.path,
+                    ok: false,
+                    why: None,
+                }
+            }
+            Err(e) => {
+                failed = true;
+                WhyEntry {
+                    path: f.shown,
+                    ok: false,
+                    error: Some(e),
+                    why: None,
+                }
+            }
+        })
+        .collect();
+    common::print_json(&goelf::report::Envelope::new("init-order --why", entries))?;
+    Ok(runner::exit_status(failed))
 }
 
 /// `--why PKG`: the messages of every failed file first, then the answers.
