@@ -270,23 +270,66 @@ pub fn assemble(
         ns: execve_ns,
         source: "fork to the stop after execve, on goelf's clock".into(),
     }];
+    let loader = report.interp.as_ref().and_then(|_| {
+        let stats: Vec<_> = good
+            .iter()
+            .flat_map(|r| parse_ld_statistics(&r.stderr))
+            .collect();
+        if stats.is_empty() {
+            return None;
+        }
+        let pick = |f: fn(&crate::reloc::cost::LdStats) -> Option<u64>| {
+            let v: Vec<u64> = stats.iter().filter_map(f).collect();
+            median(&v)
+        };
+        let (cycles_per_us, cycle_rate_source) = match rate {
+            Ok((r, s)) if r > 0.0 => (Some(r), s),
+            Ok((_, s)) => (None, s),
+            Err(why) => (None, why),
+        };
+        Some(LoaderTime {
+            startup_cycles: pick(|s| s.total_startup_cycles),
+            relocation_cycles: pick(|s| s.relocation_cycles),
+            load_objects_cycles: pick(|s| s.load_objects_cycles),
+            cycles_per_us,
+            cycle_rate_source,
+        })
+    });
+
     let first = hit.first().copied();
     if let Some(f) = first {
         let ns = med(&|r| at(r, f)).unwrap_or(0);
-        phases.push(if report.interp.is_some() {
-            PhaseTime {
+        // ld.so's own timer, in ns, when its rate is known: under ptrace the loader runs
+        // several times slower than it does untraced (docs/FORMATS.md §12.5), so the
+        // tracer's window is only the fallback.
+        let own = loader.as_ref().and_then(|l| {
+            let rate = l.cycles_per_us.filter(|r| *r > 0.0)?;
+            let c = l.startup_cycles?;
+            Some((c as f64 / rate * 1000.0).round() as u64)
+        });
+        phases.push(match (report.interp.is_some(), own) {
+            (true, Some(own)) => PhaseTime {
+                phase: Phase::Loader,
+                ns: own,
+                source: format!(
+                    "ld.so's own timer (LD_DEBUG=statistics); under ptrace the same window took {} µs",
+                    ns / 1000
+                ),
+            },
+            (true, None) => PhaseTime {
                 phase: Phase::Loader,
                 ns,
-                source: "the execve stop to the first step of the file's code, on goelf's clock (ld.so's own timer: below)".into(),
-            }
-        } else {
-            PhaseTime {
+                source: "the execve stop to the first step of the file's code, on goelf's \
+                         clock (ptrace slows ld.so down: an upper bound)"
+                    .into(),
+            },
+            (false, _) => PhaseTime {
                 phase: Phase::Kernel,
                 ns,
                 source: "the execve stop to e_entry: no loader runs, this is the tracer's \
                          own latency"
                     .into(),
-            }
+            },
         });
     }
     // Contiguous runs of one phase among the measured steps.
@@ -339,32 +382,6 @@ pub fn assemble(
             });
         }
     }
-
-    let loader = report.interp.as_ref().and_then(|_| {
-        let stats: Vec<_> = good
-            .iter()
-            .flat_map(|r| parse_ld_statistics(&r.stderr))
-            .collect();
-        if stats.is_empty() {
-            return None;
-        }
-        let pick = |f: fn(&crate::reloc::cost::LdStats) -> Option<u64>| {
-            let v: Vec<u64> = stats.iter().filter_map(f).collect();
-            median(&v)
-        };
-        let (cycles_per_us, cycle_rate_source) = match rate {
-            Ok((r, s)) if r > 0.0 => (Some(r), s),
-            Ok((_, s)) => (None, s),
-            Err(why) => (None, why),
-        };
-        Some(LoaderTime {
-            startup_cycles: pick(|s| s.total_startup_cycles),
-            relocation_cycles: pick(|s| s.relocation_cycles),
-            load_objects_cycles: pick(|s| s.load_objects_cycles),
-            cycles_per_us,
-            cycle_rate_source,
-        })
-    });
 
     Ok(StartupMeasurement {
         runs: u32::try_from(good.len()).unwrap_or(u32::MAX),
