@@ -40,7 +40,7 @@ pub fn run_to_entry(exe: &Path, timeout: Duration) -> Result<Vec<u8>, String> {
 }
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-mod imp {
+pub(crate) mod imp {
     use std::io::Read;
     use std::os::unix::process::CommandExt;
     use std::path::Path;
@@ -173,7 +173,7 @@ mod imp {
     }
 
     /// `AT_ENTRY` from `/proc/PID/auxv` (pairs of native 64-bit words, AT_NULL-terminated).
-    fn auxv_entry(pid: Pid) -> Result<u64, String> {
+    pub(crate) fn auxv_entry(pid: Pid) -> Result<u64, String> {
         let path = format!("/proc/{pid}/auxv");
         let data = std::fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
         for pair in data.chunks_exact(16) {

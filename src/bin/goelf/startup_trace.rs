@@ -65,8 +65,8 @@ mod imp {
 
     use goelf::startup::measure::{Breakpoint, RunTrace, MAX_STDERR};
 
-    const AT_ENTRY: u64 = 9;
-    const AT_NULL: u64 = 0;
+    use crate::entry_stop::imp::auxv_entry;
+
     const INT3: i64 = 0xcc;
 
     /// A planted breakpoint.
@@ -260,23 +260,6 @@ mod imp {
 
     fn nanos(d: Duration) -> u64 {
         u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-    }
-
-    /// `AT_ENTRY` from `/proc/PID/auxv` (pairs of native 64-bit words, AT_NULL-terminated).
-    fn auxv_entry(pid: Pid) -> Result<u64, String> {
-        let path = format!("/proc/{pid}/auxv");
-        let data = std::fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
-        for pair in data.chunks_exact(16) {
-            let (k, v) = pair.split_at(8);
-            let k = u64::from_ne_bytes(k.try_into().unwrap_or_default());
-            let v = u64::from_ne_bytes(v.try_into().unwrap_or_default());
-            match k {
-                AT_ENTRY => return Ok(v),
-                AT_NULL => break,
-                _ => {}
-            }
-        }
-        Err(format!("no AT_ENTRY in {path}"))
     }
 }
 
