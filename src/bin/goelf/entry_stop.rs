@@ -44,7 +44,7 @@ pub(crate) mod imp {
     use std::io::Read;
     use std::os::unix::process::CommandExt;
     use std::path::Path;
-    use std::process::{Command, Stdio};
+    use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
 
     use nix::errno::Errno;
@@ -59,14 +59,22 @@ pub(crate) mod imp {
     /// x86 `int3`.
     const INT3: i64 = 0xcc;
 
-    pub fn run_to_entry(exe: &Path, timeout: Duration) -> Result<Vec<u8>, String> {
+    /// Start `exe` stopped after `execve` under ptrace (`PTRACE_TRACEME`), with `env` added,
+    /// stdin and stdout closed, in its own process group (so that everything it starts is
+    /// killed with it); its stderr, up to `limit` bytes, is collected by a thread.
+    pub(crate) fn spawn_traced(
+        exe: &Path,
+        env: &[(&str, &str)],
+        limit: u64,
+    ) -> Result<(Child, Pid, std::thread::JoinHandle<Vec<u8>>), String> {
         let mut cmd = Command::new(exe);
-        cmd.env("LD_DEBUG", "statistics")
-            .env_remove("LD_DEBUG_OUTPUT")
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.env_remove("LD_DEBUG_OUTPUT")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
-            // Its own process group, so that everything it may start is killed with it.
             .process_group(0);
         // SAFETY: the closure runs in the forked child before execve; it only makes the
         // ptrace(PTRACE_TRACEME) system call (async-signal-safe, no allocation, no locks).
@@ -79,11 +87,16 @@ pub(crate) mod imp {
         let reader = std::thread::spawn(move || {
             let mut buf = Vec::new();
             if let Some(s) = stderr.as_mut() {
-                let _ = s.take(1 << 20).read_to_end(&mut buf);
+                let _ = s.take(limit).read_to_end(&mut buf);
                 let _ = std::io::copy(s, &mut std::io::sink());
             }
             buf
         });
+        Ok((child, pid, reader))
+    }
+
+    pub fn run_to_entry(exe: &Path, timeout: Duration) -> Result<Vec<u8>, String> {
+        let (child, pid, reader) = spawn_traced(exe, &[("LD_DEBUG", "statistics")], 1 << 20)?;
         let result = trace(pid, timeout);
         // Kill the group (the tracee, stopped or not, and anything it started) and reap it.
         let _ = killpg(pid, Signal::SIGKILL);

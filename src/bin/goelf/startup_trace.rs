@@ -49,10 +49,7 @@ pub fn run(
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod imp {
-    use std::io::Read;
-    use std::os::unix::process::CommandExt;
     use std::path::Path;
-    use std::process::{Command, Stdio};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     use std::time::{Duration, Instant};
@@ -65,7 +62,7 @@ mod imp {
 
     use goelf::startup::measure::{Breakpoint, RunTrace, MAX_STDERR};
 
-    use crate::entry_stop::imp::auxv_entry;
+    use crate::entry_stop::imp::{auxv_entry, spawn_traced};
 
     const INT3: i64 = 0xcc;
 
@@ -84,32 +81,9 @@ mod imp {
         env: &[(&str, String)],
         timeout: Duration,
     ) -> Result<RunTrace, String> {
-        let mut cmd = Command::new(exe);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.env_remove("LD_DEBUG_OUTPUT")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .process_group(0);
-        // SAFETY: the closure runs in the forked child before execve; it only makes the
-        // ptrace(PTRACE_TRACEME) system call (async-signal-safe, no allocation, no locks).
-        unsafe {
-            cmd.pre_exec(|| ptrace::traceme().map_err(std::io::Error::from));
-        }
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let started = Instant::now();
-        let mut child = cmd.spawn().map_err(|e| format!("cannot start: {e}"))?;
-        let pid = Pid::from_raw(child.id() as i32);
-        let mut stderr = child.stderr.take();
-        let reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(s) = stderr.as_mut() {
-                let _ = s.take(super::MAX_STDERR_U64).read_to_end(&mut buf);
-                let _ = std::io::copy(s, &mut std::io::sink());
-            }
-            buf
-        });
+        let (child, pid, reader) = spawn_traced(exe, &env, super::MAX_STDERR_U64)?;
         // The watchdog: kill the group if the run is not over in time.
         let done = Arc::new(AtomicBool::new(false));
         let timed_out = Arc::new(AtomicBool::new(false));
