@@ -263,7 +263,12 @@ const FILE_FAILED: &str = "A file failed: it cannot be read, is not what the com
 const PAGES: &[Page] = &[
     Page {
         command: "",
-        terms: &[],
+        terms: &[("FILES THAT CHANGE WHILE READ", &[
+            ("snapshot", "A file of at most 256 KiB, standard input from a pipe, and a file that cannot be leased are read whole before the analysis; the file's status (size, mtime, ctime, inode) before and after the read must agree."),
+            ("read lease", "A larger file is memory-mapped under a read lease (fcntl F_SETLEASE): a process that opens it for writing or truncates it waits until goelf has finished with that file, at most /proc/sys/fs/lease-break-time seconds (45 by default). A lease needs the file's owner or CAP_LEASE, nobody holding the file open for writing, and a local file system; otherwise the file is read whole."),
+            ("changed while being read", "The file's status or the inode its path names differs after the analysis from what was seen when it was opened, or it shrank under the map: its report is dropped and the file fails (exit 1); the other files are still reported."),
+            ("GOELF_INPUT", "For tests: map (map large files without a lease, protected against truncation only) or read (read every file whole)."),
+        ])],
         examples: &[
             ("What a binary is: Go version, platform, PIE, hardening, loader checks.", "goelf inspect ./server"),
             ("Every Go binary under a directory, as JSON.", "goelf inspect --json /usr/local/bin"),

@@ -10,22 +10,31 @@
 //!   before and after the read, so the bytes analysed are a snapshot of one unchanged file;
 //! - a larger regular file is memory-mapped (the commands touch a small part of a large
 //!   binary: `inspect` on an 86 MB program faults in 8 MB of it; reading it whole costs 6x
-//!   `inspect`'s run time and 6x its memory). The map is registered with a `SIGBUS` guard
-//!   ([`guard`]): when the file shrinks and a page past its new end is touched, the guard
-//!   maps zero-filled memory over the rest of the map and marks it torn, so the access
-//!   returns zeros instead of killing the process. After the analysis, [`Input::check`]
-//!   reports the file as changed when the guard fired or its status or the inode its path
-//!   names differs from what was seen when it was opened;
+//!   `inspect`'s run time and 6x its memory) **under a read lease** ([`lease`]): while goelf
+//!   holds it, the kernel makes any process that opens the file for writing or truncates it
+//!   wait until goelf has released it (at most `/proc/sys/fs/lease-break-time` seconds, 45 by
+//!   default), so the mapped bytes cannot change under the analysis. A lease can be taken
+//!   only when nobody has the file open for writing, by its owner or with `CAP_LEASE`, on a
+//!   local file system; when it cannot, the file is read whole instead (a snapshot, as for
+//!   small files), so every file analysed is either leased or owned;
+//! - the map is also registered with a `SIGBUS` guard ([`guard`]), for a lease the kernel
+//!   broke after its break time: when the file shrinks and a page past its new end is
+//!   touched, the guard maps zero-filled memory over the rest of the map and marks it torn,
+//!   so the access returns zeros instead of killing the process. After the analysis,
+//!   [`Input::check`] reports the file as changed when the guard fired or its status or the
+//!   inode its path names differs from what was seen when it was opened;
 //! - standard input (`-`): a regular file redirected to it is handled like a file; a pipe
 //!   or terminal is read whole, up to [`READ_PIPE_MAX`] bytes.
 //!
-//! The residual hazard of the map: a file rewritten in place (same inode, new bytes) changes
-//! the bytes under the analysis. The change is detected by its mtime/ctime and the report
-//! discarded, but the analysis itself can crash before that: the library borrows `&str` from
-//! the bytes after checking them as UTF-8, and invalid UTF-8 appearing under a `&str` is
-//! undefined behaviour (seen: SIGSEGV, once in 100-700 rounds of a stress test; the ignored
-//! test `mapped_files_rewritten_in_place_never_kill_goelf`). Files of at most
-//! [`READ_WHOLE_MAX`] bytes and standard input from a pipe are not exposed.
+//! Why the lease matters: the library borrows `&str` from the bytes after checking them as
+//! UTF-8, so bytes rewritten in place under a map (same inode, new contents) could put
+//! invalid UTF-8 under a `&str`, which is undefined behaviour (seen before the lease: SIGSEGV
+//! once in 100-700 rounds of the stress test `mapped_files_rewritten_in_place_never_kill_goelf`).
+//! The one residual case is an analysis of one file that outlasts the lease break time while
+//! a writer waits for it.
+//!
+//! `GOELF_INPUT=map` (for tests) maps large files without a lease, the behaviour before
+//! leases; `GOELF_INPUT=read` reads every file whole.
 
 use std::fs::File;
 use std::os::unix::fs::{FileExt, MetadataExt};
@@ -43,6 +52,8 @@ pub const READ_PIPE_MAX: u64 = 4 << 30;
 /// The bytes of one input file and what is needed to tell whether it changed.
 pub struct Input {
     bytes: Bytes,
+    /// The lease held on the file while the map lives ([`lease`]).
+    leased: bool,
     /// The open file (positioned reads for code, `fstat` for the check); `None` for a pipe.
     file: Option<Arc<File>>,
     /// Status when opened; `None` for a pipe.
@@ -196,34 +207,135 @@ pub fn open_stdin() -> anyhow::Result<Input> {
     }
     Ok(Input {
         bytes: Bytes::Owned(v),
+        leased: false,
         file: None,
         seen: None,
         path: None,
     })
 }
 
-/// An opened regular file: read whole when small, else mapped under the guard.
+/// An opened regular file: read whole when small, else mapped under a lease and the
+/// guard, or read whole when no lease can be had.
 fn from_file(file: File, path: Option<&Path>) -> anyhow::Result<Input> {
     let meta = file.metadata()?;
     if !meta.file_type().is_file() {
         anyhow::bail!("{}", not_regular(meta.file_type()));
     }
     let seen = Stamp::of(&meta);
-    let bytes = if seen.size <= READ_WHOLE_MAX {
+    let how = How::from_env();
+    let mut leased = false;
+    let bytes = if seen.size <= READ_WHOLE_MAX || how == How::Read {
         Bytes::Owned(read_whole(&file, &seen)?)
     } else {
-        match guard::GuardedMap::new(&file, seen.size)? {
-            Some(m) => Bytes::Mapped(m),
-            // No free guard slot (cannot happen with the runner's bounded window): read.
-            None => Bytes::Owned(read_whole(&file, &seen)?),
+        leased = how == How::Auto && lease::take(&file);
+        if !leased && how == How::Auto {
+            Bytes::Owned(read_whole(&file, &seen)?)
+        } else {
+            // With the lease taken, the file may still have changed between the fstat and the
+            // lease: look again before mapping.
+            if leased {
+                if let Err(w) = seen.same(&Stamp::of(&file.metadata()?)) {
+                    lease::release(&file);
+                    anyhow::bail!("{}", changed(&w));
+                }
+            }
+            match guard::GuardedMap::new(&file, seen.size) {
+                Ok(Some(m)) => Bytes::Mapped(m),
+                // No free guard slot (cannot happen with the runner's bounded window): read.
+                Ok(None) => {
+                    if leased {
+                        lease::release(&file);
+                        leased = false;
+                    }
+                    Bytes::Owned(read_whole(&file, &seen)?)
+                }
+                Err(e) => {
+                    if leased {
+                        lease::release(&file);
+                    }
+                    return Err(e.into());
+                }
+            }
         }
     };
     Ok(Input {
         bytes,
+        leased,
         file: Some(Arc::new(file)),
         seen: Some(seen),
         path: path.map(Path::to_path_buf),
     })
+}
+
+impl Drop for Input {
+    fn drop(&mut self) {
+        // Let a waiting writer go as soon as the analysis is done (closing the last
+        // descriptor would too, but the file may be shared for positioned reads).
+        if let (true, Some(file)) = (self.leased, &self.file) {
+            lease::release(file);
+        }
+    }
+}
+
+/// How large files are held: `GOELF_INPUT` (`map`, `read`), for tests of each way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum How {
+    /// Leased and mapped, or read whole when no lease can be had.
+    Auto,
+    /// Mapped without a lease (the guard only).
+    Map,
+    /// Read whole.
+    Read,
+}
+
+impl How {
+    fn from_env() -> How {
+        match std::env::var_os("GOELF_INPUT") {
+            Some(v) if v == "map" => How::Map,
+            Some(v) if v == "read" => How::Read,
+            _ => How::Auto,
+        }
+    }
+}
+
+/// Read leases (`fcntl(F_SETLEASE, F_RDLCK)`): while one is held, the kernel notifies the
+/// holder (`SIGIO`) and blocks any `open` for writing and any `truncate` of the file until
+/// the holder releases the lease or the break time passes. The notification is not needed
+/// (the analysis releases the lease when it is done), so `SIGIO` gets a handler that does
+/// nothing: its default action would end the process.
+mod lease {
+    use std::fs::File;
+    use std::os::fd::AsRawFd;
+    use std::sync::Once;
+
+    static INSTALL: Once = Once::new();
+
+    extern "C" fn on_sigio(_sig: libc::c_int) {}
+
+    /// Take a read lease on `file`; false when the kernel refuses (the file is open for
+    /// writing somewhere, another owner without `CAP_LEASE`, a file system without leases).
+    pub fn take(file: &File) -> bool {
+        INSTALL.call_once(|| {
+            // SAFETY: a zeroed sigaction is a valid value; the handler has the plain
+            // signature and does nothing. A handler (unlike SIG_IGN) is reset by exec, so
+            // programs goelf starts get SIGIO's default.
+            unsafe {
+                let mut act: libc::sigaction = std::mem::zeroed();
+                act.sa_sigaction = on_sigio as *const () as libc::sighandler_t;
+                act.sa_flags = libc::SA_RESTART;
+                libc::sigemptyset(&mut act.sa_mask);
+                libc::sigaction(libc::SIGIO, &act, std::ptr::null_mut());
+            }
+        });
+        // SAFETY: fcntl on a descriptor we own, with an integer argument.
+        unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLEASE, libc::F_RDLCK) == 0 }
+    }
+
+    /// Release the lease on `file` (a waiting writer goes on).
+    pub fn release(file: &File) {
+        // SAFETY: as in `take`.
+        unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLEASE, libc::F_UNLCK) };
+    }
 }
 
 /// The `seen.size` bytes of `file`, with positioned reads; `Err` when the file is not
