@@ -160,15 +160,25 @@ pub(super) fn read(
         let mut targets: Vec<u64> = out.iter().map(|e| e.target).collect();
         targets.sort_unstable();
         targets.dedup();
-        let wanted = |vaddr: u64, size: u64, kind: SymbolKind| {
-            let i = targets.partition_point(|&t| t < vaddr);
-            match targets.get(i) {
-                Some(&t) if t == vaddr => true,
-                Some(&t) => kind == SymbolKind::Text && t - vaddr < size,
-                None => false,
-            }
+        // The first target at or above the symbol decides (a later one is further away).
+        // Every symbol of the file comes through here: a few targets are scanned in order,
+        // more are searched.
+        let decide = |t: u64, vaddr: u64, size: u64, kind: SymbolKind| {
+            t == vaddr || kind == SymbolKind::Text && t - vaddr < size
         };
-        let syms = image.symbols_matching(&wanted);
+        let wanted = |vaddr: u64, size: u64, kind: SymbolKind| {
+            if targets.len() <= 8 {
+                return targets
+                    .iter()
+                    .find(|&&t| t >= vaddr)
+                    .is_some_and(|&t| decide(t, vaddr, size, kind));
+            }
+            let i = targets.partition_point(|&t| t < vaddr);
+            targets
+                .get(i)
+                .is_some_and(|&t| decide(t, vaddr, size, kind))
+        };
+        let syms = image.symbols_matching(wanted);
         let index = SymbolIndex::new(&syms);
         for e in &mut out {
             e.symbol = index.symbol_at(e.target);

@@ -150,7 +150,15 @@ pub fn detect(
     let mut any_crypto = 0usize;
     if let Some(tab) = pclntab {
         let (mut boring_fn, mut boring_calls, mut frozen) = (None, 0usize, None::<String>);
-        for f in tab.funcs().filter_map(Result::ok) {
+        // Only names under crypto/ count: the prefix is checked before a function is
+        // decoded, which spares decoding (and the UTF-8 check of) every other name (#12
+        // item 3: this walk was three quarters of `inspect` on an 80,000-function file).
+        let prefix = b"crypto/";
+        let crypto_funcs = tab
+            .funcs_with_name_prefix(prefix)
+            .into_iter()
+            .filter_map(|i| tab.func(i).ok());
+        for f in crypto_funcs {
             let Ok(name) = std::str::from_utf8(f.name) else {
                 continue;
             };

@@ -36,7 +36,7 @@ impl<'a> ElfSymbols<'a> {
     /// for those.
     pub(super) fn collect_matching(
         &self,
-        keep: &dyn Fn(u64, u64, SymbolKind) -> bool,
+        keep: &impl Fn(u64, u64, SymbolKind) -> bool,
     ) -> Vec<Symbol<'a>> {
         match self {
             ElfSymbols::None => Vec::new(),
@@ -54,7 +54,7 @@ fn collect_symbols<'a, Elf: FileHeader<Endian = Endianness>>(
     endian: Endianness,
     data: &'a [u8],
     table: &SectionTable<'a, Elf>,
-    keep: &dyn Fn(u64, u64, SymbolKind) -> bool,
+    keep: &impl Fn(u64, u64, SymbolKind) -> bool,
 ) -> Vec<Symbol<'a>> {
     let mut out = Vec::new();
     for (sh_type, dynamic) in [

@@ -487,7 +487,7 @@ impl<'a> Image<'a> {
     /// large `.dynsym` pays for the names of the few symbols wanted only.
     pub(crate) fn symbols_matching(
         &self,
-        keep: &dyn Fn(u64, u64, SymbolKind) -> bool,
+        keep: impl Fn(u64, u64, SymbolKind) -> bool,
     ) -> Vec<Symbol<'a>> {
         if let Some(all) = self.symbols.get() {
             return all
@@ -497,7 +497,7 @@ impl<'a> Image<'a> {
                 .collect();
         }
         match &self.symbol_source {
-            SymbolSource::Elf(s) => s.collect_matching(keep),
+            SymbolSource::Elf(s) => s.collect_matching(&keep),
             SymbolSource::Object(v) => v
                 .iter()
                 .filter(|s| keep(s.vaddr, s.size, s.kind))
