@@ -288,6 +288,17 @@ pub fn size_with(
     problems: &mut Vec<Problem>,
     detail: TextDetail,
 ) -> Result<SizeReport, Error> {
+    size_visiting(go, problems, detail, |_| {})
+}
+
+/// [`size_with`], showing `visit` every function it decodes (functab order), so a caller
+/// that needs the functions too (`diff`'s names and crypto) walks the pclntab once.
+pub fn size_visiting<'a>(
+    go: &GoBinary<'a>,
+    problems: &mut Vec<Problem>,
+    detail: TextDetail,
+    mut visit: impl FnMut(&crate::go::pclntab::Func<'a>),
+) -> Result<SizeReport, Error> {
     let image = go.image();
     let tab = go.pclntab().map_err(Clone::clone)?;
     problems.extend(go.problems(GoPart::Pclntab).iter().cloned());
@@ -302,6 +313,7 @@ pub fn size_with(
     let mut fn_ranges: Vec<(u64, u64)> = Vec::with_capacity(tab.nfunc());
     let (mut in_names, mut in_pctab, mut in_functab) = (0u64, 0u64, 0u64);
     let mut fn_pkgs = LastPackage::default();
+    let mut run = Run::default();
     for f in tab.funcs() {
         let f = match f {
             Ok(f) => f,
@@ -314,8 +326,8 @@ pub fn size_with(
         first_entry.get_or_insert(f.entry);
         last_end = last_end.max(f.end);
         fn_ranges.push((f.entry, f.end));
-        let name = f.name_str();
-        let b = package_bytes(&mut pkgs, &mut nopkg, fn_pkgs.of(&name));
+        visit(&f);
+        let b = run.to(&mut pkgs, &mut nopkg, fn_pkgs.of_bytes(f.name));
         b.functions += 1;
         text.functions += 1;
         let range = f.size();
@@ -355,6 +367,7 @@ pub fn size_with(
         }
         b.pclntab += pcl;
     }
+    run.flush(&mut pkgs, &mut nopkg);
     if let Some(e) = first_bad {
         problems.push(Problem::new(
             "size.functions",
@@ -465,21 +478,20 @@ pub fn size_with(
             }
             covered_to = end;
             let n = end - start;
-            let name = String::from_utf8_lossy(s.name);
-            let pkg = sym_pkgs.of(&name);
-            let b = if pkg.is_empty() {
+            let pkg = sym_pkgs.of_bytes(s.name);
+            if pkg.is_empty() {
                 sec.no_package += n;
-                &mut nopkg
             } else {
                 sec.packages += n;
-                package_bytes(&mut pkgs, &mut nopkg, pkg)
-            };
+            }
+            let b = run.to(&mut pkgs, &mut nopkg, pkg);
             match field {
                 Field::Data => b.data += n,
                 Field::Rodata => b.rodata += n,
                 Field::Bss => b.bss += n,
             }
         }
+        run.flush(&mut pkgs, &mut nopkg);
     }
     for sec in sections.iter_mut() {
         if matches!(
@@ -563,43 +575,98 @@ pub fn size_with(
 #[derive(Default)]
 struct LastPackage {
     /// The last name's import-path prefix (up to the first `.` after the last `/` before any
-    /// `[`), and its package.
-    key: String,
+    /// `[`), as bytes of the name, and its package.
+    key: Vec<u8>,
     package: String,
 }
 
 impl LastPackage {
-    fn of(&mut self, name: &str) -> &str {
-        // `type:`, `type.`, `go:` and `go.` names have rules of their own (generated
-        // functions, toolchain families): never remembered. For every other name the package
-        // depends on the key alone.
-        let key = if ["type:", "type.", "go:", "go."]
+    /// [`package_of`] of a name's bytes (read as [`String::from_utf8_lossy`] reads them):
+    /// the name is made text only when its key differs from the last one. The key of the
+    /// bytes is the key of the text: `[`, `/` and `.` are ASCII, which lossy decoding keeps
+    /// and never takes into a replacement character.
+    fn of_bytes(&mut self, name: &[u8]) -> &str {
+        // The common case first: the name is the last key, a `.`, and a rest with no `/`
+        // before any `[`. Its key is then the last one (the key holds no `.` after its last
+        // `/`, and a name with one of the prefixes below never set a key).
+        if let Some(rest) = name
+            .strip_prefix(self.key.as_slice())
+            .and_then(|r| r.strip_prefix(b"."))
+        {
+            let same = match memchr::memchr2(b'/', b'[', rest) {
+                None => true,
+                Some(i) => rest.get(i) == Some(&b'['),
+            };
+            if same && !self.key.is_empty() {
+                return &self.package;
+            }
+        }
+        let key = if [&b"type:"[..], b"type.", b"go:", b"go."]
             .iter()
             .any(|p| name.starts_with(p))
         {
             None
         } else {
-            let head = name.find('[').map_or(name, |b| name.get(..b).unwrap_or(""));
-            let slash = head.rfind('/').map_or(0, |s| s + 1);
+            let head = memchr::memchr(b'[', name).map_or(name, |b| name.get(..b).unwrap_or(&[]));
+            let slash = memchr::memrchr(b'/', head).map_or(0, |s| s + 1);
             head.get(slash..)
-                .and_then(|t| t.find('.'))
+                .and_then(|t| memchr::memchr(b'.', t))
                 .and_then(|d| head.get(..slash + d))
         };
         match key {
-            Some(k) if k == self.key => {}
+            Some(k) if k == self.key.as_slice() => {}
             Some(k) => {
                 self.key.clear();
-                self.key.push_str(k);
+                self.key.extend_from_slice(k);
                 self.package.clear();
-                self.package.push_str(&package_of(name));
+                self.package
+                    .push_str(&package_of(&String::from_utf8_lossy(name)));
             }
             None => {
                 self.key.clear();
                 self.package.clear();
-                self.package.push_str(&package_of(name));
+                self.package
+                    .push_str(&package_of(&String::from_utf8_lossy(name)));
             }
         }
         &self.package
+    }
+}
+
+/// The bytes of one package being summed before they go into the map: functions in address
+/// order (and data symbols sorted by address) come package by package, so the map is looked
+/// up once per run of a package, not once per function.
+#[derive(Default)]
+struct Run {
+    package: String,
+    bytes: Bytes,
+    used: bool,
+}
+
+impl Run {
+    /// The bytes to add to for `pkg` (the run so far is flushed when `pkg` is another).
+    fn to(
+        &mut self,
+        pkgs: &mut HashMap<String, Bytes>,
+        nopkg: &mut Bytes,
+        pkg: &str,
+    ) -> &mut Bytes {
+        if pkg != self.package {
+            self.flush(pkgs, nopkg);
+            self.package.clear();
+            self.package.push_str(pkg);
+        }
+        self.used = true;
+        &mut self.bytes
+    }
+
+    /// Add the run to its package (made on first use, as before) and start afresh.
+    fn flush(&mut self, pkgs: &mut HashMap<String, Bytes>, nopkg: &mut Bytes) {
+        if self.used {
+            package_bytes(pkgs, nopkg, &self.package).add(&self.bytes);
+        }
+        self.bytes = Bytes::default();
+        self.used = false;
     }
 }
 
@@ -786,8 +853,21 @@ mod tests {
         let mut last = LastPackage::default();
         for round in 0..2 {
             for n in names.iter().chain(names.iter().rev()) {
-                assert_eq!(last.of(n), package_of(n), "{n} (round {round})");
+                assert_eq!(
+                    last.of_bytes(n.as_bytes()),
+                    package_of(n),
+                    "{n} (round {round})"
+                );
             }
+        }
+        for n in [
+            &b"main.\xff"[..],
+            b"ex\xffample.com/a.F",
+            b"example.com/\xe2\x82.F",
+            b"\xc3",
+        ] {
+            let text = String::from_utf8_lossy(n);
+            assert_eq!(last.of_bytes(n), package_of(&text), "{text}");
         }
     }
 

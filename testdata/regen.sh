@@ -409,11 +409,13 @@ matrix() {
     done
   done
   # issue #13: the diff pairs. w against w-dep110 (dependency bump), against w-import (an
-  # extra std import), against cgo-ext-w (cgo on/off). PIE, -s -w and a newer Go are the
-  # initgraph pairs above.
+  # extra std import), against cgo-ext-w (cgo on/off), against the go1.19.8 w (a newer Go).
+  # PIE and -s -w are the initgraph pairs above.
   for var in w w-dep110 w-import cgo-ext-w; do
     echo "pairs-go1.27.3-linux-amd64-$var pairs 1.27.3 linux amd64 $var"
   done
+  # A newer Go: w built with Go 1.19.8 (the OLD of the pair; pairs-go1.27.3-linux-amd64-w is NEW).
+  echo "pairs-go1.19.8-linux-amd64-w pairs 1.19.8 linux amd64 w"
   # reloc-cost --measure must stop it before its first Go statement (which creates a file).
   echo "touchfile-go1.27.3-linux-amd64-pie-sw touchfile 1.27.3 linux amd64 pie-sw"
   local t

@@ -181,6 +181,10 @@ pub struct DiffOptions {
     /// Where OLD came from, for the report and the reasons of kinds not compared
     /// (`None`: a binary).
     pub old_saved: Option<SavedKind>,
+    /// Leave [`code::FunctionChanges`]' `added_names` and `removed_names` empty (the counts
+    /// are made all the same): for a report that does not show the names, which saves making
+    /// and sorting a string per name on two unrelated builds.
+    pub skip_function_names: bool,
 }
 
 /// Compare two snapshots.
@@ -229,7 +233,10 @@ pub fn diff(
             Kind::ModuleSizes => {
                 changes.module_sizes = sizes::per(&old.sizes, &new.sizes, |s| &s.modules)
             }
-            Kind::Functions => changes.functions = code::functions(&old.functions, &new.functions),
+            Kind::Functions => {
+                changes.functions =
+                    code::functions(&old.functions, &new.functions, !opts.skip_function_names)
+            }
             Kind::InitOrder => {
                 changes.init_order = code::init_order(&old.init_order, &new.init_order)
             }

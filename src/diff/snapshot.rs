@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Problem};
 use crate::go::buildinfo::{BuildInfo, BuildSetting, Module};
-use crate::go::crypto::CryptoModule;
+use crate::go::crypto::{CryptoModule, CryptoNames};
 use crate::go::GoBinary;
 use crate::image::Image;
 use crate::size::Bytes;
 
+use super::code::FunctionNames;
 use super::Kind;
 
 /// Everything `diff` (and `check`) can compare of one binary; `None`: not known.
@@ -33,8 +34,8 @@ pub struct Snapshot {
     pub sections: Option<Vec<SectionFact>>,
     /// Bytes per package and module (`goelf size`, from function ranges: see [`SizeFacts`]).
     pub sizes: Option<SizeFacts>,
-    /// Function names of the pclntab, sorted, each once.
-    pub functions: Option<Vec<String>>,
+    /// Function names of the pclntab, each once (in JSON: sorted).
+    pub functions: Option<FunctionNames>,
     /// Package init order (`goelf init-order`).
     pub init_order: Option<Vec<String>>,
     /// Dynamic relocations by type (readelf's spelling).
@@ -221,9 +222,21 @@ pub fn snapshot_bytes(data: &[u8], problems: &mut Vec<Problem>) -> Result<Snapsh
     };
     if let Some(file) = go.image().elf() {
         let (elf, relocs) = crate::elf::analyze_file(file, Some(go.image()), true, problems);
-        if let Ok(v) = serde_json::to_value(&elf) {
-            s.fill_elf_json(&v);
+        // Only the parts the container kinds read, as `inspect --json` writes them.
+        let mut parts = serde_json::Map::new();
+        for (k, v) in [
+            ("hardening", serde_json::to_value(&elf.hardening)),
+            (
+                "program_headers",
+                serde_json::to_value(&elf.program_headers),
+            ),
+            ("sections", serde_json::to_value(&elf.sections)),
+        ] {
+            if let Ok(v) = v {
+                parts.insert(k.into(), v);
+            }
         }
+        s.fill_elf_json(&serde_json::Value::Object(parts));
         let machine = file.header().e_machine.0;
         let mut by_type: BTreeMap<u32, u64> = BTreeMap::new();
         for r in relocs.map(|r| r.relocs).unwrap_or_default() {
@@ -244,34 +257,47 @@ pub fn snapshot_bytes(data: &[u8], problems: &mut Vec<Problem>) -> Result<Snapsh
         s.go_version = go.version_text().map(|(v, _)| v.to_string());
     }
     let pclntab = go.pclntab().ok();
+    let mut crypto_names = None;
     if let Some(tab) = pclntab {
-        // Sorted and deduplicated as bytes borrowed from the file; one String per distinct
-        // name at the end.
-        let mut names: Vec<&[u8]> = tab.funcs().filter_map(|f| f.ok().map(|f| f.name)).collect();
-        names.sort_unstable();
-        names.dedup();
-        s.functions = Some(
-            names
-                .into_iter()
-                .map(|n| String::from_utf8_lossy(n).into_owned())
-                .collect(),
-        );
+        // One walk of the functions for their names, the crypto they show and the bytes per
+        // package: function ranges, not pc tables (the per-package pclntab bytes of `goelf
+        // size` cost a walk of every function's tables, and diff does not compare them,
+        // §15.2).
+        let mut names = FunctionNames::with_capacity(tab.nfunc());
+        let mut crypto = CryptoNames::default();
         let mut size_problems = Vec::new();
-        // Function ranges, not pc tables: the per-package pclntab bytes of `goelf size` cost
-        // a walk of every function's tables, and diff does not compare them (§15.2).
-        if let Ok(r) =
-            crate::size::size_with(&go, &mut size_problems, crate::size::TextDetail::Ranges)
-        {
-            s.sizes = Some(SizeFacts {
-                symbols: r.symbols,
-                packages: r
-                    .packages
-                    .into_iter()
-                    .map(|p| (p.package, p.bytes))
-                    .collect(),
-                modules: r.modules.into_iter().map(|m| (m.module, m.bytes)).collect(),
-            });
+        let sized = crate::size::size_visiting(
+            &go,
+            &mut size_problems,
+            crate::size::TextDetail::Ranges,
+            |f| {
+                names.push(f.name);
+                crypto.add(f.name);
+            },
+        );
+        match sized {
+            Ok(r) => {
+                s.sizes = Some(SizeFacts {
+                    symbols: r.symbols,
+                    packages: r
+                        .packages
+                        .into_iter()
+                        .map(|p| (p.package, p.bytes))
+                        .collect(),
+                    modules: r.modules.into_iter().map(|m| (m.module, m.bytes)).collect(),
+                });
+            }
+            Err(_) => {
+                names = FunctionNames::with_capacity(tab.nfunc());
+                crypto = CryptoNames::default();
+                for f in tab.funcs().filter_map(Result::ok) {
+                    names.push(f.name);
+                    crypto.add(f.name);
+                }
+            }
         }
+        s.functions = Some(names.finish());
+        crypto_names = Some(crypto);
         let opts = crate::init_order::Options {
             no_observed: true,
             ..Default::default()
@@ -282,7 +308,7 @@ pub fn snapshot_bytes(data: &[u8], problems: &mut Vec<Problem>) -> Result<Snapsh
         }
     }
     if bi.is_some() || pclntab.is_some() {
-        s.crypto = Some(crate::go::crypto::detect(go.image(), bi, pclntab).module);
+        s.crypto = Some(crate::go::crypto::detect_with(go.image(), bi, crypto_names).module);
     }
     Ok(s)
 }

@@ -88,6 +88,48 @@ fn frozen_version(name: &str) -> Option<String> {
     .then(|| v.to_string())
 }
 
+/// The marker function of a BoringCrypto build.
+const BORING_MARKER: &str = "crypto/internal/boring/sig.BoringCrypto";
+
+/// What the pclntab's function names say of the crypto: fed one name at a time
+/// ([`CryptoNames::add`]), in functab order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CryptoNames {
+    /// Functions of `crypto/…` packages.
+    pub crypto: usize,
+    /// `crypto/internal/boring/sig.BoringCrypto` is there.
+    pub boring_marker: bool,
+    /// Functions `crypto/internal/boring._Cfunc__goboringcrypto_*`.
+    pub boring_calls: usize,
+    /// The first frozen FIPS module version in a package path.
+    pub frozen: Option<String>,
+}
+
+impl CryptoNames {
+    /// Count one function name (its bytes as the pclntab holds them; names that are not
+    /// UTF-8 are not crypto's).
+    pub fn add(&mut self, name: &[u8]) {
+        if !name.starts_with(b"crypto/") {
+            return;
+        }
+        let Ok(name) = std::str::from_utf8(name) else {
+            return;
+        };
+        self.crypto += 1;
+        if name == BORING_MARKER {
+            self.boring_marker = true;
+        }
+        if name.starts_with("crypto/internal/boring._Cfunc__goboringcrypto_") {
+            self.boring_calls += 1;
+        }
+        // A frozen module's package path starts so (the escaping of a last element's dots,
+        // `v1%2e0%2e0`, keeps its `v`): the package is worked out only for these.
+        if self.frozen.is_none() && name.starts_with("crypto/internal/fips140/v") {
+            self.frozen = frozen_version(name);
+        }
+    }
+}
+
 /// Decide from the build info (when present), the pclntab's function names (when found) and
 /// the `.go.fipsinfo` section or `go:fipsinfo` symbol.
 pub fn detect(
@@ -95,6 +137,31 @@ pub fn detect(
     buildinfo: Option<&BuildInfo>,
     pclntab: Option<&Pclntab<'_>>,
 ) -> CryptoInfo {
+    let names = pclntab.map(|tab| {
+        // Only names under crypto/ count: the prefix is checked before a function is
+        // decoded, which spares decoding every other name (#12 item 3: this walk was three
+        // quarters of `inspect` on an 80,000-function file).
+        let mut n = CryptoNames::default();
+        for f in tab
+            .funcs_with_name_prefix(b"crypto/")
+            .into_iter()
+            .filter_map(|i| tab.func(i).ok())
+        {
+            n.add(f.name);
+        }
+        n
+    });
+    detect_with(image, buildinfo, names)
+}
+
+/// [`detect`] with the pclntab's function names already scanned (`None`: no pclntab), for a
+/// caller that walks the functions anyway and fed each name to [`CryptoNames::add`].
+pub fn detect_with(
+    image: &Image<'_>,
+    buildinfo: Option<&BuildInfo>,
+    names: Option<CryptoNames>,
+) -> CryptoInfo {
+    let has_pclntab = names.is_some();
     let mut ev = Vec::new();
     let mut boring = false;
     let mut fips = false;
@@ -147,58 +214,32 @@ pub fn detect(
             }
         }
     }
-    let mut any_crypto = 0usize;
-    if let Some(tab) = pclntab {
-        let (mut boring_fn, mut boring_calls, mut frozen) = (None, 0usize, None::<String>);
-        // Only names under crypto/ count: the prefix is checked before a function is
-        // decoded, which spares decoding (and the UTF-8 check of) every other name (#12
-        // item 3: this walk was three quarters of `inspect` on an 80,000-function file).
-        let prefix = b"crypto/";
-        let crypto_funcs = tab
-            .funcs_with_name_prefix(prefix)
-            .into_iter()
-            .filter_map(|i| tab.func(i).ok());
-        for f in crypto_funcs {
-            let Ok(name) = std::str::from_utf8(f.name) else {
-                continue;
-            };
-            if !name.starts_with("crypto/") {
-                continue;
-            }
-            any_crypto += 1;
-            if name == "crypto/internal/boring/sig.BoringCrypto" {
-                boring_fn = Some(name.to_string());
-            }
-            if name.starts_with("crypto/internal/boring._Cfunc__goboringcrypto_") {
-                boring_calls += 1;
-            }
-            if frozen.is_none() {
-                frozen = frozen_version(name);
-            }
-        }
-        if any_crypto > 0 {
+    let any_crypto = names.as_ref().map_or(0, |n| n.crypto);
+    if let Some(n) = names {
+        if n.crypto > 0 {
             ev.push(CryptoEvidence {
                 from: EvidenceSource::Pclntab,
-                what: format!("{any_crypto} functions of crypto/… packages"),
+                what: format!("{} functions of crypto/… packages", n.crypto),
             });
         }
-        if let Some(n) = boring_fn {
+        if n.boring_marker {
             boring = true;
             ev.push(CryptoEvidence {
                 from: EvidenceSource::Pclntab,
-                what: format!("function {n} (BoringCrypto marker)"),
+                what: format!("function {BORING_MARKER} (BoringCrypto marker)"),
             });
         }
-        if boring_calls > 0 {
+        if n.boring_calls > 0 {
             boring = true;
             ev.push(CryptoEvidence {
                 from: EvidenceSource::Pclntab,
                 what: format!(
-                    "{boring_calls} cgo calls crypto/internal/boring._Cfunc__goboringcrypto_*"
+                    "{} cgo calls crypto/internal/boring._Cfunc__goboringcrypto_*",
+                    n.boring_calls
                 ),
             });
         }
-        if let Some(v) = frozen {
+        if let Some(v) = n.frozen {
             fips = true;
             ev.push(CryptoEvidence {
                 from: EvidenceSource::Pclntab,
@@ -227,7 +268,7 @@ pub fn detect(
         CryptoModule::Boringcrypto
     } else if fips {
         CryptoModule::Fips140
-    } else if any_crypto > 0 || pclntab.is_none() && fipsinfo.is_some() {
+    } else if any_crypto > 0 || !has_pclntab && fipsinfo.is_some() {
         CryptoModule::Standard
     } else {
         CryptoModule::None

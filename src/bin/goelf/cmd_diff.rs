@@ -92,6 +92,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let opts = DiffOptions {
         ignore: args.ignore.clone(),
         old_saved: saved,
+        // The text shows the names only with --functions.
+        skip_function_names: !args.json && !args.functions,
     };
     let d = diff::diff(
         &args.old.display().to_string(),
