@@ -118,14 +118,18 @@ pub fn is_import_path(path: &str) -> bool {
     !head
         .bytes()
         .any(|b| BAD.get(usize::from(b)).copied().unwrap_or(true))
-        && !rest.chars().any(|c| {
-            c < ' '
-                || c == '\x7f'
-                || c == '\\'
-                || c == char::REPLACEMENT_CHARACTER
-                || c.is_whitespace()
-                || "!\"#$%&'()*,:;<=>?[]^`{|}".contains(c)
-        })
+        && !rest.chars().any(bad_import_path_char)
+}
+
+/// A character `checkImportPath` refuses in an import path (the ASCII ones are also in the
+/// table `is_import_path` checks first).
+fn bad_import_path_char(c: char) -> bool {
+    c < ' '
+        || c == '\x7f'
+        || c == '\\'
+        || c == char::REPLACEMENT_CHARACTER
+        || c.is_whitespace()
+        || "!\"#$%&'()*,:;<=>?[]^`{|}".contains(c)
 }
 
 /// `objabi.PrefixToPath`: undo `%xx` escapes (a malformed escape is kept as is).
@@ -220,14 +224,7 @@ mod tests {
             !path.is_empty()
                 && path != "go"
                 && path != "type"
-                && !path.chars().any(|c| {
-                    c < ' '
-                        || c == '\x7f'
-                        || c == '\\'
-                        || c == char::REPLACEMENT_CHARACTER
-                        || c.is_whitespace()
-                        || "!\"#$%&'()*,:;<=>?[]^`{|}".contains(c)
-                })
+                && !path.chars().any(bad_import_path_char)
         };
         for c in (0..0x3100u32)
             .chain([0xfeff, 0xfffd, 0x1_0000])
