@@ -123,7 +123,11 @@ fn apply(change: Change, path: &Path, original: &[u8], other: &[u8], rng: &mut R
                 .append(true)
                 .open(path)
                 .expect("open");
-            f.write_all(&vec![0xcc; 1 << 20]).expect("extend");
+            // To the end of the file's last page, in one write: the size changes once. (A
+            // longer append grows the size page by page, and a reader can then see, and
+            // rightly report, a file only part-way extended: seen once in CI.)
+            let n = 4096 - original.len() % 4096;
+            f.write_all(&vec![0xcc; n]).expect("extend");
         }
         Change::Replace => {
             let tmp = path.with_extension("new");
