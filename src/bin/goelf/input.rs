@@ -52,8 +52,9 @@ pub const READ_PIPE_MAX: u64 = 4 << 30;
 /// The bytes of one input file and what is needed to tell whether it changed.
 pub struct Input {
     bytes: Bytes,
-    /// The lease held on the file while the map lives ([`lease`]).
-    leased: bool,
+    /// The lease held on the file while the map lives ([`lease`]); declared before `file`,
+    /// so it is released (on drop) while the descriptor is still open.
+    _lease: Option<lease::Held>,
     /// The open file (positioned reads for code, `fstat` for the check); `None` for a pipe.
     file: Option<Arc<File>>,
     /// Status when opened; `None` for a pipe.
@@ -207,7 +208,7 @@ pub fn open_stdin() -> anyhow::Result<Input> {
     }
     Ok(Input {
         bytes: Bytes::Owned(v),
-        leased: false,
+        _lease: None,
         file: None,
         seen: None,
         path: None,
@@ -223,58 +224,40 @@ fn from_file(file: File, path: Option<&Path>) -> anyhow::Result<Input> {
     }
     let seen = Stamp::of(&meta);
     let how = How::from_env();
-    let mut leased = false;
+    let mut held = None;
     let bytes = if seen.size <= READ_WHOLE_MAX || how == How::Read {
         Bytes::Owned(read_whole(&file, &seen)?)
     } else {
-        leased = how == How::Auto && lease::take(&file);
-        if !leased && how == How::Auto {
+        held = match how {
+            How::Auto => lease::take(&file),
+            _ => None,
+        };
+        if held.is_none() && how == How::Auto {
             Bytes::Owned(read_whole(&file, &seen)?)
         } else {
             // With the lease taken, the file may still have changed between the fstat and the
             // lease: look again before mapping.
-            if leased {
-                if let Err(w) = seen.same(&Stamp::of(&file.metadata()?)) {
-                    lease::release(&file);
-                    anyhow::bail!("{}", changed(&w));
-                }
+            if held.is_some() {
+                seen.same(&Stamp::of(&file.metadata()?))
+                    .map_err(|w| anyhow::anyhow!("{}", changed(&w)))?;
             }
-            match guard::GuardedMap::new(&file, seen.size) {
-                Ok(Some(m)) => Bytes::Mapped(m),
+            match guard::GuardedMap::new(&file, seen.size)? {
+                Some(m) => Bytes::Mapped(m),
                 // No free guard slot (cannot happen with the runner's bounded window): read.
-                Ok(None) => {
-                    if leased {
-                        lease::release(&file);
-                        leased = false;
-                    }
+                None => {
+                    held = None;
                     Bytes::Owned(read_whole(&file, &seen)?)
-                }
-                Err(e) => {
-                    if leased {
-                        lease::release(&file);
-                    }
-                    return Err(e.into());
                 }
             }
         }
     };
     Ok(Input {
         bytes,
-        leased,
+        _lease: held,
         file: Some(Arc::new(file)),
         seen: Some(seen),
         path: path.map(Path::to_path_buf),
     })
-}
-
-impl Drop for Input {
-    fn drop(&mut self) {
-        // Let a waiting writer go as soon as the analysis is done (closing the last
-        // descriptor would too, but the file may be shared for positioned reads).
-        if let (true, Some(file)) = (self.leased, &self.file) {
-            lease::release(file);
-        }
-    }
 }
 
 /// How large files are held: `GOELF_INPUT` (`map`, `read`), for tests of each way.
@@ -312,9 +295,21 @@ mod lease {
 
     extern "C" fn on_sigio(_sig: libc::c_int) {}
 
-    /// Take a read lease on `file`; false when the kernel refuses (the file is open for
+    /// A lease taken; released when dropped (before the descriptor is closed: see
+    /// `Input::_lease`), so a waiting writer goes on as soon as the analysis is done.
+    pub struct Held(std::os::fd::RawFd);
+
+    impl Drop for Held {
+        fn drop(&mut self) {
+            // SAFETY: fcntl with an integer argument on a descriptor that is still open.
+            unsafe { libc::fcntl(self.0, libc::F_SETLEASE, libc::F_UNLCK) };
+        }
+    }
+
+    /// Take a read lease on `file`; `None` when the kernel refuses (the file is open for
     /// writing somewhere, another owner without `CAP_LEASE`, a file system without leases).
-    pub fn take(file: &File) -> bool {
+    /// The lease must not outlive `file`.
+    pub fn take(file: &File) -> Option<Held> {
         INSTALL.call_once(|| {
             // SAFETY: a zeroed sigaction is a valid value; the handler has the plain
             // signature and does nothing. A handler (unlike SIG_IGN) is reset by exec, so
@@ -327,14 +322,9 @@ mod lease {
                 libc::sigaction(libc::SIGIO, &act, std::ptr::null_mut());
             }
         });
+        let fd = file.as_raw_fd();
         // SAFETY: fcntl on a descriptor we own, with an integer argument.
-        unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLEASE, libc::F_RDLCK) == 0 }
-    }
-
-    /// Release the lease on `file` (a waiting writer goes on).
-    pub fn release(file: &File) {
-        // SAFETY: as in `take`.
-        unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLEASE, libc::F_UNLCK) };
+        (unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_RDLCK) } == 0).then_some(Held(fd))
     }
 }
 
