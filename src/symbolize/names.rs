@@ -34,7 +34,8 @@ use std::borrow::Cow;
 ///   other `type:`/`type.` name (type descriptors, shape-keyed `type:.eq.M24S` of 1.26+,
 ///   arrays `type:.eq.[2]PKG.T`) and every `go:` name has no package.
 /// - A few `go.` families made by the toolchain before 1.20 whose rest reads like a path
-///   (`go.link.`, `go.info.`, `go.importpath.`, … see [`GO_DOT_FAMILIES`]) have no package.
+///   (`go.link.`, `go.info.`, `go.importpath.`, `go.itab.`, … see [`GO_DOT_FAMILIES`]) have
+///   no package.
 ///
 /// Names without a `.` (assembly and C: `_rt0_amd64_linux`, `x_cgo_init`) have none either.
 pub fn package_of(name: &str) -> Option<Cow<'_, str>> {
@@ -61,16 +62,18 @@ pub fn funcpkgpath(name: &str) -> Option<String> {
 
 /// Toolchain-made symbol families of Go before 1.20 whose rest can read like an import path
 /// (`go.link.pkghashbytes.example.com/x`, `go.info.example.com/x.F`): `cmd/link` and
-/// `cmd/compile`/`cmd/internal/dwarf` 1.19 prefixes. The other `go.` names (`go.buildid`,
-/// `go.string.*`, `go.func.*`, `go.itab.*x.T,y.I`, `go.shape.int`) fail the import-path test
-/// by themselves.
-pub const GO_DOT_FAMILIES: [&str; 13] = [
+/// `cmd/compile`/`cmd/internal/dwarf` 1.19 prefixes, and `go.itab.` (`reflectdata.ITabSym`:
+/// `go.itab.internal/poll.errNetClosing,error` would read as the package
+/// `go.itab.internal/poll`). The other `go.` names (`go.buildid`, `go.string.*`, `go.func.*`,
+/// `go.shape.int`) fail the import-path test by themselves.
+pub const GO_DOT_FAMILIES: [&str; 14] = [
     "go.builtin.",
     "go.constinfo.",
     "go.cuinfo.",
     "go.debuglines.",
     "go.importpath.",
     "go.info.",
+    "go.itab.",
     "go.link.",
     "go.loc.",
     "go.plugin.",
@@ -317,6 +320,7 @@ mod tests {
             ("go.string.*", None),
             ("go.func.*", None),
             ("go.itab.*example.com/x.T,io/fs.FS", None),
+            ("go.itab.internal/poll.errNetClosing,error", None),
             ("go.(*struct { io.Reader; io.WriterTo }).Read", None),
             ("go.(*struct { example.com/x.R }).Read", None),
             ("go.struct { io.Reader; io.WriterTo }.Read", None),

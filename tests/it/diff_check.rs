@@ -239,9 +239,14 @@ fn readelf_relocs(f: &common::Fixture) -> BTreeMap<String, u64> {
 
 /// The package of a data symbol by Go's rule (`cmd/internal/objabi`): the import path up to
 /// the first `.` after the last `/`; `type:*`, `go:*` and the compiler's constants
-/// (`$f64.3ff0000000000000`) belong to none.
-fn data_package(name: &str) -> Option<&str> {
+/// (`$f64.3ff0000000000000`) belong to none, and before Go 1.20 (`pre_go120`) neither do
+/// `type.*` and `go.*` (`debug/gosym`'s rule for those versions; the pair fixtures hold no
+/// module whose path begins with `go.`).
+fn data_package(name: &str, pre_go120: bool) -> Option<&str> {
     if name.starts_with("type:") || name.starts_with("go:") || name.starts_with('$') {
+        return None;
+    }
+    if pre_go120 && (name.starts_with("type.") || name.starts_with("go.")) {
         return None;
     }
     let slash = name.rfind('/').map_or(0, |s| s + 1);
@@ -249,17 +254,36 @@ fn data_package(name: &str) -> Option<&str> {
     Some(&name[..dot])
 }
 
+/// The package of a compiler-made equality or hash function, by issue #12's rule
+/// (`type..eq.PKG.T` belongs to PKG), which `debug/gosym` does not apply (it gives such
+/// names no package): the named type's package; composite types (`[2]T`, `struct { … }`)
+/// and Go 1.26+'s shape keys (`type:.eq.M24S`, no `.`) have none.
+fn type_function_package(name: &str) -> Option<&str> {
+    let subject = ["type:.eq.", "type:.hash.", "type..eq.", "type..hash."]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))?;
+    let pkg = data_package(subject, false)?;
+    let path_char = |c: char| c.is_ascii_alphanumeric() || "_-./~%".contains(c);
+    (pkg.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && pkg.chars().all(path_char))
+        .then_some(pkg)
+}
+
 /// Bytes per package as `diff` counts them, from outside goelf: every function's range
 /// (`debug/gosym`'s entry to end, by its package) and, with `data`, every sized data,
 /// rodata and bss symbol of `go tool nm -size`.
 fn outside_package_bytes(f: &common::Fixture, data: bool) -> BTreeMap<String, u64> {
     let g = f.godump().unwrap();
+    let pre_go120 = g["pclntab"]["magic"] != "0xfffffff1";
     let mut m = BTreeMap::new();
     for func in g["funcs"].as_array().unwrap() {
-        let pkg = func["package"].as_str().unwrap();
-        if pkg.is_empty() {
-            continue;
-        }
+        let name = func["name"].as_str().unwrap();
+        let pkg = match func["package"].as_str().unwrap() {
+            "" => match type_function_package(name) {
+                Some(p) => p,
+                None => continue,
+            },
+            p => p,
+        };
         let n = func["end"].as_u64().unwrap() - func["entry"].as_u64().unwrap();
         *m.entry(pkg.to_string()).or_insert(0) += n;
     }
@@ -291,7 +315,7 @@ fn outside_package_bytes(f: &common::Fixture, data: bool) -> BTreeMap<String, u6
             let (Ok(size), true) = (size.parse::<u64>(), "DdBbRr".contains(*ty)) else {
                 continue;
             };
-            if let Some(p) = data_package(name) {
+            if let Some(p) = data_package(name, pre_go120) {
                 *m.entry(p.to_string()).or_insert(0) += size;
             }
         }
@@ -769,6 +793,25 @@ fn extra_std_import_changes_packages_and_init_order_not_modules() {
     );
     assert_eq!(c["module_sizes"]["rows"][0]["name"], "std");
     assert_eq!(c["init_order"]["appeared"][0]["package"], "encoding/base64");
+}
+
+#[test]
+fn a_newer_go_changes_the_toolchain_packages_and_functions_not_the_modules() {
+    // Go 1.19.8 (pclntab 0xfffffff0, `type.`/`go.` names) against Go 1.27.3, same program.
+    let d = assert_pair("pairs-go1.19.8-linux-amd64-w", &format!("{PAIRS}w"));
+    let c = &d["changes"];
+    assert_eq!(c["go_version"]["old"], "go1.19.8");
+    assert_eq!(c["go_version"]["new"], "go1.27.3");
+    let kinds = d["changed_kinds"].as_array().unwrap();
+    for k in ["go_version", "package_sizes", "functions", "sections"] {
+        assert!(kinds.iter().any(|x| x == k), "{k}: {kinds:?}");
+    }
+    assert!(!kinds.iter().any(|x| x == "modules"), "{kinds:?}");
+    // No compiler-made name of either era reads as a package.
+    for r in c["package_sizes"]["rows"].as_array().unwrap() {
+        let n = r["name"].as_str().unwrap();
+        assert!(!n.starts_with("go.") && !n.starts_with("type."), "{r}");
+    }
 }
 
 #[test]
