@@ -7,7 +7,8 @@
 //! - **pclntab** bytes per package: each function's `_func` record (with its `pcdata` and
 //!   `funcdata` arrays), its name in `funcnametab`, its functab slot, and the pc-value tables
 //!   it references (a table shared by several functions counts once, for the first function
-//!   in functab order that uses it). The header, the file tables and whatever the functions
+//!   in functab order that uses it; from Go 1.16, where the tables lie one after another, a
+//!   table's length is where the next begins, checked by the end marker before it). The header, the file tables and whatever the functions
 //!   do not reach are reported as unattributed, not spread over packages.
 //! - **data / rodata / bss** per package from the static symbol table, when there is one:
 //!   each sized symbol counts for the section it lies in. What lies in a section but under no
@@ -273,8 +274,13 @@ pub fn size(go: &GoBinary<'_>, problems: &mut Vec<Problem>) -> Result<SizeReport
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextDetail {
     /// Code and padding from each function's `pcsp` table, and the pclntab bytes of each
-    /// function (its record, name and pc-value tables): `goelf size`.
+    /// function (its record, name and pc-value tables): `goelf size`. From Go 1.16 a table's
+    /// length is where the next table begins (they lie one after another in `pctab`); only
+    /// the last one, and any whose end that does not confirm, is walked.
     PcTables,
+    /// [`TextDetail::PcTables`] with every pc-value table walked to its end marker: the same
+    /// numbers on a well-formed table, several times slower (the check of the shortcut).
+    PcTablesWalked,
     /// Function ranges only: [`Bytes::text`] holds the whole range (code and padding),
     /// [`Bytes::text_padding`] and [`Bytes::pclntab`] stay 0, and no pc-value table is read
     /// (a fraction of the time on a large binary): what `goelf diff` compares.
@@ -305,7 +311,13 @@ pub fn size_visiting<'a>(
     let mut pkgs: HashMap<String, Bytes> = HashMap::new();
     let mut nopkg = Bytes::default();
     let mut text = TextSize::default();
-    let mut seen_tables: HashSet<u32> = HashSet::new();
+    let mut seen_tables = TableSet::new(tab);
+    // From Go 1.16 the tables lie one after another (`Pclntab::pctab_end`): a table's length
+    // is where the next one starts, found once all are known; the first sight of each is
+    // kept with its function's package run (`run_names`) and range.
+    let pctab_end = tab.pctab_end().filter(|_| detail == TextDetail::PcTables);
+    let mut first_sights: Vec<TableSight> = Vec::new();
+    let mut run_names: Vec<String> = Vec::new();
     let mut first_entry = None;
     let mut last_end = 0u64;
     let mut bad = 0u64;
@@ -327,7 +339,11 @@ pub fn size_visiting<'a>(
         last_end = last_end.max(f.end);
         fn_ranges.push((f.entry, f.end));
         visit(&f);
-        let b = run.to(&mut pkgs, &mut nopkg, fn_pkgs.of_bytes(f.name));
+        let pkg = fn_pkgs.of_bytes(f.name);
+        if run_names.last().map(String::as_str) != Some(pkg) {
+            run_names.push(pkg.to_owned());
+        }
+        let b = run.to(&mut pkgs, &mut nopkg, pkg);
         b.functions += 1;
         text.functions += 1;
         let range = f.size();
@@ -357,17 +373,33 @@ pub fn size_visiting<'a>(
         let mut pcl = fp.record + fp.name + fp.functab;
         in_names += fp.name;
         in_functab += fp.record + fp.functab;
-        for off in fp.pc_tables {
-            if seen_tables.insert(off) {
-                if let Ok((_, len)) = tab.pctab_span(off, f.entry, f.end) {
-                    pcl += len;
-                    in_pctab += len;
-                }
+        for off in tab.pc_tables(&fp) {
+            if !seen_tables.insert(off) {
+                continue;
+            }
+            if pctab_end.is_some() {
+                first_sights.push(TableSight {
+                    offset: off,
+                    run: run_names.len().saturating_sub(1),
+                    span: range,
+                });
+            } else if let Ok((_, len)) = tab.pctab_span(off, f.entry, f.end) {
+                pcl += len;
+                in_pctab += len;
             }
         }
         b.pclntab += pcl;
     }
     run.flush(&mut pkgs, &mut nopkg);
+    if let Some(end) = pctab_end {
+        let mut per_run = vec![0u64; run_names.len()];
+        in_pctab += table_lengths(tab, end, &mut first_sights, &mut per_run);
+        for (name, n) in run_names.iter().zip(per_run) {
+            if n != 0 {
+                package_bytes(&mut pkgs, &mut nopkg, name).pclntab += n;
+            }
+        }
+    }
     if let Some(e) = first_bad {
         problems.push(Problem::new(
             "size.functions",
@@ -568,6 +600,77 @@ pub fn size_visiting<'a>(
         segments,
         file_size: image.data().len() as u64,
     })
+}
+
+/// The pc-value tables met so far, by offset: a bit per offset of the table up to its size,
+/// and a set for any offset beyond it (only a damaged table has such).
+struct TableSet {
+    bits: Vec<u64>,
+    beyond: HashSet<u32>,
+}
+
+impl TableSet {
+    fn new(tab: &crate::go::pclntab::Pclntab<'_>) -> Self {
+        // Offsets count from `pctab` (1.16+) or the table's start; none lies past its end.
+        let span = tab.size().saturating_sub(tab.pctab_base());
+        let words = usize::try_from(span / 64 + 1).unwrap_or(0);
+        TableSet {
+            bits: vec![0; words],
+            beyond: HashSet::new(),
+        }
+    }
+
+    /// Whether `off` is new (and now met).
+    fn insert(&mut self, off: u32) -> bool {
+        let (word, bit) = ((off / 64) as usize, off % 64);
+        match self.bits.get_mut(word) {
+            Some(w) => {
+                let new = *w & (1 << bit) == 0;
+                *w |= 1 << bit;
+                new
+            }
+            None => self.beyond.insert(off),
+        }
+    }
+}
+
+/// The first sight of a pc-value table: its offset, the package run of the function that
+/// met it, and that function's range (which bounds the walk, when one is needed).
+struct TableSight {
+    offset: u32,
+    run: usize,
+    span: u64,
+}
+
+/// The lengths of the tables met (1.16+, `end`: where `pctab` ends), added to their runs in
+/// `per_run`; returns their sum. Each table ends where the next one begins when the byte
+/// before that is the end marker (`0`) the walk would stop at; otherwise, and for the last
+/// table (padding may follow it), the table is walked as before.
+fn table_lengths(
+    tab: &crate::go::pclntab::Pclntab<'_>,
+    end: u64,
+    sights: &mut [TableSight],
+    per_run: &mut [u64],
+) -> u64 {
+    sights.sort_unstable_by_key(|t| t.offset);
+    let mut total = 0;
+    for i in 0..sights.len() {
+        let Some(t) = sights.get(i) else { break };
+        let next = sights.get(i + 1).map(|n| n.offset);
+        let ends_at_next = next.filter(|&n| n > t.offset && tab.pctab_ends_before(n, end));
+        let len = match ends_at_next {
+            Some(n) => u64::from(n - t.offset),
+            None => match tab.pctab_span(t.offset, 0, t.span) {
+                Ok((_, len)) => len,
+                Err(_) => continue,
+            },
+        };
+        if let Some(r) = per_run.get_mut(t.run) {
+            *r += len;
+        }
+        total += len;
+    }
+    total
 }
 
 /// [`package_of`] remembering its last answer: functions in address order (and data symbols

@@ -1302,39 +1302,80 @@ pub struct FuncFootprint {
     pub name: u64,
     /// Its functab slot (entry and record offset).
     pub functab: u64,
-    /// Table offsets of the pc-value tables it references (`pcsp`, `pcfile`, `pcln`,
-    /// `pcdata[]`), nonzero ones only; tables may be shared between functions.
-    pub pc_tables: Vec<u32>,
+    /// `pcsp`, `pcfile`, `pcln` offsets (0: none).
+    fixed_tables: [u32; 3],
+    /// Table offset of the `pcdata` offsets array, and its length (checked readable).
+    pcdata_at: u64,
+    npcdata: u32,
 }
 
 impl Pclntab<'_> {
+    /// Table offsets of the pc-value tables function `fp` references (`pcsp`, `pcfile`,
+    /// `pcln`, `pcdata[]`), nonzero ones only; tables may be shared between functions.
+    pub fn pc_tables<'s>(&'s self, fp: &'s FuncFootprint) -> impl Iterator<Item = u32> + 's {
+        let pcdata = (0..u64::from(fp.npcdata))
+            .filter_map(move |k| self.tab.u32_at("_func pcdata", fp.pcdata_at + 4 * k).ok());
+        fp.fixed_tables
+            .into_iter()
+            .chain(pcdata)
+            .filter(|&off| off != 0)
+    }
+
+    /// The end of the pc-value tables (`pctab`) in the table, from Go 1.16 (where they lie
+    /// together, each table right after the one before, in the order the linker met them:
+    /// `cmd/link/internal/ld/pcln.go` `generatePctab`); `None` before, where they lie among
+    /// the `_func` records.
+    pub fn pctab_end(&self) -> Option<u64> {
+        (self.era != Era::Go12).then_some(self.functab)
+    }
+
+    /// Whether the table offset `next` (1.16+) lies inside `pctab` (which ends at `end`) and
+    /// the byte before it is an end marker (`0`): then the table before `next` ends there.
+    pub fn pctab_ends_before(&self, next: u32, end: u64) -> bool {
+        let at = self.pctab.saturating_add(u64::from(next));
+        at <= end
+            && at
+                .checked_sub(1)
+                .is_some_and(|a| self.tab.u8_at("pc-value table", a).ok() == Some(0))
+    }
+
     /// The end PC and byte length of the pc-value table at `off`, for a function at `entry`
     /// whose range ends at `limit` (the walk is bounded by one step per quantum of it).
     pub fn pctab_span(&self, off: u32, entry: u64, limit: u64) -> Result<(u64, u64)> {
         let base = if self.era == Era::Go12 { 0 } else { self.pctab };
         let start = base + u64::from(off);
-        let mut p = start;
-        let mut pc = entry;
         let q = u64::from(self.quantum.max(1));
         let max_steps = (limit.saturating_sub(entry) / q).saturating_add(2);
-        let mut first = true;
-        for _ in 0..max_steps {
-            let (uvdelta, n) = self.varint(p)?;
-            p += n;
-            if uvdelta == 0 && !first {
-                return Ok((pc, p - start));
-            }
-            first = false;
-            let (pcdelta, n) = self.varint(p)?;
-            p += n;
-            pc = pc.wrapping_add(u64::from(pcdelta).wrapping_mul(q));
-        }
-        Err(Error::BadValue {
-            what: "pc-value table (does not end within its function)",
-            offset: self.tab.base() + start,
+        let data = self.tab.data();
+        let bad = |what, at: u64| Error::BadValue {
+            what,
+            offset: self.tab.base() + at,
             expected: "an end marker before the function's end",
             found: max_steps,
-        })
+        };
+        // The bytes from the table on; a varint cut off by their end is an error below.
+        let bytes = usize::try_from(start)
+            .ok()
+            .and_then(|s| data.get(s..))
+            .ok_or_else(|| bad("pc-value table (outside the table)", start))?;
+        let mut p = 0usize;
+        let mut pc = entry;
+        let mut first = true;
+        for _ in 0..max_steps {
+            let uvdelta = read_varint(bytes, &mut p)
+                .ok_or_else(|| bad("pc-value varint", start + p as u64))?;
+            if uvdelta == 0 && !first {
+                return Ok((pc, p as u64));
+            }
+            first = false;
+            let pcdelta = read_varint(bytes, &mut p)
+                .ok_or_else(|| bad("pc-value varint", start + p as u64))?;
+            pc = pc.wrapping_add(u64::from(pcdelta).wrapping_mul(q));
+        }
+        Err(bad(
+            "pc-value table (does not end within its function)",
+            start,
+        ))
     }
 
     /// Offset of the pc-value tables inside the table (1.16+ `pctab`; 0 before).
@@ -1374,17 +1415,10 @@ impl Pclntab<'_> {
             }
         }
         let record = end + slot * u64::from(r.nfuncdata) - f.func_offset;
-        let mut pc_tables = Vec::with_capacity(3 + r.npcdata as usize);
-        for off in [r.pcsp, r.pcfile, r.pcln] {
-            if off != 0 {
-                pc_tables.push(off);
-            }
-        }
-        for k in 0..u64::from(r.npcdata) {
-            let off = self.tab.u32_at("_func pcdata", pcdata_at + 4 * k)?;
-            if off != 0 {
-                pc_tables.push(off);
-            }
+        if r.npcdata > 0 {
+            // Every slot readable (they are contiguous: the last one is enough).
+            self.tab
+                .u32_at("_func pcdata", pcdata_at + 4 * (u64::from(r.npcdata) - 1))?;
         }
         let code = if r.pcsp == 0 {
             None
@@ -1399,9 +1433,28 @@ impl Pclntab<'_> {
             record,
             name: f.name.len() as u64 + 1,
             functab: self.functab_slot(),
-            pc_tables,
+            fixed_tables: [r.pcsp, r.pcfile, r.pcln],
+            pcdata_at,
+            npcdata: r.npcdata,
         })
     }
+}
+
+/// A varint as the runtime reads it (32 bits, shifts wrap: `readvarint`) from `bytes` at
+/// `*p`, which moves past it; `None` when it runs past the end or over 10 bytes.
+fn read_varint(bytes: &[u8], p: &mut usize) -> Option<u32> {
+    let mut v: u32 = 0;
+    let mut shift = 0u32;
+    for i in 0..10usize {
+        let b = *bytes.get(p.checked_add(i)?)?;
+        v |= u32::from(b & 0x7f).wrapping_shl(shift & 31);
+        if b & 0x80 == 0 {
+            *p += i + 1;
+            return Some(v);
+        }
+        shift += 7;
+    }
+    None
 }
 
 /// [`Pclntab::funcs_with_name_prefix`]'s walk: where the fields are.

@@ -137,6 +137,36 @@ fn stripped_twin_has_the_same_text() {
     assert!(checked >= 2);
 }
 
+/// `size` measures a pc-value table (Go 1.16+) up to where the next one begins; walking
+/// every table to its end marker, as Go 1.2-1.15 tables must be, gives the same report on
+/// every fixture of every era.
+#[test]
+fn table_lengths_from_their_layout_equal_the_walked_ones() {
+    use goelf::size::{size_with, TextDetail};
+    for f in fixtures() {
+        let data = std::fs::read(f.path()).unwrap();
+        let Ok(image) = goelf::image::Image::parse(&data) else {
+            continue;
+        };
+        let go = goelf::go::GoBinary::new(image);
+        let (mut p1, mut p2) = (Vec::new(), Vec::new());
+        let (Ok(fast), Ok(walked)) = (
+            size_with(&go, &mut p1, TextDetail::PcTables),
+            size_with(&go, &mut p2, TextDetail::PcTablesWalked),
+        ) else {
+            assert!(f.meta_str("go_version").is_empty(), "{}", f.name);
+            continue;
+        };
+        assert_eq!(
+            serde_json::to_value(&fast).unwrap(),
+            serde_json::to_value(&walked).unwrap(),
+            "{}",
+            f.name
+        );
+        assert_eq!(p1.len(), p2.len(), "{}", f.name);
+    }
+}
+
 #[test]
 fn every_fixture_measures_and_totals_add_up() {
     for f in fixtures() {
