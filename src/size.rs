@@ -21,6 +21,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// Maps keyed by package names and keys: a fixed-seed fast hash (the keys are the file's own
+/// names; a hostile file can only make lookups slower, never wrong).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Problem};
@@ -308,10 +312,10 @@ pub fn size_visiting<'a>(
     let image = go.image();
     let tab = go.pclntab().map_err(Clone::clone)?;
     problems.extend(go.problems(GoPart::Pclntab).iter().cloned());
-    let mut pkgs: HashMap<String, Bytes> = HashMap::new();
+    let mut pkgs: FastMap<String, Bytes> = FastMap::default();
     let mut nopkg = Bytes::default();
     let mut text = TextSize::default();
-    let mut seen_tables = TableSet::new(tab);
+    let mut seen_tables = TableSet::new(tab, detail != TextDetail::Ranges);
     // From Go 1.16 the tables lie one after another (`Pclntab::pctab_end`): a table's length
     // is where the next one starts, found once all are known; the first sight of each is
     // kept with its function's package run (`run_names`) and range.
@@ -610,10 +614,11 @@ struct TableSet {
 }
 
 impl TableSet {
-    fn new(tab: &crate::go::pclntab::Pclntab<'_>) -> Self {
+    /// The set for `tab`'s offsets (`used`: else it stays empty, and unused).
+    fn new(tab: &crate::go::pclntab::Pclntab<'_>, used: bool) -> Self {
         // Offsets count from `pctab` (1.16+) or the table's start; none lies past its end.
         let span = tab.size().saturating_sub(tab.pctab_base());
-        let words = usize::try_from(span / 64 + 1).unwrap_or(0);
+        let words = usize::try_from(span / 64 + 1).unwrap_or(0) * usize::from(used);
         TableSet {
             bits: vec![0; words],
             beyond: HashSet::new(),
@@ -681,6 +686,8 @@ struct LastPackage {
     /// `[`), as bytes of the name, and its package.
     key: Vec<u8>,
     package: String,
+    /// Every key met, with its package.
+    known: FastMap<Vec<u8>, String>,
 }
 
 impl LastPackage {
@@ -704,10 +711,24 @@ impl LastPackage {
                 return &self.package;
             }
         }
-        let key = if [&b"type:"[..], b"type.", b"go:", b"go."]
-            .iter()
-            .any(|p| name.starts_with(p))
-        {
+        // Compiler-made names of no package, told by their first bytes (`package_of`'s own
+        // first tests): type descriptors (not the equality and hash functions, which have
+        // their type's package) and every `go:` name.
+        let typed = name.starts_with(b"type:") || name.starts_with(b"type.");
+        let type_function = [
+            &b"type:.eq."[..],
+            b"type:.hash.",
+            b"type..eq.",
+            b"type..hash.",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p));
+        if (typed && !type_function) || name.starts_with(b"go:") {
+            self.key.clear();
+            self.package.clear();
+            return &self.package;
+        }
+        let key = if typed || name.starts_with(b"go.") {
             None
         } else {
             let head = memchr::memchr(b'[', name).map_or(name, |b| name.get(..b).unwrap_or(&[]));
@@ -722,8 +743,18 @@ impl LastPackage {
                 self.key.clear();
                 self.key.extend_from_slice(k);
                 self.package.clear();
-                self.package
-                    .push_str(&package_of(&String::from_utf8_lossy(name)));
+                // The package is a function of the key alone (the same prefix `package_of`
+                // cuts): each key is worked out once.
+                match self.known.get(k) {
+                    Some(p) => self.package.push_str(p),
+                    None => {
+                        self.package
+                            .push_str(&package_of(&String::from_utf8_lossy(name)));
+                        if self.known.len() < MAX_KNOWN_KEYS {
+                            self.known.insert(k.to_vec(), self.package.clone());
+                        }
+                    }
+                }
             }
             None => {
                 self.key.clear();
@@ -735,6 +766,10 @@ impl LastPackage {
         &self.package
     }
 }
+
+/// Keys [`LastPackage`] remembers at most (a binary has a few thousand packages; names
+/// made to defeat the cache only make it stop growing).
+const MAX_KNOWN_KEYS: usize = 1 << 16;
 
 /// The bytes of one package being summed before they go into the map: functions in address
 /// order (and data symbols sorted by address) come package by package, so the map is looked
@@ -750,7 +785,7 @@ impl Run {
     /// The bytes to add to for `pkg` (the run so far is flushed when `pkg` is another).
     fn to(
         &mut self,
-        pkgs: &mut HashMap<String, Bytes>,
+        pkgs: &mut FastMap<String, Bytes>,
         nopkg: &mut Bytes,
         pkg: &str,
     ) -> &mut Bytes {
@@ -764,7 +799,7 @@ impl Run {
     }
 
     /// Add the run to its package (made on first use, as before) and start afresh.
-    fn flush(&mut self, pkgs: &mut HashMap<String, Bytes>, nopkg: &mut Bytes) {
+    fn flush(&mut self, pkgs: &mut FastMap<String, Bytes>, nopkg: &mut Bytes) {
         if self.used {
             package_bytes(pkgs, nopkg, &self.package).add(&self.bytes);
         }
@@ -776,7 +811,7 @@ impl Run {
 /// The bytes of package `pkg` in `pkgs` (`nopkg` for `""`), made on first use; the name is
 /// copied only then, not once per function.
 fn package_bytes<'m>(
-    pkgs: &'m mut HashMap<String, Bytes>,
+    pkgs: &'m mut FastMap<String, Bytes>,
     nopkg: &'m mut Bytes,
     pkg: &str,
 ) -> &'m mut Bytes {

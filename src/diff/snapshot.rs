@@ -221,7 +221,9 @@ pub fn snapshot_bytes(data: &[u8], problems: &mut Vec<Problem>) -> Result<Snapsh
         ..Snapshot::default()
     };
     if let Some(file) = go.image().elf() {
-        let (elf, relocs) = crate::elf::analyze_file(file, Some(go.image()), true, problems);
+        let (elf, _) = crate::elf::analyze_file(file, Some(go.image()), false, problems);
+        // Counted by type, not listed: the dynamic relocations kind compares the counts.
+        let relocs = crate::elf::relocations::read_type_counts(file, &elf.dynamic, problems);
         // Only the parts the container kinds read, as `inspect --json` writes them.
         let mut parts = serde_json::Map::new();
         for (k, v) in [
@@ -238,12 +240,9 @@ pub fn snapshot_bytes(data: &[u8], problems: &mut Vec<Problem>) -> Result<Snapsh
         }
         s.fill_elf_json(&serde_json::Value::Object(parts));
         let machine = file.header().e_machine.0;
-        let mut by_type: BTreeMap<u32, u64> = BTreeMap::new();
-        for r in relocs.map(|r| r.relocs).unwrap_or_default() {
-            *by_type.entry(r.r_type).or_insert(0) += 1;
-        }
         s.dynamic_relocations = Some(
-            by_type
+            relocs
+                .type_counts
                 .into_iter()
                 .map(|(t, n)| (crate::reloc::names::reloc_type_name(machine, t), n))
                 .collect(),

@@ -5,6 +5,8 @@
 //! linker names its tables `.rela`/`.rela.plt` (`.rel`/`.rel.plt` on 32-bit), external linkers
 //! `.rela.dyn`; both are found through the dynamic section, so names do not matter here.
 
+use std::collections::BTreeMap;
+
 use object::elf::{
     DT_JMPREL, DT_PLTREL, DT_PLTRELSZ, DT_REL, DT_RELA, DT_RELAENT, DT_RELASZ, DT_RELENT, DT_RELR,
     DT_RELRENT, DT_RELRSZ, DT_RELSZ, EM_MIPS,
@@ -79,10 +81,34 @@ pub struct TableInfo {
 /// Every dynamic relocation of a file.
 #[derive(Debug, Clone, Default)]
 pub struct Relocations {
-    /// Relocations, table by table in loader order (RELR, REL/RELA, then PLT).
+    /// Relocations, table by table in loader order (RELR, REL/RELA, then PLT); empty when
+    /// read by [`read_type_counts`].
     pub relocs: Vec<DynReloc>,
     /// The tables found.
     pub tables: Vec<TableInfo>,
+    /// Relocations per type, when read by [`read_type_counts`] (empty otherwise).
+    pub type_counts: BTreeMap<u32, u64>,
+    /// Count the types instead of keeping the relocations.
+    counts_only: bool,
+    /// The counts while reading (a file has a handful of types; runs of one type are usual).
+    counting: Vec<(u32, u64)>,
+    /// Relocations seen (kept or counted).
+    seen: usize,
+}
+
+impl Relocations {
+    fn add(&mut self, r: DynReloc) {
+        self.seen += 1;
+        if self.counts_only {
+            if let Some(c) = self.counting.iter_mut().rev().find(|c| c.0 == r.r_type) {
+                c.1 += 1;
+            } else {
+                self.counting.push((r.r_type, 1));
+            }
+        } else {
+            self.relocs.push(r);
+        }
+    }
 }
 
 /// What the tables are read against: the file, its word size and its machine.
@@ -133,6 +159,31 @@ pub fn irelative_type(machine: object::elf::Machine) -> Option<u32> {
 /// Read every dynamic relocation the dynamic section of a parsed ELF file names; damage is
 /// appended to `problems`.
 pub fn read(file: &ElfFile<'_>, d: &DynamicSummary, problems: &mut Vec<Problem>) -> Relocations {
+    read_into(file, d, problems, Relocations::default())
+}
+
+/// [`read`] that keeps only the number of relocations of each type (`type_counts`) and the
+/// tables: what `goelf diff` compares, without a list of every relocation.
+pub fn read_type_counts(
+    file: &ElfFile<'_>,
+    d: &DynamicSummary,
+    problems: &mut Vec<Problem>,
+) -> Relocations {
+    let out = Relocations {
+        counts_only: true,
+        ..Relocations::default()
+    };
+    let mut out = read_into(file, d, problems, out);
+    out.type_counts = std::mem::take(&mut out.counting).into_iter().collect();
+    out
+}
+
+fn read_into(
+    file: &ElfFile<'_>,
+    d: &DynamicSummary,
+    problems: &mut Vec<Problem>,
+    mut out: Relocations,
+) -> Relocations {
     let word = u64::from(file.class().word_size());
     let r = file.reader();
     let machine = file.header().e_machine;
@@ -142,7 +193,6 @@ pub fn read(file: &ElfFile<'_>, d: &DynamicSummary, problems: &mut Vec<Problem>)
             && file.class() == Class::Elf64
             && file.endian() == Endian::Little,
     };
-    let mut out = Relocations::default();
     if !d.present {
         return out;
     }
@@ -263,18 +313,41 @@ fn read_table(
         return;
     };
     let mips64el = elf.mips64el;
-    out.relocs.reserve(n as usize);
-    for i in 0..n {
-        let at = i * entsize;
-        let (Ok(r_offset), Ok(r_info)) = (
-            table.uptr_at("r_offset", at),
-            table.uptr_at("r_info", at + word),
-        ) else {
+    if !out.counts_only {
+        out.relocs.reserve(n as usize);
+    }
+    let little = table.endian() == Endian::Little;
+    let w = word as usize;
+    // One entry's pointer-sized field at `at` (bounds-checked: a short entry ends the walk).
+    let field = |e: &[u8], at: usize| -> Option<u64> {
+        let b = e.get(at..at.checked_add(w)?)?;
+        if w == 8 {
+            let a: [u8; 8] = b.try_into().ok()?;
+            Some(if little {
+                u64::from_le_bytes(a)
+            } else {
+                u64::from_be_bytes(a)
+            })
+        } else {
+            let a: [u8; 4] = b.try_into().ok()?;
+            Some(u64::from(if little {
+                u32::from_le_bytes(a)
+            } else {
+                u32::from_be_bytes(a)
+            }))
+        }
+    };
+    let Ok(step) = usize::try_from(entsize) else {
+        out.tables.push(info);
+        return;
+    };
+    for e in table.data().chunks(step).take(n as usize) {
+        let (Some(r_offset), Some(r_info)) = (field(e, 0), field(e, w)) else {
             break;
         };
         let (sym, r_type) = split_r_info(r_info, word == 8, mips64el);
         let addend = if rela {
-            table.uptr_at("r_addend", at + 2 * word).ok().map(|a| {
+            field(e, 2 * w).map(|a| {
                 if word == 8 {
                     a as i64
                 } else {
@@ -284,7 +357,7 @@ fn read_table(
         } else {
             None
         };
-        out.relocs.push(DynReloc {
+        out.add(DynReloc {
             offset: r_offset,
             r_type,
             sym,
@@ -365,7 +438,7 @@ fn read_relr(
         let Ok(entry) = table.uptr_at("RELR entry", i * word) else {
             break;
         };
-        if out.relocs.len() >= cap {
+        if out.seen >= cap {
             problems.push(Problem::new(
                 "reloc.relr.too_many",
                 format!("DT_RELR table expands to more than {cap} relocations; stopped there"),
@@ -373,7 +446,7 @@ fn read_relr(
             break;
         }
         if entry & 1 == 0 {
-            out.relocs.push(DynReloc {
+            out.add(DynReloc {
                 offset: entry,
                 r_type: rel_type,
                 sym: 0,
@@ -394,8 +467,8 @@ fn read_relr(
             let mut bitmap = entry >> 1;
             let mut j = 0u64;
             while bitmap != 0 {
-                if bitmap & 1 != 0 && out.relocs.len() < cap {
-                    out.relocs.push(DynReloc {
+                if bitmap & 1 != 0 && out.seen < cap {
+                    out.add(DynReloc {
                         offset: base.wrapping_add(j * word),
                         r_type: rel_type,
                         sym: 0,

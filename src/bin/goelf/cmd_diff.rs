@@ -77,7 +77,19 @@ pub fn load(path: &Path, json_ok: bool) -> Result<(Snapshot, Option<SavedKind>),
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let (old, new) = rayon::join(|| load(&args.old, true), || load(&args.new, false));
+    // OLD on a second thread, NEW on this one: two threads that end with their work (a pool's
+    // idle workers would spin for a while after it, which costs CPU on a 2-core runner).
+    let (old, new) = std::thread::scope(|s| {
+        let other = std::thread::Builder::new().spawn_scoped(s, || load(&args.old, true));
+        let new = load(&args.new, false);
+        let old = match other {
+            Ok(h) => h
+                .join()
+                .unwrap_or_else(|_| Err("internal error while reading it".into())),
+            Err(_) => load(&args.old, true),
+        };
+        (old, new)
+    });
     let mut failed = false;
     for (p, r) in [(&args.old, &old), (&args.new, &new)] {
         if let Err(e) = r {
