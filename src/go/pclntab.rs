@@ -1164,22 +1164,26 @@ impl<'a> Pclntab<'a> {
 
     /// A varint as the runtime reads it: 32 bits, shifts wrap (`readvarint`).
     fn varint(&self, at: u64) -> Result<(u32, u64)> {
-        let mut v: u32 = 0;
-        let mut shift = 0u32;
-        for i in 0..10u64 {
-            let b = self.tab.u8_at("pc-value table", at + i)?;
-            v |= u32::from(b & 0x7f).wrapping_shl(shift & 31);
-            if b & 0x80 == 0 {
-                return Ok((v, i + 1));
-            }
-            shift += 7;
+        let bytes = usize::try_from(at)
+            .ok()
+            .and_then(|a| self.tab.data().get(a..))
+            .unwrap_or(&[]);
+        let mut p = 0;
+        match read_varint(bytes, &mut p) {
+            Some(v) => Ok((v, p as u64)),
+            // Cut off by the table's end: the byte after the last one read is missing.
+            None if bytes.len() < 10 => Err(self
+                .tab
+                .u8_at("pc-value table", at + bytes.len() as u64)
+                .err()
+                .unwrap_or(Error::NotFound("pc-value varint"))),
+            None => Err(Error::BadValue {
+                what: "pc-value varint",
+                offset: self.tab.base() + at,
+                expected: "at most 10 bytes",
+                found: 10,
+            }),
         }
-        Err(Error::BadValue {
-            what: "pc-value varint",
-            offset: self.tab.base() + at,
-            expected: "at most 10 bytes",
-            found: 10,
-        })
     }
 
     /// File name number `fileno` of the function whose record is `r` ("" when none).
