@@ -317,7 +317,7 @@ pub struct LoaderFit {
 /// The loaders tried, by architecture (glibc's names).
 const INTERP_X86_64: &str = "/lib64/ld-linux-x86-64.so.2";
 /// Runs per generated file (interleaved).
-const LOADER_RUNS: usize = 9;
+const LOADER_RUNS: usize = 11;
 /// Relocations per page of the `relocations` point, and its pages.
 const DENSE: u64 = 512;
 const DENSE_PAGES: u64 = 32;
