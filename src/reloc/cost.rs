@@ -292,7 +292,8 @@ pub struct RelocCostFile {
     pub relro_pages: u64,
     /// Bytes of relocation tables the loader reads.
     pub table_bytes: u64,
-    /// The estimate in µs (one decimal).
+    /// The estimate in µs (one decimal); with a loader calibration (`--model host`) it also
+    /// counts the libraries' relocations and the loader's fixed work (see `estimate`).
     pub estimated_load_us: f64,
     /// The estimate term by term.
     pub estimate: Option<Estimate>,

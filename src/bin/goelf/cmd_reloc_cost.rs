@@ -61,11 +61,14 @@ pub struct Args {
     /// Keep the --build binaries in this directory (default: a temporary one, removed).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// The model's constants: `host` (default) calibrates them on this machine with a short
-    /// measurement (a few ms: copy-on-write page faults, relocations applied, GNU-hash
-    /// lookups in libc.so.6) scaled against the machine the published constants were fitted
-    /// on; `fixed` uses the published constants (bench/reloc-cost-model.md), comparable
-    /// across machines.
+    /// The model's constants: `host` (default) calibrates them on this machine by timing the
+    /// loader on small generated PIEs (LD_DEBUG=statistics, each stopped at its entry point;
+    /// well under a second), and the estimate then also counts ld.so's fixed work and the
+    /// DT_NEEDED libraries' relocations (libc.so.6 as timed); where the loader cannot be
+    /// timed, micro-benchmarks scaled against the machine the published constants were
+    /// fitted on (the file's own relocations only); `fixed` uses the published constants
+    /// (bench/reloc-cost-model.md) for the file's own relocations, comparable across
+    /// machines.
     #[arg(long, value_name = "MODEL", default_value = "host")]
     model: ModelChoice,
     /// Model: ns per relocation without a symbol (overrides --model).
@@ -432,9 +435,18 @@ fn answers(out: &mut String, ok: &[&RelocCostFile], files: &[RelocCostFile]) {
                 name(f)
             )
         } else {
+            let split = match f.estimate.as_ref() {
+                Some(e) if e.own_ns.is_some() => format!(
+                    " (its own {:.1} + libraries {:.1} + ld.so {:.1})",
+                    e.own_ns.unwrap_or(0) as f64 / 1000.0,
+                    e.libraries_ns.unwrap_or(0) as f64 / 1000.0,
+                    e.loader_ns.unwrap_or(0) as f64 / 1000.0
+                ),
+                _ => String::new(),
+            };
             format!(
                 "{}: {} dynamic relocations ({} relative, {} with a symbol lookup), {} pages \
-                 dirtied, ≈{:.1} µs at load",
+                 dirtied, ≈{:.1} µs at load{split}",
                 name(f),
                 r.total,
                 r.relative,
@@ -612,6 +624,22 @@ fn render(files: &[RelocCostFile], measure: bool) -> String {
         let name = column_name(f, files);
         if let Some(n) = &f.note {
             let _ = writeln!(out, "{name}: {n}");
+        }
+        if !f.libraries.is_empty() {
+            let libs: Vec<String> = f
+                .libraries
+                .iter()
+                .map(|l| {
+                    let how = match l.method.as_str() {
+                        "measured" => "timed",
+                        "modelled" => "modelled",
+                        "not_found" => "not found",
+                        other => other,
+                    };
+                    format!("{} {:.1} µs ({how})", l.name, l.ns as f64 / 1000.0)
+                })
+                .collect();
+            let _ = writeln!(out, "{name}: libraries relocated: {}", libs.join(", "));
         }
         if measure {
             match (&f.measured, &f.measured_reason) {
