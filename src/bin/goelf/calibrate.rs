@@ -513,7 +513,11 @@ fn loader(tsc_mhz: Option<f64>, start: Instant) -> Result<Host, String> {
         files.push((p, n, path, Vec::with_capacity(LOADER_RUNS)));
     }
     let timeout = std::time::Duration::from_secs(2);
-    for _ in 0..LOADER_RUNS {
+    // Interleaved, each round starting one file later, so that no file always follows the
+    // same one.
+    let n = files.len();
+    for round in 0..LOADER_RUNS {
+        files.rotate_left(usize::from(round > 0 && n > 0));
         for (p, _, path, cycles) in files.iter_mut() {
             let text = crate::entry_stop::run_to_entry(path, timeout)
                 .map_err(|e| format!("generated file {}: {e}", p.name))?;
