@@ -105,6 +105,73 @@ pub struct Estimate {
     pub total_ns: u64,
     /// The constants used.
     pub model: CostModel,
+    /// With a host calibration that timed the loader (`--model host`): the file's own
+    /// relocations, ns (the four terms above); `total_ns` then also counts `loader_ns` and
+    /// `libraries_ns`. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_ns: Option<u64>,
+    /// The loader's fixed work for any program (ld.so relocating itself, RELRO
+    /// re-protection), ns, as timed on the host. Absent without a loader calibration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loader_ns: Option<u64>,
+    /// The DT_NEEDED libraries' own relocations (transitively), ns: measured for the host's
+    /// libc.so.6, modelled for the others (see `libraries`). Absent without a loader
+    /// calibration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub libraries_ns: Option<u64>,
+}
+
+/// One library the loader relocates for a file (its DT_NEEDED, transitively), and what
+/// that costs on the host (`--model host` with a loader calibration).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LibraryCost {
+    /// The DT_NEEDED name.
+    pub name: String,
+    /// Where it was found (the standard directories; null when it was not found).
+    pub path: Option<String>,
+    /// `measured` (timed in the host calibration: libc.so.6), `modelled` (its relocations
+    /// counted and costed with the host constants) or `not_found` (costed 0).
+    pub method: String,
+    /// Its dynamic relocations (RELR expanded).
+    pub relocations: u64,
+    /// Symbol lookups at startup.
+    pub lookups: u64,
+    /// IRELATIVE relocations (each calls an IFUNC resolver).
+    pub irelative: u64,
+    /// Distinct 4 KiB pages its relocations write.
+    pub pages: u64,
+    /// Its cost, ns.
+    pub ns: u64,
+}
+
+/// What the loader does for a file beyond the file's own relocations, as a host
+/// calibration found it: [`add_load_overheads`] adds it to a file's estimate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadOverheads {
+    /// The loader's fixed work, ns.
+    pub loader_ns: u64,
+    /// The libraries relocated for the file.
+    pub libraries: Vec<LibraryCost>,
+}
+
+/// Add the loader's fixed work and the libraries' relocations to a file's estimate
+/// (`own_ns`, `loader_ns`, `libraries_ns`, `libraries`; `total_ns` and
+/// `estimated_load_us` become the sum).
+pub fn add_load_overheads(file: &mut RelocCostFile, extra: LoadOverheads) {
+    let Some(e) = file.estimate.as_mut() else {
+        return;
+    };
+    let own = e.total_ns;
+    let libs = extra
+        .libraries
+        .iter()
+        .fold(0u64, |a, l| a.saturating_add(l.ns));
+    e.own_ns = Some(own);
+    e.loader_ns = Some(extra.loader_ns);
+    e.libraries_ns = Some(libs);
+    e.total_ns = own.saturating_add(extra.loader_ns).saturating_add(libs);
+    file.estimated_load_us = round1(e.total_ns as f64 / 1000.0);
+    file.libraries = extra.libraries;
 }
 
 /// One run's `LD_DEBUG=statistics` block (glibc `elf/rtld.c` `print_statistics`).
@@ -225,7 +292,8 @@ pub struct RelocCostFile {
     pub relro_pages: u64,
     /// Bytes of relocation tables the loader reads.
     pub table_bytes: u64,
-    /// The estimate in µs (one decimal).
+    /// The estimate in µs (one decimal); with a loader calibration (`--model host`) it also
+    /// counts the libraries' relocations and the loader's fixed work (see `estimate`).
     pub estimated_load_us: f64,
     /// The estimate term by term.
     pub estimate: Option<Estimate>,
@@ -244,6 +312,10 @@ pub struct RelocCostFile {
     pub note: Option<String>,
     /// Damage found while reading.
     pub problems: Vec<Problem>,
+    /// The libraries the loader relocates for this file and their cost (`--model host`
+    /// with a loader calibration; absent otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub libraries: Vec<LibraryCost>,
     /// The container: `elf`, `pe` or `macho` (null when the file could not be read).
     #[serde(default)]
     pub format: Option<String>,
@@ -285,6 +357,7 @@ impl RelocCostFile {
             delta: None,
             note: None,
             problems: Vec::new(),
+            libraries: Vec::new(),
             format: None,
             pe: None,
             macho: None,
@@ -389,6 +462,70 @@ pub struct ModelInfo {
     pub constants: CostModel,
     /// How they were found, in words.
     pub note: String,
+    /// The host calibration's measurements (`host` only; absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Calibration>,
+}
+
+/// How a host calibration was made and what it found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// `loader`: generated PIEs timed under the host's loader (`LD_DEBUG=statistics`, each
+    /// stopped at its entry point); `micro`: micro-benchmarks scaled against the machine
+    /// the published constants were fitted on (when the loader cannot be timed).
+    pub method: String,
+    /// Wall time of the calibration, ms.
+    pub took_ms: f64,
+    /// Why the loader was not timed (`micro` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_reason: Option<String>,
+    /// The loader timed (`loader` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interp: Option<String>,
+    /// The loader's fixed work, ns (`loader` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loader_ns: Option<f64>,
+    /// The host's libc.so.6 relocating itself, ns (`loader` only; null when no libc.so.6
+    /// was found or it could not be timed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub libc_ns: Option<f64>,
+    /// Where that libc.so.6 is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub libc_path: Option<String>,
+    /// ns per IRELATIVE relocation of a library other than libc.so.6 (libc's time beyond
+    /// what the four constants give, over its IRELATIVE count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub irelative_ns: Option<f64>,
+    /// Cycles per µs the loader's times were converted with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycles_per_us: Option<f64>,
+    /// Where `cycles_per_us` came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle_rate_source: Option<String>,
+    /// The generated files and the loader's median time for each (`loader` only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub points: Vec<CalibrationPoint>,
+}
+
+/// One generated file of a loader calibration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationPoint {
+    /// What it is for (`empty`, `pages`, `relocations`, `libc`, `lookups`).
+    pub name: String,
+    /// Its relative relocations.
+    pub relative: u64,
+    /// Its relocations with a symbol (each a lookup in libc.so.6).
+    pub lookups: u64,
+    /// Pages they write.
+    pub pages: u64,
+    /// Its DT_NEEDED.
+    pub needed: Vec<String>,
+    /// Runs timed.
+    pub runs: u64,
+    /// Median "time needed for relocation", cycles.
+    pub cycles_median: u64,
+    /// The same in ns.
+    pub ns: f64,
 }
 
 /// Analyse one file's bytes: the `reloc-cost` report of one file (without a measurement
@@ -563,6 +700,7 @@ pub(crate) fn analyze_elf(
         delta: None,
         note,
         problems,
+        libraries: Vec::new(),
         format: Some("elf".into()),
         pe: None,
         macho: None,
@@ -653,6 +791,9 @@ pub fn estimate(counts: &RelocCounts, pages: u64, model: &CostModel) -> Estimate
         pages_ns,
         total_ns: relative_ns + relr_ns + lookup_ns + pages_ns,
         model: *model,
+        own_ns: None,
+        loader_ns: None,
+        libraries_ns: None,
     }
 }
 

@@ -61,11 +61,14 @@ pub struct Args {
     /// Keep the --build binaries in this directory (default: a temporary one, removed).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// The model's constants: `host` (default) calibrates them on this machine with a short
-    /// measurement (a few ms: copy-on-write page faults, relocations applied, GNU-hash
-    /// lookups in libc.so.6) scaled against the machine the published constants were fitted
-    /// on; `fixed` uses the published constants (bench/reloc-cost-model.md), comparable
-    /// across machines.
+    /// The model's constants: `host` (default) calibrates them on this machine by timing the
+    /// loader on small generated PIEs (LD_DEBUG=statistics, each stopped at its entry point;
+    /// well under a second), and the estimate then also counts ld.so's fixed work and the
+    /// DT_NEEDED libraries' relocations (libc.so.6 as timed); where the loader cannot be
+    /// timed, micro-benchmarks scaled against the machine the published constants were
+    /// fitted on (the file's own relocations only); `fixed` uses the published constants
+    /// (bench/reloc-cost-model.md) for the file's own relocations, comparable across
+    /// machines.
     #[arg(long, value_name = "MODEL", default_value = "host")]
     model: ModelChoice,
     /// Model: ns per relocation without a symbol (overrides --model).
@@ -91,38 +94,22 @@ enum ModelChoice {
     Fixed,
 }
 
-/// The model: calibrated, published, or with flags over either.
-fn choose_model(args: &Args) -> ModelInfo {
+/// The model: calibrated, published, or with flags over either; with what timing the loader
+/// found beyond the constants (host calibration by the loader only).
+fn choose_model(args: &Args) -> (ModelInfo, Option<calibrate::LoaderFit>) {
+    let mut calibration = None;
+    let mut fit = None;
     let (mut constants, mut source, mut note) = match args.model {
         ModelChoice::Fixed => (
             DEFAULT_MODEL,
             ModelSource::Fixed,
             "the published constants (bench/reloc-cost-model.md)".to_string(),
         ),
-        ModelChoice::Host => match calibrate::calibrate() {
+        ModelChoice::Host => match calibrate::calibrate(args.tsc_mhz) {
             Ok(c) => {
-                let h = c.host;
-                let r = c.reference;
-                let mut note = format!(
-                    "calibrated on this host in {:.1} ms: copy-on-write page {:.0} ns \
-                     (reference machine {:.0}), RELA {:.2} ns ({:.2}), RELR {:.2} ns ({:.2}), \
-                     GNU-hash lookup {:.1} ns ({:.1}); the published constants scaled by \
-                     these ratios",
-                    c.took_ms,
-                    h.page_ns,
-                    r.page_ns,
-                    h.rela_ns,
-                    r.rela_ns,
-                    h.relr_ns,
-                    r.relr_ns,
-                    h.lookup_ns,
-                    r.lookup_ns
-                );
-                if let Some(n) = c.note {
-                    note.push_str("; ");
-                    note.push_str(&n);
-                }
-                (c.model, ModelSource::Host, note)
+                calibration = Some(c.info);
+                fit = c.loader;
+                (c.model, ModelSource::Host, c.note)
             }
             Err(why) => (
                 DEFAULT_MODEL,
@@ -148,11 +135,15 @@ fn choose_model(args: &Args) -> ModelInfo {
         source = ModelSource::Given;
         note = format!("given on the command line, the rest: {note}");
     }
-    ModelInfo {
-        source,
-        constants,
-        note,
-    }
+    (
+        ModelInfo {
+            source,
+            constants,
+            note,
+            calibration,
+        },
+        fit,
+    )
 }
 
 /// `--measure[=HOW]`.
@@ -173,7 +164,7 @@ const VARIANTS: &[(&str, &[&str])] = &[
 ];
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let info = choose_model(&args);
+    let (info, fit) = choose_model(&args);
     let mut temp: Option<PathBuf> = None;
     let (paths, labels, build_errors) = match &args.build {
         Some(dir) => {
@@ -201,7 +192,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         }
         None => (args.files.clone(), vec![None; args.files.len()], Vec::new()),
     };
-    let result = run_on(&args, &info, &paths, &labels, &build_errors);
+    let result = run_on(&args, &info, fit.as_ref(), &paths, &labels, &build_errors);
     if let Some(t) = &temp {
         let _ = std::fs::remove_dir_all(t);
     }
@@ -228,6 +219,7 @@ impl runner::Analyse for RelocCost {
 fn run_on(
     args: &Args,
     info: &ModelInfo,
+    fit: Option<&calibrate::LoaderFit>,
     paths: &[PathBuf],
     labels: &[Option<String>],
     build_errors: &[Option<String>],
@@ -244,6 +236,15 @@ fn run_on(
         if let Some(Some(err)) = build_errors.get(i) {
             f.ok = false;
             f.error = Some(RelocCostError::Build(err.clone()));
+        }
+    }
+    // What the loader adds for each file: its fixed work and the libraries.
+    if let Some(fit) = fit {
+        let mut cache = std::collections::HashMap::new();
+        for f in &mut files {
+            if let Some(extra) = fit.overheads(f, &info.constants, &mut cache) {
+                cost::add_load_overheads(f, extra);
+            }
         }
     }
     if let Some(how) = args.measure {
@@ -434,9 +435,18 @@ fn answers(out: &mut String, ok: &[&RelocCostFile], files: &[RelocCostFile]) {
                 name(f)
             )
         } else {
+            let split = match f.estimate.as_ref() {
+                Some(e) if e.own_ns.is_some() => format!(
+                    " (its own {:.1} + libraries {:.1} + ld.so {:.1})",
+                    e.own_ns.unwrap_or(0) as f64 / 1000.0,
+                    e.libraries_ns.unwrap_or(0) as f64 / 1000.0,
+                    e.loader_ns.unwrap_or(0) as f64 / 1000.0
+                ),
+                _ => String::new(),
+            };
             format!(
                 "{}: {} dynamic relocations ({} relative, {} with a symbol lookup), {} pages \
-                 dirtied, ≈{:.1} µs at load",
+                 dirtied, ≈{:.1} µs at load{split}",
                 name(f),
                 r.total,
                 r.relative,
@@ -614,6 +624,22 @@ fn render(files: &[RelocCostFile], measure: bool) -> String {
         let name = column_name(f, files);
         if let Some(n) = &f.note {
             let _ = writeln!(out, "{name}: {n}");
+        }
+        if !f.libraries.is_empty() {
+            let libs: Vec<String> = f
+                .libraries
+                .iter()
+                .map(|l| {
+                    let how = match l.method.as_str() {
+                        "measured" => "timed",
+                        "modelled" => "modelled",
+                        "not_found" => "not found",
+                        other => other,
+                    };
+                    format!("{} {:.1} µs ({how})", l.name, l.ns as f64 / 1000.0)
+                })
+                .collect();
+            let _ = writeln!(out, "{name}: libraries relocated: {}", libs.join(", "));
         }
         if measure {
             match (&f.measured, &f.measured_reason) {
