@@ -241,18 +241,32 @@ const LIBC: &[&str] = &[
     "/usr/lib/libc.so.6",
 ];
 
-/// ns per GNU-hash lookup of a defined name in the host's libc.so.6 (hash included).
-fn lookups() -> Option<f64> {
-    type Elf = object::elf::FileHeader64<object::Endianness>;
-    let path = LIBC.iter().find(|p| std::path::Path::new(p).is_file())?;
-    let data = std::fs::read(path).ok()?;
-    let data = data.as_slice();
-    let header = Elf::parse(data).ok()?;
+/// A 64-bit ELF library's byte order, section table and `.dynsym`.
+#[allow(clippy::type_complexity)]
+fn dynamic_symbols(
+    data: &[u8],
+) -> Option<(
+    object::Endianness,
+    object::read::elf::SectionTable<'_, Elf64>,
+    object::read::elf::SymbolTable<'_, Elf64>,
+)> {
+    let header = Elf64::parse(data).ok()?;
     let endian = header.endian().ok()?;
     let sections = header.sections(endian, data).ok()?;
     let symbols = sections
         .symbols(endian, data, object::elf::SHT_DYNSYM)
         .ok()?;
+    Some((endian, sections, symbols))
+}
+
+type Elf64 = object::elf::FileHeader64<object::Endianness>;
+
+/// ns per GNU-hash lookup of a defined name in the host's libc.so.6 (hash included).
+fn lookups() -> Option<f64> {
+    let path = LIBC.iter().find(|p| std::path::Path::new(p).is_file())?;
+    let data = std::fs::read(path).ok()?;
+    let data = data.as_slice();
+    let (endian, sections, symbols) = dynamic_symbols(data)?;
     let (hash, _) = sections.gnu_hash(endian, data).ok()??;
     let versions = sections.versions(endian, data).ok()??;
     let names: Vec<&[u8]> = symbols
@@ -668,15 +682,9 @@ fn loader(tsc_mhz: Option<f64>, start: Instant) -> Result<Host, String> {
 /// Up to `n` names of functions libc.so.6 defines at a default, public version (so that an
 /// unversioned reference binds to them).
 fn libc_function_names(path: &std::path::Path, n: usize) -> Option<Vec<Vec<u8>>> {
-    type Elf = object::elf::FileHeader64<object::Endianness>;
     let data = read_capped(path)?;
     let data = data.as_slice();
-    let header = Elf::parse(data).ok()?;
-    let endian = header.endian().ok()?;
-    let sections = header.sections(endian, data).ok()?;
-    let symbols = sections
-        .symbols(endian, data, object::elf::SHT_DYNSYM)
-        .ok()?;
+    let (endian, sections, symbols) = dynamic_symbols(data)?;
     let versions = sections.versions(endian, data).ok()?;
     let mut out = Vec::new();
     for (i, s) in symbols.enumerate() {
