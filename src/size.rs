@@ -384,8 +384,8 @@ pub fn size_visiting<'a>(
             if pctab_end.is_some() {
                 first_sights.push(TableSight {
                     offset: off,
-                    run: run_names.len().saturating_sub(1),
-                    span: range,
+                    run: u32::try_from(run_names.len().saturating_sub(1)).unwrap_or(u32::MAX),
+                    span: u32::try_from(range).unwrap_or(u32::MAX),
                 });
             } else if let Ok((_, len)) = tab.pctab_span(off, f.entry, f.end) {
                 pcl += len;
@@ -616,8 +616,10 @@ struct TableSet {
 impl TableSet {
     /// The set for `tab`'s offsets (`used`: else it stays empty, and unused).
     fn new(tab: &crate::go::pclntab::Pclntab<'_>, used: bool) -> Self {
-        // Offsets count from `pctab` (1.16+) or the table's start; none lies past its end.
-        let span = tab.size().saturating_sub(tab.pctab_base());
+        // Offsets count from `pctab` (1.16+, where none lies past its end) or from the
+        // table's start (none lies past the table's end).
+        let end = tab.pctab_end().unwrap_or(tab.size());
+        let span = end.saturating_sub(tab.pctab_base());
         let words = usize::try_from(span / 64 + 1).unwrap_or(0) * usize::from(used);
         TableSet {
             bits: vec![0; words],
@@ -643,8 +645,8 @@ impl TableSet {
 /// met it, and that function's range (which bounds the walk, when one is needed).
 struct TableSight {
     offset: u32,
-    run: usize,
-    span: u64,
+    run: u32,
+    span: u32,
 }
 
 /// The lengths of the tables met (1.16+, `end`: where `pctab` ends), added to their runs in
@@ -665,12 +667,12 @@ fn table_lengths(
         let ends_at_next = next.filter(|&n| n > t.offset && tab.pctab_ends_before(n, end));
         let len = match ends_at_next {
             Some(n) => u64::from(n - t.offset),
-            None => match tab.pctab_span(t.offset, 0, t.span) {
+            None => match tab.pctab_span(t.offset, 0, u64::from(t.span)) {
                 Ok((_, len)) => len,
                 Err(_) => continue,
             },
         };
-        if let Some(r) = per_run.get_mut(t.run) {
+        if let Some(r) = per_run.get_mut(t.run as usize) {
             *r += len;
         }
         total += len;
