@@ -8,8 +8,9 @@
 //!   `funcdata` arrays), its name in `funcnametab`, its functab slot, and the pc-value tables
 //!   it references (a table shared by several functions counts once, for the first function
 //!   in functab order that uses it; from Go 1.16, where the tables lie one after another, a
-//!   table's length is where the next begins, checked by the end marker before it). The header, the file tables and whatever the functions
-//!   do not reach are reported as unattributed, not spread over packages.
+//!   table's length is where the next begins, checked by the end marker before it). The
+//!   header, the file tables and whatever the functions do not reach are reported as
+//!   unattributed, not spread over packages.
 //! - **data / rodata / bss** per package from the static symbol table, when there is one:
 //!   each sized symbol counts for the section it lies in. What lies in a section but under no
 //!   symbol, and symbols that name no package (`type:*`, `go:*`), are reported per section.
@@ -21,16 +22,16 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Maps keyed by package names and keys: a fixed-seed fast hash (the keys are the file's own
-/// names; a hostile file can only make lookups slower, never wrong).
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Problem};
 use crate::go::buildinfo::BuildInfo;
 use crate::go::{GoBinary, GoPart};
 use crate::image::{Image, SymbolKind};
+
+/// Maps keyed by package names and keys: a fixed-seed fast hash (the keys are the file's own
+/// names; a hostile file can only make lookups slower, never wrong).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// The module name used for packages of the standard library.
 pub const STD_MODULE: &str = "std";
