@@ -130,7 +130,7 @@ pub struct LibraryCost {
     /// Where it was found (the standard directories; null when it was not found).
     pub path: Option<String>,
     /// `measured` (timed in the host calibration: libc.so.6), `modelled` (its relocations
-    /// counted and costed with the host constants) or `not_found` (costed 0).
+    /// counted and costed with the host constants), `not_found` or `unreadable` (costed 0).
     pub method: String,
     /// Its dynamic relocations (RELR expanded).
     pub relocations: u64,
@@ -142,6 +142,23 @@ pub struct LibraryCost {
     pub pages: u64,
     /// Its cost, ns.
     pub ns: u64,
+}
+
+impl LibraryCost {
+    /// A library whose relocations were not counted (`method` says why: `not_found`,
+    /// `unreadable`), costed 0.
+    pub fn uncounted(name: String, path: Option<String>, method: &str) -> Self {
+        LibraryCost {
+            name,
+            path,
+            method: method.into(),
+            relocations: 0,
+            lookups: 0,
+            irelative: 0,
+            pages: 0,
+            ns: 0,
+        }
+    }
 }
 
 /// What the loader does for a file beyond the file's own relocations, as a host

@@ -829,16 +829,11 @@ impl LoaderFit {
                 continue;
             }
             let Some(path) = find_library(&name, &[]) else {
-                libraries.push(goelf::reloc::cost::LibraryCost {
+                libraries.push(goelf::reloc::cost::LibraryCost::uncounted(
                     name,
-                    path: None,
-                    method: "not_found".into(),
-                    relocations: 0,
-                    lookups: 0,
-                    irelative: 0,
-                    pages: 0,
-                    ns: 0,
-                });
+                    None,
+                    "not_found",
+                ));
                 continue;
             };
             let canon = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
@@ -850,16 +845,11 @@ impl LoaderFit {
                 .entry(canon.clone())
                 .or_insert_with(|| library_counts(&canon, model));
             let Some(l) = counts.as_ref().filter(|l| l.machine == self.machine) else {
-                libraries.push(goelf::reloc::cost::LibraryCost {
+                libraries.push(goelf::reloc::cost::LibraryCost::uncounted(
                     name,
-                    path: Some(path.display().to_string()),
-                    method: "unreadable".into(),
-                    relocations: 0,
-                    lookups: 0,
-                    irelative: 0,
-                    pages: 0,
-                    ns: 0,
-                });
+                    Some(path.display().to_string()),
+                    "unreadable",
+                ));
                 continue;
             };
             queue.extend(l.needed.iter().cloned());
